@@ -1,0 +1,464 @@
+//! Typed stream events: what each SSE frame of a Messages API stream means.
+//!
+//! [`StreamEvent::from_frame`] turns a frame into an event. It dispatches on the JSON `type` (the SSE event
+//! name is advisory), skips `ping` frames without reading them, turns a frame named `error` into an
+//! [`ApiError`](crate::ApiError), and keeps anything it does not know as raw JSON. The commonest frames, text,
+//! thinking and tool-input deltas, take a fast path that reads the payload in place without building a
+//! `serde_json::Value`; anything unexpected falls back to the full parser, which gives the same result.
+
+use serde::ser::SerializeMap;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{ApiError, Error, JsonError};
+use crate::message::{Citation, ContentBlock, Message, StopReason, Usage};
+use crate::object::{model_struct, tagged_enum, JsonObject};
+use crate::sse::Frame;
+
+/// One event of a Messages API stream. `error` events are not events: they arrive as
+/// [`Error::Api`](crate::Error::Api).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum StreamEvent {
+    /// The message starts; its content is usually empty.
+    MessageStart(MessageStart),
+    /// A content block starts at `index`.
+    ContentBlockStart(ContentBlockStart),
+    /// A piece of the content block at `index`.
+    ContentBlockDelta(ContentBlockDelta),
+    /// The content block at `index` is complete.
+    ContentBlockStop(ContentBlockStop),
+    /// Top-level changes: stop reason, cumulative usage.
+    MessageDelta(MessageDelta),
+    /// The message is complete.
+    MessageStop(MessageStop),
+    /// Keep-alive; carries nothing.
+    Ping,
+    /// An event type this version does not know: the SSE event name and the data as JSON.
+    Unknown {
+        /// The SSE event name (`message` when the frame had none).
+        event: String,
+        /// The data, parsed as JSON.
+        data: Value,
+    },
+}
+
+model_struct! {
+    /// The payload of `message_start`.
+    pub struct MessageStart {
+        req
+        /// The message as it starts.
+        message: Message,
+    }
+}
+
+model_struct! {
+    /// The payload of `content_block_start`.
+    pub struct ContentBlockStart {
+        req
+        /// Position of the block in `content`.
+        index: usize,
+        req
+        /// The block as it starts (complete for blocks that do not stream, such as tool results).
+        content_block: ContentBlock,
+    }
+}
+
+model_struct! {
+    /// The payload of `content_block_delta`.
+    pub struct ContentBlockDelta {
+        req
+        /// Position of the block in `content`.
+        index: usize,
+        req
+        /// The change.
+        delta: Delta,
+    }
+}
+
+model_struct! {
+    /// The payload of `content_block_stop`.
+    pub struct ContentBlockStop {
+        req
+        /// Position of the block in `content`.
+        index: usize,
+    }
+}
+
+model_struct! {
+    /// The payload of `message_delta`.
+    pub struct MessageDelta {
+        req
+        /// The top-level fields that changed.
+        delta: MessageDeltaBody,
+        opt
+        /// Cumulative usage (totals, not increments). Absent in some streams.
+        usage: Usage,
+        opt
+        /// Context management applied, kept as JSON.
+        context_management: Value,
+    }
+}
+
+model_struct! {
+    /// The `delta` object of `message_delta`.
+    pub struct MessageDeltaBody {
+        opt
+        /// Why generation stopped.
+        stop_reason: StopReason,
+        opt
+        /// The stop sequence that matched.
+        stop_sequence: String,
+        opt
+        /// Details of the stop, kept as JSON.
+        stop_details: Value,
+        opt
+        /// The code-execution container, kept as JSON.
+        container: Value,
+    }
+}
+
+model_struct! {
+    /// The payload of `message_stop`.
+    pub struct MessageStop {
+    }
+}
+
+tagged_enum! {
+    /// A change to one content block.
+    pub enum Delta {
+        /// Text to append to a `text` block.
+        Text(TextDelta) = "text_delta",
+        /// A piece of a tool call's input JSON.
+        InputJson(InputJsonDelta) = "input_json_delta",
+        /// A citation to append to a `text` block.
+        Citations(CitationsDelta) = "citations_delta",
+        /// Thinking to append to a `thinking` block.
+        Thinking(ThinkingDelta) = "thinking_delta",
+        /// The signature of a `thinking` block (replaces any earlier one).
+        Signature(SignatureDelta) = "signature_delta",
+        /// The content of a `compaction` block.
+        Compaction(CompactionDelta) = "compaction_delta",
+    }
+}
+
+model_struct! {
+    /// `text_delta`.
+    pub struct TextDelta {
+        req
+        /// The text to append.
+        text: String,
+    }
+}
+
+model_struct! {
+    /// `input_json_delta`.
+    pub struct InputJsonDelta {
+        req
+        /// The next piece of the input JSON (may be empty, and may end anywhere, even inside a string).
+        partial_json: String,
+    }
+}
+
+model_struct! {
+    /// `citations_delta`.
+    pub struct CitationsDelta {
+        req
+        /// The citation to append.
+        citation: Citation,
+    }
+}
+
+model_struct! {
+    /// `thinking_delta`.
+    pub struct ThinkingDelta {
+        req
+        /// The thinking to append.
+        thinking: String,
+    }
+}
+
+model_struct! {
+    /// `signature_delta`.
+    pub struct SignatureDelta {
+        req
+        /// The signature.
+        signature: String,
+    }
+}
+
+model_struct! {
+    /// `compaction_delta`.
+    pub struct CompactionDelta {
+        opt
+        /// The summary (`None` when `null` or absent).
+        content: String,
+        opt
+        /// The encrypted summary.
+        encrypted_content: String,
+    }
+}
+
+impl Delta {
+    fn simple(kind: FastDelta, text: String) -> Delta {
+        let extra = JsonObject::new();
+        match kind {
+            FastDelta::Text => Delta::Text(TextDelta { text, extra }),
+            FastDelta::InputJson => Delta::InputJson(InputJsonDelta { partial_json: text, extra }),
+            FastDelta::Thinking => Delta::Thinking(ThinkingDelta { thinking: text, extra }),
+            FastDelta::Signature => Delta::Signature(SignatureDelta { signature: text, extra }),
+        }
+    }
+}
+
+impl StreamEvent {
+    /// The event's `type` as the API names it (for `Unknown`, the JSON `type` or else the SSE event name).
+    pub fn type_name(&self) -> &str {
+        match self {
+            StreamEvent::MessageStart(_) => "message_start",
+            StreamEvent::ContentBlockStart(_) => "content_block_start",
+            StreamEvent::ContentBlockDelta(_) => "content_block_delta",
+            StreamEvent::ContentBlockStop(_) => "content_block_stop",
+            StreamEvent::MessageDelta(_) => "message_delta",
+            StreamEvent::MessageStop(_) => "message_stop",
+            StreamEvent::Ping => "ping",
+            StreamEvent::Unknown { event, data } => data.get("type").and_then(Value::as_str).unwrap_or(event),
+        }
+    }
+
+    /// Types one SSE frame.
+    ///
+    /// Returns `Ok(None)` for frames that carry no event (a frame with empty data). A frame named `error`
+    /// gives `Err(Error::Api)`, whatever its data; invalid JSON gives `Err(Error::Json)` naming the event and
+    /// where the JSON broke; a known type with missing or mistyped required fields gives `Err(Error::Protocol)`.
+    ///
+    /// ```
+    /// use anthropic_sse::sse::{BytesStr, Frame};
+    /// use anthropic_sse::{Delta, StreamEvent};
+    ///
+    /// let data = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#;
+    /// let frame = Frame::new(Some("content_block_delta".into()), data.into(), BytesStr::new(), None);
+    /// match StreamEvent::from_frame(&frame).unwrap() {
+    ///     Some(StreamEvent::ContentBlockDelta(d)) => assert!(matches!(d.delta, Delta::Text(t) if t.text == "Hi")),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
+    pub fn from_frame(frame: &Frame) -> Result<Option<StreamEvent>, Error> {
+        Self::from_parts(frame.event(), frame.data())
+    }
+
+    /// Types an event given by its SSE event name and data (see [`from_frame`](Self::from_frame)).
+    pub fn from_parts(event: &str, data: &str) -> Result<Option<StreamEvent>, Error> {
+        match event {
+            "ping" => return Ok(Some(StreamEvent::Ping)),
+            "error" => return Err(Error::api(ApiError::from_event_data(data.as_bytes(), None))),
+            _ => {}
+        }
+        if data.is_empty() {
+            return Ok(None);
+        }
+        if let Some(event) = fast::content_block_delta(data) {
+            return Ok(Some(event));
+        }
+        Self::from_json(event, data).map(Some)
+    }
+
+    fn from_json(event: &str, data: &str) -> Result<StreamEvent, Error> {
+        let value: Value = serde_json::from_str(data).map_err(|e| Error::json(JsonError::new(event, data, e)))?;
+        let Value::Object(mut map) = value else {
+            return Ok(StreamEvent::Unknown { event: event.to_owned(), data: value });
+        };
+        let Some(Value::String(tag)) = map.get("type") else {
+            return Ok(StreamEvent::Unknown { event: event.to_owned(), data: Value::Object(map) });
+        };
+        let tag = tag.clone();
+        macro_rules! typed {
+            ($variant:ident, $ty:ty) => {{
+                let ty = map.remove("type");
+                match <$ty>::from_map(map) {
+                    Ok(payload) => Ok(StreamEvent::$variant(payload)),
+                    Err(mut map) => {
+                        if let Some(ty) = ty {
+                            map.insert("type".to_owned(), ty);
+                        }
+                        Err(Error::protocol(format!(
+                            "{tag} event without valid required fields: {}",
+                            excerpt(&Value::Object(map).to_string())
+                        )))
+                    }
+                }
+            }};
+        }
+        match tag.as_str() {
+            "message_start" => typed!(MessageStart, MessageStart),
+            "content_block_start" => typed!(ContentBlockStart, ContentBlockStart),
+            "content_block_delta" => typed!(ContentBlockDelta, ContentBlockDelta),
+            "content_block_stop" => typed!(ContentBlockStop, ContentBlockStop),
+            "message_delta" => typed!(MessageDelta, MessageDelta),
+            "message_stop" => typed!(MessageStop, MessageStop),
+            "ping" => Ok(StreamEvent::Ping),
+            "error" => Err(Error::api(ApiError::from_event_data(data.as_bytes(), None))),
+            _ => Ok(StreamEvent::Unknown { event: event.to_owned(), data: Value::Object(map) }),
+        }
+    }
+
+    /// The event as the JSON payload it came from (the SSE data; `{"type":"ping"}` for a ping).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl Serialize for StreamEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        macro_rules! tagged {
+            ($tag:literal, $payload:expr) => {{
+                let mut out = serializer.serialize_map(None)?;
+                out.serialize_entry("type", $tag)?;
+                $payload.write_fields(&mut out)?;
+                out.end()
+            }};
+        }
+        match self {
+            StreamEvent::MessageStart(p) => tagged!("message_start", p),
+            StreamEvent::ContentBlockStart(p) => tagged!("content_block_start", p),
+            StreamEvent::ContentBlockDelta(p) => tagged!("content_block_delta", p),
+            StreamEvent::ContentBlockStop(p) => tagged!("content_block_stop", p),
+            StreamEvent::MessageDelta(p) => tagged!("message_delta", p),
+            StreamEvent::MessageStop(p) => tagged!("message_stop", p),
+            StreamEvent::Ping => {
+                let mut out = serializer.serialize_map(Some(1))?;
+                out.serialize_entry("type", "ping")?;
+                out.end()
+            }
+            StreamEvent::Unknown { data, .. } => data.serialize(serializer),
+        }
+    }
+}
+
+/// At most 80 characters of `text`, for error messages.
+pub(crate) fn excerpt(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum FastDelta {
+    Text,
+    InputJson,
+    Thinking,
+    Signature,
+}
+
+/// The fast path for the commonest payload, exactly as the API writes it:
+/// `{"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"..."}}` (and the same for
+/// `input_json_delta`, `thinking_delta` and `signature_delta`), with optional whitespace before the closing
+/// braces. Anything else, including any escape the fast path cannot prove harmless, returns `None` and goes
+/// to the full parser, which would produce the same event.
+mod fast {
+    use super::*;
+
+    const PREFIX: &str = "{\"type\":\"content_block_delta\",\"index\":";
+    const DELTA: &str = ",\"delta\":{\"type\":\"";
+
+    pub(super) fn content_block_delta(data: &str) -> Option<StreamEvent> {
+        let rest = data.strip_prefix(PREFIX)?;
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 15 || (digits > 1 && rest.starts_with('0')) {
+            return None;
+        }
+        let index: usize = rest[..digits].parse().ok()?;
+        let rest = rest[digits..].strip_prefix(DELTA)?;
+        let (kind, rest) = if let Some(r) = rest.strip_prefix("text_delta\",\"text\":\"") {
+            (FastDelta::Text, r)
+        } else if let Some(r) = rest.strip_prefix("input_json_delta\",\"partial_json\":\"") {
+            (FastDelta::InputJson, r)
+        } else if let Some(r) = rest.strip_prefix("thinking_delta\",\"thinking\":\"") {
+            (FastDelta::Thinking, r)
+        } else if let Some(r) = rest.strip_prefix("signature_delta\",\"signature\":\"") {
+            (FastDelta::Signature, r)
+        } else {
+            return None;
+        };
+        let (text, rest) = json_string_body(rest)?;
+        let rest = rest.strip_prefix('}')?.trim_start_matches(json_ws);
+        if rest.strip_prefix('}')?.trim_start_matches(json_ws).is_empty() {
+            let delta = Delta::simple(kind, text);
+            Some(StreamEvent::ContentBlockDelta(ContentBlockDelta { index, delta, extra: JsonObject::new() }))
+        } else {
+            None
+        }
+    }
+
+    fn json_ws(c: char) -> bool {
+        matches!(c, ' ' | '\t' | '\n' | '\r')
+    }
+
+    /// Reads the body of a JSON string up to its closing quote (which `s` must contain); returns the decoded
+    /// string and what follows the quote. `None` for anything the full parser should judge (raw control
+    /// characters, bad escapes, lone surrogates).
+    fn json_string_body(s: &str) -> Option<(String, &str)> {
+        let bytes = s.as_bytes();
+        let mut out: Option<String> = None;
+        let mut start = 0;
+        loop {
+            let j = start + memchr::memchr2(b'"', b'\\', &bytes[start..])?;
+            let plain = &s[start..j];
+            if plain.bytes().any(|b| b < 0x20) {
+                return None;
+            }
+            if bytes[j] == b'"' {
+                let text = match out {
+                    None => plain.to_owned(),
+                    Some(mut text) => {
+                        text.push_str(plain);
+                        text
+                    }
+                };
+                return Some((text, &s[j + 1..]));
+            }
+            let text = out.get_or_insert_with(|| String::with_capacity(j + 16));
+            text.push_str(plain);
+            let (c, used) = unescape(&bytes[j + 1..])?;
+            text.push(c);
+            start = j + 1 + used;
+        }
+    }
+
+    /// Decodes the escape after a backslash; returns the character and how many bytes it took.
+    fn unescape(after: &[u8]) -> Option<(char, usize)> {
+        let c = match *after.first()? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let high = hex4(after.get(1..5)?)?;
+                if (0xD800..0xDC00).contains(&high) {
+                    if after.get(5..7)? != b"\\u" {
+                        return None;
+                    }
+                    let low = hex4(after.get(7..11)?)?;
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return None;
+                    }
+                    let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                    return Some((char::from_u32(code)?, 11));
+                }
+                return Some((char::from_u32(high)?, 5));
+            }
+            _ => return None,
+        };
+        Some((c, 1))
+    }
+
+    fn hex4(digits: &[u8]) -> Option<u32> {
+        digits.iter().try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
+    }
+}

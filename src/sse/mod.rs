@@ -1,0 +1,584 @@
+//! The Server-Sent Events layer: a sans-IO, incremental decoder from bytes to [`Frame`]s.
+//!
+//! It implements the WHATWG HTML "event stream" interpretation rules exactly and knows nothing of
+//! Anthropic: any SSE stream can be decoded with it.
+//!
+//! * Feed bytes as they arrive with [`Decoder::feed`] (`&[u8]`) or [`Decoder::feed_bytes`] ([`Bytes`],
+//!   whose field values are then shared rather than copied), and take frames with [`Decoder::next_frame`]
+//!   or the [`Decoder::frames`] iterator.
+//! * At end of input call [`Decoder::finish`]: an event not ended by a blank line is not dispatched (as the
+//!   standard says) but reported as [`Unterminated`], so a caller can tell that a stream was cut short.
+//! * The same bytes give the same frames however they are split into chunks, down to one byte at a time.
+//! * Time is linear in the input: every byte is looked at once (line ends are found with `memchr`), and
+//!   memory is bounded by [`Limits`].
+//!
+//! ```
+//! use anthropic_sse::sse::Decoder;
+//!
+//! let mut decoder = Decoder::new();
+//! decoder.feed(b"event: ping\ndata: {\"type\": \"ping\"}\n\nid: 7\nda");
+//! decoder.feed(b"ta: hello\r\n\r\n");
+//! let frames: Vec<_> = decoder.frames().collect::<Result<_, _>>().unwrap();
+//! assert_eq!(frames.len(), 2);
+//! assert_eq!(frames[0].event(), "ping");
+//! assert_eq!(frames[1].event(), "message");
+//! assert_eq!(frames[1].data(), "hello");
+//! assert_eq!(frames[1].id(), "7");
+//! assert!(decoder.finish().is_none());
+//! ```
+
+mod text;
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use bytes::Bytes;
+
+pub use text::BytesStr;
+
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// The default for both [`Limits`]: 64 MiB.
+pub const DEFAULT_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Upper bounds on what the decoder buffers, so that hostile or broken input cannot take unbounded memory.
+///
+/// ```
+/// use anthropic_sse::sse::{Decoder, Limits};
+/// let decoder = Decoder::with_limits(Limits::default().max_line_bytes(1 << 20).max_event_bytes(8 << 20));
+/// # let _ = decoder;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    max_line: usize,
+    max_event: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_line: DEFAULT_LIMIT, max_event: DEFAULT_LIMIT }
+    }
+}
+
+impl Limits {
+    /// The longest line accepted, in bytes, not counting its line ending (default 64 MiB).
+    pub fn max_line_bytes(mut self, bytes: usize) -> Self {
+        self.max_line = bytes;
+        self
+    }
+
+    /// The largest data of one event accepted, in bytes, after joining its `data` lines (default 64 MiB).
+    pub fn max_event_bytes(mut self, bytes: usize) -> Self {
+        self.max_event = bytes;
+        self
+    }
+
+    /// The line limit in bytes.
+    pub fn line_limit(&self) -> usize {
+        self.max_line
+    }
+
+    /// The event data limit in bytes.
+    pub fn event_limit(&self) -> usize {
+        self.max_event
+    }
+}
+
+/// A limit of the decoder was exceeded. The decoder stops there: every later call returns the same error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// A line was longer than [`Limits::max_line_bytes`].
+    #[error(
+        "an SSE line starting at byte {offset} is longer than the limit of {limit} bytes; if such lines are \
+         expected, raise it with `Limits::max_line_bytes`"
+    )]
+    LineTooLong {
+        /// The limit in force.
+        limit: usize,
+        /// Offset in the stream of the first byte of the line.
+        offset: u64,
+    },
+    /// One event's data grew larger than [`Limits::max_event_bytes`].
+    #[error(
+        "the data of an SSE event grew past the limit of {limit} bytes at the line starting at byte {offset}; \
+         if such events are expected, raise it with `Limits::max_event_bytes`"
+    )]
+    EventTooLarge {
+        /// The limit in force.
+        limit: usize,
+        /// Offset in the stream of the first byte of the `data` line that went over the limit.
+        offset: u64,
+    },
+}
+
+/// One dispatched server-sent event.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Frame {
+    event: Option<BytesStr>,
+    data: BytesStr,
+    id: BytesStr,
+    retry: Option<u64>,
+}
+
+impl Frame {
+    /// Builds a frame; `event` `None` (or empty) means the default type `message`.
+    pub fn new(event: Option<BytesStr>, data: BytesStr, id: BytesStr, retry: Option<u64>) -> Self {
+        let event = event.filter(|e| !e.is_empty());
+        Frame { event, data, id, retry }
+    }
+
+    /// The event type: the last `event:` field of the event, or `message` when it had none.
+    pub fn event(&self) -> &str {
+        self.event.as_deref().unwrap_or("message")
+    }
+
+    /// The `event:` field as sent, `None` when the event had no (or an empty) `event:` line.
+    pub fn event_field(&self) -> Option<&str> {
+        self.event.as_deref()
+    }
+
+    /// The data: the `data:` lines joined with `\n`.
+    pub fn data(&self) -> &str {
+        &self.data
+    }
+
+    /// The data as shared bytes (no copy).
+    pub fn data_shared(&self) -> &BytesStr {
+        &self.data
+    }
+
+    /// The last event id in force when this frame was dispatched (empty if none was ever set).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The reconnection time in milliseconds, when this event set one with a valid `retry:` field.
+    pub fn retry(&self) -> Option<u64> {
+        self.retry
+    }
+}
+
+impl fmt::Debug for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Frame");
+        d.field("event", &self.event()).field("data", &self.data()).field("id", &self.id());
+        if let Some(retry) = self.retry {
+            d.field("retry", &retry);
+        }
+        d.finish()
+    }
+}
+
+/// What was left over when the input ended in the middle of an event: the standard drops it, and the
+/// decoder reports it so that a truncated stream can be told from a complete one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unterminated {
+    /// The `event:` field of the unfinished event, if it had one.
+    pub event: Option<String>,
+    /// The data gathered so far from complete `data:` lines (`None` when there were none).
+    pub data: Option<String>,
+    /// Bytes of a last line that had no line ending.
+    pub partial_line_bytes: usize,
+}
+
+/// The data buffer of the event being read. `One` keeps a single data line without copying; a second line
+/// switches to an owned string. `Empty` and `One("")` differ: a `data:` line with an empty value still makes
+/// the event dispatch.
+#[derive(Debug, Clone, Default)]
+enum DataBuf {
+    #[default]
+    Empty,
+    One(BytesStr),
+    Many(String),
+}
+
+impl DataBuf {
+    fn len(&self) -> usize {
+        match self {
+            DataBuf::Empty => 0,
+            DataBuf::One(s) => s.len(),
+            DataBuf::Many(s) => s.len(),
+        }
+    }
+
+    fn push_line(&mut self, value: BytesStr) {
+        *self = match std::mem::take(self) {
+            DataBuf::Empty => DataBuf::One(value),
+            DataBuf::One(first) => {
+                let mut s = String::with_capacity(first.len() + 1 + value.len());
+                s.push_str(&first);
+                s.push('\n');
+                s.push_str(&value);
+                DataBuf::Many(s)
+            }
+            DataBuf::Many(mut s) => {
+                s.push('\n');
+                s.push_str(&value);
+                DataBuf::Many(s)
+            }
+        }
+    }
+
+    fn into_text(self) -> Option<BytesStr> {
+        match self {
+            DataBuf::Empty => None,
+            DataBuf::One(s) => Some(s),
+            DataBuf::Many(s) => Some(BytesStr::from(s)),
+        }
+    }
+}
+
+/// The incremental SSE decoder. See the [module documentation](self).
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    /// Input not yet looked at; `pos` is the read position in the front chunk.
+    queue: VecDeque<Bytes>,
+    pos: usize,
+    /// Bytes of a line that started in an earlier chunk and has not ended yet.
+    line: Vec<u8>,
+    /// Stream offset of the first byte of the current line (for error messages).
+    line_start: u64,
+    /// Stream offset of `queue.front()[0]`.
+    front_offset: u64,
+    /// The previous line ended with a CR that was the last byte of its chunk: an LF first in the next chunk
+    /// belongs to that line ending.
+    skip_lf: bool,
+    /// `Some(n)`: still at stream start, the first `n` bytes of a BOM seen; `None`: past the start.
+    bom: Option<usize>,
+    fields: Fields,
+    failed: Option<DecodeError>,
+}
+
+/// The buffers the field lines of an event fill. Kept apart from the input queue so that a line can be read
+/// in place from the queued chunk while these are updated.
+#[derive(Debug, Clone)]
+struct Fields {
+    event: Option<BytesStr>,
+    data: DataBuf,
+    last_id: BytesStr,
+    retry: Option<u64>,
+    reconnection_time: Option<u64>,
+    limits: Limits,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder with the default [`Limits`].
+    pub fn new() -> Self {
+        Self::with_limits(Limits::default())
+    }
+
+    /// A decoder with the given limits.
+    pub fn with_limits(limits: Limits) -> Self {
+        Decoder {
+            queue: VecDeque::new(),
+            pos: 0,
+            line: Vec::new(),
+            line_start: 0,
+            front_offset: 0,
+            skip_lf: false,
+            bom: Some(0),
+            fields: Fields {
+                event: None,
+                data: DataBuf::Empty,
+                last_id: BytesStr::new(),
+                retry: None,
+                reconnection_time: None,
+                limits,
+            },
+            failed: None,
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.fields.limits
+    }
+
+    /// Adds input (copied once into shared storage). Take the frames it completes with
+    /// [`next_frame`](Self::next_frame).
+    pub fn feed(&mut self, chunk: &[u8]) {
+        if !chunk.is_empty() {
+            self.feed_bytes(Bytes::copy_from_slice(chunk));
+        }
+    }
+
+    /// Adds input without copying it: field values that lie inside this chunk are handed out as views of it.
+    pub fn feed_bytes(&mut self, chunk: Bytes) {
+        if !chunk.is_empty() {
+            self.queue.push_back(chunk);
+        }
+    }
+
+    /// The last event id in force (persists across events).
+    pub fn last_event_id(&self) -> &str {
+        &self.fields.last_id
+    }
+
+    /// The reconnection time set by the last valid `retry:` field, if any.
+    pub fn reconnection_time(&self) -> Option<u64> {
+        self.fields.reconnection_time
+    }
+
+    /// Bytes taken in so far (fed and looked at).
+    pub fn offset(&self) -> u64 {
+        self.front_offset + self.pos as u64
+    }
+
+    /// An iterator over the frames the input fed so far completes.
+    pub fn frames(&mut self) -> Frames<'_> {
+        Frames { decoder: self }
+    }
+
+    /// The next complete frame, `Ok(None)` when the input fed so far holds no further complete event.
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, DecodeError> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        let result = self.advance();
+        if let Err(err) = &result {
+            self.failed = Some(err.clone());
+            self.queue.clear();
+            self.line = Vec::new();
+            self.fields.data = DataBuf::Empty;
+        }
+        result
+    }
+
+    fn advance(&mut self) -> Result<Option<Frame>, DecodeError> {
+        while let Some(chunk) = self.queue.front() {
+            let len = chunk.len();
+            if self.pos < len && self.skip_lf {
+                self.skip_lf = false;
+                if chunk[self.pos] == b'\n' {
+                    self.pos += 1;
+                    self.line_start += 1;
+                }
+            }
+            if let Some(matched) = self.bom {
+                let (pos, bom) = match_bom(chunk, self.pos, matched, &mut self.line);
+                self.pos = pos;
+                self.bom = bom;
+                if bom.is_none() && self.line.is_empty() {
+                    self.line_start = self.front_offset + pos as u64;
+                }
+            }
+            while self.pos < len {
+                let rest = &chunk[self.pos..];
+                let Some(i) = memchr::memchr2(b'\n', b'\r', rest) else {
+                    // No line end in this chunk: keep the partial line for the next one.
+                    if self.line.len() + rest.len() > self.fields.limits.max_line {
+                        return Err(line_too_long(&self.fields.limits, self.line_start));
+                    }
+                    self.line.extend_from_slice(rest);
+                    self.pos = len;
+                    break;
+                };
+                let end = self.pos + i;
+                let mut next = end + 1;
+                if rest[i] == b'\r' {
+                    if next < len {
+                        if chunk[next] == b'\n' {
+                            next += 1;
+                        }
+                    } else {
+                        self.skip_lf = true;
+                    }
+                }
+                let line_offset = self.line_start;
+                if self.line.len() + i > self.fields.limits.max_line {
+                    return Err(line_too_long(&self.fields.limits, line_offset));
+                }
+                self.line_start = self.front_offset + next as u64;
+                let frame = if self.line.is_empty() {
+                    let start = self.pos;
+                    self.pos = next;
+                    self.fields.process_line(&chunk[start..end], Some((chunk, start)), line_offset)?
+                } else {
+                    self.line.extend_from_slice(&rest[..i]);
+                    self.pos = next;
+                    let frame = self.fields.process_line(&self.line, None, line_offset);
+                    self.line.clear();
+                    frame?
+                };
+                if frame.is_some() {
+                    return Ok(frame);
+                }
+            }
+            if self.pos >= len {
+                self.front_offset += len as u64;
+                self.pos = 0;
+                self.queue.pop_front();
+            }
+        }
+        Ok(None)
+    }
+
+    /// Ends the input. Returns what an event not ended by a blank line had gathered, which the standard
+    /// drops; `None` when the stream ended cleanly between events. Call it after
+    /// [`next_frame`](Self::next_frame) has returned `Ok(None)`: input not yet decoded counts as left over.
+    ///
+    /// The decoder is reset to the start of a new stream, keeping its limits.
+    pub fn finish(&mut self) -> Option<Unterminated> {
+        let queued: usize = self.queue.iter().map(Bytes::len).sum::<usize>() - self.pos.min(self.queue_front_len());
+        let partial_line_bytes = self.line.len() + queued + self.bom.unwrap_or(0);
+        let event = self.fields.event.take().map(String::from);
+        let data = std::mem::take(&mut self.fields.data).into_text().map(String::from);
+        let failed = self.failed.is_some();
+        *self = Decoder::with_limits(self.fields.limits);
+        if failed || (event.is_none() && data.is_none() && partial_line_bytes == 0) {
+            return None;
+        }
+        Some(Unterminated { event, data, partial_line_bytes })
+    }
+
+    fn queue_front_len(&self) -> usize {
+        self.queue.front().map_or(0, Bytes::len)
+    }
+}
+
+impl Fields {
+    /// Interprets one line. `owner`, when given, is the chunk that holds `line` at the given offset, so that
+    /// values can share its bytes instead of being copied.
+    fn process_line(
+        &mut self,
+        line: &[u8],
+        owner: Option<(&Bytes, usize)>,
+        line_offset: u64,
+    ) -> Result<Option<Frame>, DecodeError> {
+        if line.is_empty() {
+            return Ok(self.dispatch());
+        }
+        if line[0] == b':' {
+            return Ok(None);
+        }
+        // The two names that make up nearly every line are recognised before searching for the colon.
+        let colon = if line.starts_with(b"data:") {
+            Some(4)
+        } else if line.starts_with(b"event:") {
+            Some(5)
+        } else {
+            memchr::memchr(b':', line)
+        };
+        let (name, value) = match colon {
+            Some(colon) => {
+                let mut start = colon + 1;
+                if line.get(start) == Some(&b' ') {
+                    start += 1;
+                }
+                (&line[..colon], start)
+            }
+            None => (line, line.len()),
+        };
+        let text = |start: usize| -> BytesStr {
+            let bytes = match owner {
+                Some((chunk, base)) => chunk.slice(base + start..base + line.len()),
+                None => Bytes::copy_from_slice(&line[start..]),
+            };
+            BytesStr::from_utf8_lossy(bytes)
+        };
+        match name {
+            b"data" => {
+                let added = line.len() - value + usize::from(!matches!(self.data, DataBuf::Empty));
+                if self.data.len() + added > self.limits.max_event {
+                    return Err(DecodeError::EventTooLarge { limit: self.limits.max_event, offset: line_offset });
+                }
+                self.data.push_line(text(value));
+            }
+            b"event" => self.event = Some(known_event_name(&line[value..]).unwrap_or_else(|| text(value))),
+            b"id" if memchr::memchr(0, &line[value..]).is_none() => self.last_id = text(value),
+            b"retry" => {
+                if let Some(ms) = parse_retry(&line[value..]) {
+                    self.retry = Some(ms);
+                    self.reconnection_time = Some(ms);
+                }
+            }
+            _ => {}
+        }
+        Ok(None)
+    }
+
+    fn dispatch(&mut self) -> Option<Frame> {
+        let event = self.event.take();
+        let retry = self.retry.take();
+        let data = std::mem::take(&mut self.data).into_text()?;
+        Some(Frame::new(event, data, self.last_id.clone(), retry))
+    }
+}
+
+/// Skips a byte order mark at the very start of the stream, which may arrive split across chunks. Returns
+/// the new read position and the new BOM state (`None` once past the stream start). Bytes that looked like
+/// the start of a BOM but were not go to `line`: they belong to the first line.
+fn match_bom(chunk: &[u8], mut pos: usize, mut matched: usize, line: &mut Vec<u8>) -> (usize, Option<usize>) {
+    while pos < chunk.len() {
+        if chunk[pos] != BOM[matched] {
+            line.extend_from_slice(&BOM[..matched]);
+            return (pos, None);
+        }
+        matched += 1;
+        pos += 1;
+        if matched == BOM.len() {
+            return (pos, None);
+        }
+    }
+    (pos, Some(matched))
+}
+
+fn line_too_long(limits: &Limits, offset: u64) -> DecodeError {
+    DecodeError::LineTooLong { limit: limits.max_line, offset }
+}
+
+/// Event names that streams repeat thousands of times are handed out as static strings: no UTF-8 check, no
+/// reference count.
+fn known_event_name(value: &[u8]) -> Option<BytesStr> {
+    const KNOWN: [&str; 9] = [
+        "content_block_delta",
+        "message_start",
+        "content_block_start",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+        "ping",
+        "error",
+        "message",
+    ];
+    KNOWN.iter().find(|name| name.as_bytes() == value).map(|name| BytesStr::from_static(name))
+}
+
+/// `retry` takes ASCII digits only: no sign, no spaces, no fraction. A value too large for `u64` is ignored.
+fn parse_retry(value: &[u8]) -> Option<u64> {
+    if value.is_empty() {
+        return None;
+    }
+    value.iter().try_fold(0u64, |acc, &b| {
+        if b.is_ascii_digit() {
+            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+/// Iterator over decoded frames; see [`Decoder::frames`]. It ends when the input fed so far is used up or
+/// after the first error.
+#[derive(Debug)]
+pub struct Frames<'a> {
+    decoder: &'a mut Decoder,
+}
+
+impl Iterator for Frames<'_> {
+    type Item = Result<Frame, DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.decoder.failed.is_some() {
+            return None;
+        }
+        self.decoder.next_frame().transpose()
+    }
+}
