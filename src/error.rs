@@ -25,7 +25,7 @@ pub enum Error {
     #[error("{error}")]
     Api {
         /// The API's error.
-        error: ApiError,
+        error: Box<ApiError>,
         /// The message so far, when known.
         partial: Option<Box<Message>>,
     },
@@ -61,6 +61,22 @@ pub enum Error {
         /// The message so far (`None` when no `message_start` arrived).
         partial: Option<Box<Message>>,
     },
+    /// The input JSON of a tool call is not JSON (not even cut-off JSON). The block keeps the input of its
+    /// `content_block_start`; the raw text is here.
+    #[error(
+        "the input of the tool call in content block {index} is not valid JSON: {source} (raw input: {:?})",
+        excerpt(raw)
+    )]
+    ToolInput {
+        /// Index of the content block.
+        index: usize,
+        /// The raw input text as received.
+        raw: String,
+        /// Where and why parsing failed.
+        source: crate::partial_json::PartialJsonError,
+        /// The message so far, when known.
+        partial: Option<Box<Message>>,
+    },
     /// A line or an event exceeded the decoder's limits.
     #[error("{source}")]
     Limit {
@@ -81,7 +97,7 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn api(error: ApiError) -> Self {
-        Error::Api { error, partial: None }
+        Error::Api { error: Box::new(error), partial: None }
     }
 
     pub(crate) fn json(source: JsonError) -> Self {
@@ -102,7 +118,7 @@ impl Error {
         match self {
             Error::Api { error, .. } => error.kind().as_str(),
             Error::Transport { .. } => "transport",
-            Error::Json { .. } => "json",
+            Error::Json { .. } | Error::ToolInput { .. } => "json",
             Error::Protocol { .. } => "protocol",
             Error::Incomplete { .. } => "incomplete",
             Error::Limit { .. } => "limit",
@@ -133,6 +149,7 @@ impl Error {
             Error::Api { partial, .. }
             | Error::Transport { partial, .. }
             | Error::Json { partial, .. }
+            | Error::ToolInput { partial, .. }
             | Error::Protocol { partial, .. }
             | Error::Incomplete { partial, .. }
             | Error::Limit { partial, .. }
@@ -146,6 +163,7 @@ impl Error {
             Error::Api { partial, .. }
             | Error::Transport { partial, .. }
             | Error::Json { partial, .. }
+            | Error::ToolInput { partial, .. }
             | Error::Protocol { partial, .. }
             | Error::Incomplete { partial, .. }
             | Error::Limit { partial, .. }
@@ -417,7 +435,8 @@ impl ApiError {
     }
 
     fn from_body(body: &[u8], status: Option<u16>) -> Self {
-        let fallback_kind = || status.map_or_else(|| ApiErrorKind::Other("unknown".to_owned()), ApiErrorKind::from_status);
+        let fallback_kind =
+            || status.map_or_else(|| ApiErrorKind::Other("unknown".to_owned()), ApiErrorKind::from_status);
         let parsed: Option<Value> = serde_json::from_slice(body).ok();
         let error_obj = parsed.as_ref().and_then(|v| v.get("error")).filter(|e| e.is_object());
         if let (Some(root), Some(err)) = (&parsed, error_obj) {

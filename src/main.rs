@@ -21,7 +21,7 @@ Exit status: 0 on success; 1 on a failure, reported on stderr as `error[KIND]: M
 ";
 
 /// The stream used when no FILE is given: written for this crate in the documented wire format.
-const SAMPLE: &[u8] = include_bytes!("sample.sse");
+const SAMPLE: &[u8] = anthropic_sse::SAMPLE_STREAM;
 
 const DEFAULT_READ: usize = 64 * 1024;
 

@@ -1,0 +1,155 @@
+//! [`EventDecoder`]: the sans-IO core of the adapters. Bytes in; typed events out, folded into the message as
+//! they pass.
+
+use bytes::Bytes;
+
+use crate::accumulate::MessageAccumulator;
+use crate::error::Error;
+use crate::event::StreamEvent;
+use crate::message::Message;
+use crate::sse::{Decoder, Limits};
+
+/// Bytes in, typed events out, with the message folded as events pass; no I/O of its own.
+///
+/// The stream adapters ([`EventStream`](crate::EventStream), [`BlockingEvents`](crate::BlockingEvents)) are
+/// thin loops around it; use it directly to drive your own I/O.
+///
+/// ```
+/// use anthropic_sse::{EventDecoder, StreamEvent};
+/// let mut decoder = EventDecoder::new();
+/// decoder.feed(b"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",");
+/// decoder.feed(b"\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n");
+/// let event = decoder.next_event().unwrap().unwrap();
+/// assert!(matches!(event, StreamEvent::MessageStart(_)));
+/// assert!(decoder.next_event().is_none());
+/// assert!(decoder.end().is_some(), "no message_stop: the stream is incomplete");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct EventDecoder {
+    frames: Decoder,
+    accumulator: MessageAccumulator,
+    request_id: Option<String>,
+    failed: bool,
+}
+
+impl EventDecoder {
+    /// A decoder with the default limits.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A decoder with the given SSE limits.
+    pub fn with_limits(limits: Limits) -> Self {
+        EventDecoder { frames: Decoder::with_limits(limits), ..Self::default() }
+    }
+
+    /// Sets the value of the HTTP `request-id` response header, so that API errors carry it.
+    pub fn set_request_id(&mut self, request_id: impl Into<String>) {
+        self.request_id = Some(request_id.into());
+    }
+
+    /// The request id given with [`set_request_id`](Self::set_request_id).
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Adds input (copied once).
+    pub fn feed(&mut self, chunk: &[u8]) {
+        self.frames.feed(chunk);
+    }
+
+    /// Adds input without copying it.
+    pub fn feed_bytes(&mut self, chunk: Bytes) {
+        self.frames.feed_bytes(chunk);
+    }
+
+    /// The message folded so far.
+    pub fn snapshot(&self) -> Option<&Message> {
+        self.accumulator.snapshot()
+    }
+
+    /// The accumulator (for the raw or partial tool input of a block still streaming).
+    pub fn accumulator(&self) -> &MessageAccumulator {
+        &self.accumulator
+    }
+
+    /// Whether an error has ended the stream.
+    pub fn has_failed(&self) -> bool {
+        self.failed
+    }
+
+    /// The next event the input fed so far completes, `None` when it holds no further complete event or
+    /// after an error. An error ends the stream: every later call returns `None`.
+    pub fn next_event(&mut self) -> Option<Result<StreamEvent, Error>> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            let frame = match self.frames.next_frame() {
+                Ok(Some(frame)) => frame,
+                Ok(None) => return None,
+                Err(e) => return Some(Err(self.fail(e.into()))),
+            };
+            match StreamEvent::from_frame(&frame) {
+                Ok(Some(event)) => {
+                    return Some(match self.accumulator.apply(&event) {
+                        Ok(()) => Ok(event),
+                        Err(e) => Err(self.fail(e)),
+                    })
+                }
+                Ok(None) => continue,
+                Err(e) => return Some(Err(self.fail(e))),
+            }
+        }
+    }
+
+    /// Records an error from outside (e.g. the transport), ending the stream.
+    pub fn fail(&mut self, mut error: Error) -> Error {
+        self.failed = true;
+        if let (Error::Api { error, .. }, Some(id)) = (&mut error, &self.request_id) {
+            error.set_request_id(id.clone());
+        }
+        error
+    }
+
+    /// Ends the input. `None` when the stream ended cleanly after `message_stop`; otherwise the
+    /// [`Error::Incomplete`] that says what was missing. Call it after [`next_event`](Self::next_event) has
+    /// returned `None`.
+    pub fn end(&mut self) -> Option<Error> {
+        if self.failed {
+            return None;
+        }
+        let leftover = self.frames.finish();
+        if self.accumulator.is_complete() {
+            return None;
+        }
+        let mut detail = if self.accumulator.snapshot().is_some() {
+            "the input ended without message_stop".to_owned()
+        } else {
+            "the input ended without message_start".to_owned()
+        };
+        if let Some(rest) = leftover {
+            detail.push_str(&format!(
+                "; an unterminated event{} was left undispatched ({} bytes of an unfinished line)",
+                rest.event.map(|e| format!(" ({e})")).unwrap_or_default(),
+                rest.partial_line_bytes
+            ));
+        }
+        self.failed = true;
+        Some(Error::Incomplete { detail, partial: None })
+    }
+
+    /// The final message, once the stream has ended: `Ok` after `message_stop`, else the error that ended it
+    /// with the message so far attached. `end_error` is what [`end`](Self::end) or the last event returned.
+    pub fn into_final_message(self, end_error: Option<Error>) -> Result<Message, Error> {
+        match end_error {
+            None => self.accumulator.finish(),
+            Some(error) => Err(error.with_partial_message(self.accumulator.into_partial())),
+        }
+    }
+
+    /// The message so far with cut-off tool input parsed as far as it goes.
+    pub fn into_partial_message(self) -> Option<Message> {
+        self.accumulator.into_partial()
+    }
+}

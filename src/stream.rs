@@ -1,0 +1,395 @@
+//! Adapters from byte streams to typed events: [`EventStream`] for any `futures::Stream` of byte chunks (and
+//! a tokio `AsyncRead`), [`BlockingEvents`] for a `std::io::Read`.
+
+use std::io::Read;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+
+use crate::decode::EventDecoder;
+use crate::error::{BoxError, Error};
+use crate::event::{Delta, StreamEvent};
+use crate::message::Message;
+
+const READ_SIZE: usize = 64 * 1024;
+
+/// A chunk of bytes an adapter can take: `Bytes`, `BytesMut`, `Vec<u8>`, `Box<[u8]>`, `String` are taken
+/// without copying; `&[u8]` and `&str` are copied once.
+pub trait Chunk {
+    /// The chunk as `Bytes`.
+    fn into_bytes(self) -> Bytes;
+}
+
+impl Chunk for Bytes {
+    fn into_bytes(self) -> Bytes {
+        self
+    }
+}
+
+impl Chunk for BytesMut {
+    fn into_bytes(self) -> Bytes {
+        self.freeze()
+    }
+}
+
+impl Chunk for Vec<u8> {
+    fn into_bytes(self) -> Bytes {
+        Bytes::from(self)
+    }
+}
+
+impl Chunk for Box<[u8]> {
+    fn into_bytes(self) -> Bytes {
+        Bytes::from(self)
+    }
+}
+
+impl Chunk for String {
+    fn into_bytes(self) -> Bytes {
+        Bytes::from(self)
+    }
+}
+
+impl Chunk for &[u8] {
+    fn into_bytes(self) -> Bytes {
+        Bytes::copy_from_slice(self)
+    }
+}
+
+impl Chunk for &str {
+    fn into_bytes(self) -> Bytes {
+        Bytes::copy_from_slice(self.as_bytes())
+    }
+}
+
+/// Typed events from any stream of byte chunks, e.g. `reqwest::Response::bytes_stream()`.
+///
+/// It is a `Stream<Item = Result<StreamEvent, Error>>`: each item is an event, in order, already folded into
+/// the message ([`snapshot`](Self::snapshot)); the first error (an API `error` event, a transport error,
+/// invalid JSON, a protocol violation, a stream cut before `message_stop`) is the last item. It holds at most
+/// the current chunk and the bytes of an unfinished event; dropping it stops reading (and drops the source,
+/// which for an HTTP body closes the connection).
+///
+/// ```
+/// # futures::executor::block_on(async {
+/// use anthropic_sse::EventStream;
+/// use futures::StreamExt;
+///
+/// let body = anthropic_sse::SAMPLE_STREAM;
+/// let chunks = futures::stream::iter(body.chunks(100).map(Ok::<_, std::io::Error>));
+/// let message = EventStream::new(chunks).final_message().await?;
+/// assert_eq!(message.text(), "Let me check the weather in Lisbon for you.");
+/// # Ok::<(), anthropic_sse::Error>(())
+/// # }).unwrap();
+/// ```
+pub struct EventStream<S> {
+    source: Option<Pin<Box<S>>>,
+    decoder: EventDecoder,
+    done: bool,
+}
+
+impl<S> std::fmt::Debug for EventStream<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStream").field("decoder", &self.decoder).field("done", &self.done).finish()
+    }
+}
+
+impl<S, B, E> EventStream<S>
+where
+    S: Stream<Item = Result<B, E>>,
+    B: Chunk,
+    E: Into<BoxError>,
+{
+    /// Wraps a stream of byte chunks.
+    pub fn new(source: S) -> Self {
+        Self::with_decoder(source, EventDecoder::new())
+    }
+
+    /// Wraps a stream of byte chunks, decoding with the given decoder (limits, request id).
+    pub fn with_decoder(source: S, decoder: EventDecoder) -> Self {
+        EventStream { source: Some(Box::pin(source)), decoder, done: false }
+    }
+
+    /// Sets the value of the HTTP `request-id` response header, so that API errors carry it.
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.decoder.set_request_id(request_id);
+        self
+    }
+
+    /// The message folded from the events so far.
+    pub fn snapshot(&self) -> Option<&Message> {
+        self.decoder.snapshot()
+    }
+
+    /// The decoder (for the partial tool input of a block still streaming).
+    pub fn decoder(&self) -> &EventDecoder {
+        &self.decoder
+    }
+
+    /// Reads the stream to its end and returns the final message, equal to the official Python SDK's
+    /// `get_final_message()` for the same bytes. On failure the error carries the message so far
+    /// ([`Error::partial_message`]).
+    /// If the stream already ended with an error that was handed out as an item, the result is
+    /// [`Error::Incomplete`] with the message so far.
+    pub async fn final_message(mut self) -> Result<Message, Error> {
+        while let Some(item) = poll_fn_next(&mut self).await {
+            if let Err(error) = item {
+                return self.decoder.into_final_message(Some(error));
+            }
+        }
+        self.decoder.into_final_message(None)
+    }
+
+    /// Reads the stream to its end and returns the text of its text blocks, joined with `""`.
+    pub async fn final_text(self) -> Result<String, Error> {
+        self.final_message().await.map(|m| m.text())
+    }
+
+    /// The text deltas only, as they arrive.
+    pub fn text_stream(self) -> TextStream<S> {
+        TextStream { events: self }
+    }
+}
+
+async fn poll_fn_next<S>(stream: &mut S) -> Option<S::Item>
+where
+    S: Stream + Unpin,
+{
+    std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await
+}
+
+impl<S, B, E> Stream for EventStream<S>
+where
+    S: Stream<Item = Result<B, E>>,
+    B: Chunk,
+    E: Into<BoxError>,
+{
+    type Item = Result<StreamEvent, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Some(item) = this.decoder.next_event() {
+                if item.is_err() {
+                    this.finish_with_error();
+                }
+                return Poll::Ready(Some(item));
+            }
+            let Some(source) = this.source.as_mut() else {
+                this.done = true;
+                return Poll::Ready(None);
+            };
+            match source.as_mut().poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => this.decoder.feed_bytes(chunk.into_bytes()),
+                Poll::Ready(Some(Err(e))) => {
+                    let error = this.decoder.fail(Error::transport(e));
+                    this.finish_with_error();
+                    return Poll::Ready(Some(Err(error)));
+                }
+                Poll::Ready(None) => {
+                    this.source = None;
+                    if let Some(error) = this.decoder.end() {
+                        this.finish_with_error();
+                        return Poll::Ready(Some(Err(error)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<S> EventStream<S> {
+    /// Ends the stream after an error: the source is dropped at once (closing an HTTP connection).
+    fn finish_with_error(&mut self) {
+        self.done = true;
+        self.source = None;
+    }
+}
+
+/// The text deltas of an [`EventStream`], as they arrive. Errors end it as they end the event stream.
+#[derive(Debug)]
+pub struct TextStream<S> {
+    events: EventStream<S>,
+}
+
+impl<S, B, E> Stream for TextStream<S>
+where
+    S: Stream<Item = Result<B, E>>,
+    B: Chunk,
+    E: Into<BoxError>,
+{
+    type Item = Result<String, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let events = &mut self.get_mut().events;
+        loop {
+            match Pin::new(&mut *events).poll_next(cx) {
+                Poll::Ready(Some(Ok(StreamEvent::ContentBlockDelta(d)))) => {
+                    if let Delta::Text(t) = d.delta {
+                        return Poll::Ready(Some(Ok(t.text)));
+                    }
+                }
+                Poll::Ready(Some(Ok(_))) => {}
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+#[cfg(feature = "tokio")]
+mod async_read {
+    use super::*;
+    use tokio::io::{AsyncRead, ReadBuf};
+
+    /// The chunks of a tokio `AsyncRead`, read 64 KiB at a time (the source of
+    /// [`EventStream::from_async_read`]).
+    #[derive(Debug)]
+    pub struct ReaderChunks<R> {
+        reader: R,
+        buf: BytesMut,
+    }
+
+    impl<R: AsyncRead + Unpin> Stream for ReaderChunks<R> {
+        type Item = std::io::Result<Bytes>;
+
+        fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            let this = self.get_mut();
+            if this.buf.capacity() < READ_SIZE {
+                this.buf.reserve(READ_SIZE);
+            }
+            let spare = this.buf.spare_capacity_mut();
+            let mut read = ReadBuf::uninit(spare);
+            match Pin::new(&mut this.reader).poll_read(cx, &mut read) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+                Poll::Ready(Ok(())) => {
+                    let n = read.filled().len();
+                    if n == 0 {
+                        return Poll::Ready(None);
+                    }
+                    // `filled` was written through `ReadBuf`; copy it out rather than trust `set_len`.
+                    let chunk = Bytes::copy_from_slice(read.filled());
+                    Poll::Ready(Some(Ok(chunk)))
+                }
+            }
+        }
+    }
+
+    impl<R: AsyncRead + Unpin> EventStream<ReaderChunks<R>> {
+        /// Typed events from a tokio `AsyncRead` (a file, a socket, a child's stdout).
+        pub fn from_async_read(reader: R) -> Self {
+            EventStream::new(ReaderChunks { reader, buf: BytesMut::new() })
+        }
+    }
+}
+
+#[cfg(feature = "tokio")]
+pub use async_read::ReaderChunks;
+
+/// Typed events from a blocking `std::io::Read`, for synchronous clients: an `Iterator` of
+/// `Result<StreamEvent, Error>` that ends after the first error.
+///
+/// ```
+/// use anthropic_sse::BlockingEvents;
+/// let events = BlockingEvents::new(anthropic_sse::SAMPLE_STREAM);
+/// let message = events.final_message()?;
+/// assert_eq!(message.content.len(), 2);
+/// # Ok::<(), anthropic_sse::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct BlockingEvents<R> {
+    reader: Option<R>,
+    decoder: EventDecoder,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl<R: Read> BlockingEvents<R> {
+    /// Reads events from `reader`, 64 KiB at a time.
+    pub fn new(reader: R) -> Self {
+        Self::with_decoder(reader, EventDecoder::new())
+    }
+
+    /// Reads events from `reader` with the given decoder (limits, request id).
+    pub fn with_decoder(reader: R, decoder: EventDecoder) -> Self {
+        BlockingEvents { reader: Some(reader), decoder, buf: vec![0; READ_SIZE], done: false }
+    }
+
+    /// Sets the size of each read (at least 1 byte).
+    pub fn with_read_size(mut self, read_size: usize) -> Self {
+        self.buf = vec![0; read_size.max(1)];
+        self
+    }
+
+    /// Sets the value of the HTTP `request-id` response header, so that API errors carry it.
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.decoder.set_request_id(request_id);
+        self
+    }
+
+    /// The message folded from the events so far.
+    pub fn snapshot(&self) -> Option<&Message> {
+        self.decoder.snapshot()
+    }
+
+    /// Reads to the end and returns the final message (see [`EventStream::final_message`]).
+    pub fn final_message(mut self) -> Result<Message, Error> {
+        while let Some(item) = self.next() {
+            if let Err(error) = item {
+                return self.decoder.into_final_message(Some(error));
+            }
+        }
+        self.decoder.into_final_message(None)
+    }
+
+    fn finish_with_error(&mut self) {
+        self.done = true;
+        self.reader = None;
+    }
+}
+
+impl<R: Read> Iterator for BlockingEvents<R> {
+    type Item = Result<StreamEvent, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some(item) = self.decoder.next_event() {
+                if item.is_err() {
+                    self.finish_with_error();
+                }
+                return Some(item);
+            }
+            let Some(reader) = self.reader.as_mut() else {
+                self.done = true;
+                return None;
+            };
+            match reader.read(&mut self.buf) {
+                Ok(0) => {
+                    self.reader = None;
+                    if let Some(error) = self.decoder.end() {
+                        self.finish_with_error();
+                        return Some(Err(error));
+                    }
+                }
+                Ok(n) => self.decoder.feed(&self.buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let error = self.decoder.fail(Error::from(e));
+                    self.finish_with_error();
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+}
