@@ -90,16 +90,25 @@ impl EventDecoder {
                 Ok(None) => return None,
                 Err(e) => return Some(Err(self.fail(e.into()))),
             };
-            match StreamEvent::from_frame(&frame) {
-                Ok(Some(event)) => {
-                    return Some(match self.accumulator.apply(&event) {
-                        Ok(()) => Ok(event),
-                        Err(e) => Err(self.fail(e)),
-                    })
-                }
-                Ok(None) => continue,
-                Err(e) => return Some(Err(self.fail(e))),
+            if let Some(item) = self.push_frame(frame.event(), frame.data()) {
+                return Some(item);
             }
+        }
+    }
+
+    /// Types and folds one frame that was decoded elsewhere (e.g. by `eventsource-stream`), given by its
+    /// event name and data. `None` when the frame carries no event or the stream has already failed.
+    pub fn push_frame(&mut self, event: &str, data: &str) -> Option<Result<StreamEvent, Error>> {
+        if self.failed {
+            return None;
+        }
+        match StreamEvent::from_parts(event, data) {
+            Ok(Some(event)) => Some(match self.accumulator.apply(&event) {
+                Ok(()) => Ok(event),
+                Err(e) => Err(self.fail(e)),
+            }),
+            Ok(None) => None,
+            Err(e) => Some(Err(self.fail(e))),
         }
     }
 

@@ -6,6 +6,8 @@
 mod object;
 
 mod accumulate;
+#[cfg(feature = "eventsource-stream")]
+mod compat;
 mod decode;
 pub mod error;
 pub mod event;
@@ -15,6 +17,8 @@ pub mod sse;
 mod stream;
 
 pub use accumulate::MessageAccumulator;
+#[cfg(feature = "eventsource-stream")]
+pub use compat::EventsourceEvents;
 pub use decode::EventDecoder;
 pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError};
 pub use event::{

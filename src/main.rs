@@ -5,6 +5,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use anthropic_sse::sse::{Decoder, Frame};
+use anthropic_sse::{BlockingEvents, Delta, EventDecoder, StreamEvent};
 
 const USAGE: &str = "\
 usage: anthropic-sse [--final | --events | --frames | --text] [--chunk N] [--request-id ID] [FILE | -]
@@ -12,12 +13,18 @@ usage: anthropic-sse [--final | --events | --frames | --text] [--chunk N] [--req
 Decode an Anthropic Messages API server-sent event stream.
 
   FILE            the recorded stream; omitted: an embedded sample stream; \"-\": read stdin
+  --final         (default) one JSON object: the final message, as the official Python SDK's
+                  get_final_message() gives it; on a failure after message_start, the message so far
+  --events        JSON Lines, one per typed event in arrival order (ping and unknown types included)
   --frames        JSON Lines, one per SSE frame: {\"event\", \"data\", \"id\"} plus \"retry\" when set
+  --text          the text of the text deltas, written as they arrive
   --chunk N       feed the input to the decoder in N-byte pieces (default: 64 KiB reads)
   --request-id ID the value of the HTTP request-id header, for error reports
   -h, --help      print this help
 
-Exit status: 0 on success; 1 on a failure, reported on stderr as `error[KIND]: MESSAGE`; 2 on bad usage.
+Exit status: 0 on success; 1 on a failure, reported on stderr as `error[KIND]: MESSAGE`, KIND being the API
+error type for an error event (e.g. overloaded_error), else one of incomplete, protocol, json, limit, io;
+2 on bad usage.
 ";
 
 /// The stream used when no FILE is given: written for this crate in the documented wire format.
@@ -27,7 +34,10 @@ const DEFAULT_READ: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
+    Final,
+    Events,
     Frames,
+    Text,
 }
 
 #[derive(Debug)]
@@ -73,7 +83,10 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
+            "--final" => set_mode(Mode::Final, &mut mode)?,
+            "--events" => set_mode(Mode::Events, &mut mode)?,
             "--frames" => set_mode(Mode::Frames, &mut mode)?,
+            "--text" => set_mode(Mode::Text, &mut mode)?,
             "--chunk" => {
                 let value = args.next().ok_or("--chunk needs a number of bytes")?;
                 let n: usize =
@@ -91,7 +104,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
             file => set_input(&mut input, Input::File(file.to_owned()))?,
         }
     }
-    Ok(Some(Options { mode: mode.unwrap_or(Mode::Frames), chunk, request_id, input: input.unwrap_or(Input::Sample) }))
+    Ok(Some(Options { mode: mode.unwrap_or(Mode::Final), chunk, request_id, input: input.unwrap_or(Input::Sample) }))
 }
 
 fn set_input(slot: &mut Option<Input>, input: Input) -> Result<(), String> {
@@ -185,6 +198,87 @@ fn run_frames(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A reader whose reads fill the whole buffer unless the input ends, so that `--chunk N` feeds exactly
+/// N-byte pieces even from a pipe.
+struct FullReads<R>(R);
+
+impl<R: Read> Read for FullReads<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match self.0.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if filled > 0 => {
+                    // Report what was read; the error comes back on the next call.
+                    let _ = e;
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(filled)
+    }
+}
+
+fn failure_of(error: &anthropic_sse::Error) -> Failure {
+    // The CLI reads files and pipes: a failing read is an I/O error whatever layer saw it.
+    let kind = match error {
+        anthropic_sse::Error::Transport { .. } => "io",
+        other => other.kind(),
+    };
+    Failure::new(kind, error)
+}
+
+/// `--final`, `--events` and `--text`: typed events through the blocking adapter.
+fn run_events(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
+    let reader = open_input(&options.input)?;
+    let reader: Box<dyn Read> = match options.chunk {
+        Some(_) => Box::new(FullReads(reader)),
+        None => reader,
+    };
+    let mut decoder = EventDecoder::new();
+    if let Some(id) = &options.request_id {
+        decoder.set_request_id(id.clone());
+    }
+    let events = BlockingEvents::with_decoder(reader, decoder).with_read_size(options.chunk.unwrap_or(DEFAULT_READ));
+    let io_failure = |e: io::Error| Failure::new("io", format_args!("writing the output failed: {e}"));
+    match options.mode {
+        Mode::Final => match events.final_message() {
+            Ok(message) => {
+                serde_json::to_writer(&mut *out, &message).map_err(|e| io_failure(e.into()))?;
+                out.write_all(b"\n").map_err(io_failure)
+            }
+            Err(error) => {
+                // Nothing is lost: the message so far goes to stdout before the error is reported.
+                if let Some(partial) = error.partial_message() {
+                    serde_json::to_writer(&mut *out, partial).map_err(|e| io_failure(e.into()))?;
+                    out.write_all(b"\n").map_err(io_failure)?;
+                }
+                Err(failure_of(&error))
+            }
+        },
+        Mode::Events | Mode::Text => {
+            for event in events {
+                let event = event.map_err(|e| failure_of(&e))?;
+                if options.mode == Mode::Events {
+                    serde_json::to_writer(&mut *out, &event).map_err(|e| io_failure(e.into()))?;
+                    out.write_all(b"\n").map_err(io_failure)?;
+                } else if let StreamEvent::ContentBlockDelta(delta) = &event {
+                    if let Delta::Text(text) = &delta.delta {
+                        out.write_all(text.text.as_bytes()).map_err(io_failure)?;
+                        // Written as it arrives: a reader on the other end of a pipe sees each piece.
+                        out.flush().map_err(io_failure)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        Mode::Frames => run_frames(options, out),
+    }
+}
+
 fn main() -> ExitCode {
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(Some(options)) => options,
@@ -201,9 +295,9 @@ fn main() -> ExitCode {
     let mut out = BufWriter::new(stdout);
     let result = match options.mode {
         Mode::Frames => run_frames(&options, &mut out),
+        Mode::Final | Mode::Events | Mode::Text => run_events(&options, &mut out),
     };
     let flushed = out.flush();
-    let _ = &options.request_id;
     match (result, flushed) {
         (Ok(()), Ok(())) => ExitCode::SUCCESS,
         (Err(failure), _) => {

@@ -60,6 +60,11 @@ pub fn difference(expected: &Value, actual: &Value) -> Option<String> {
     diff(&without_nulls(expected), &without_nulls(actual), "$")
 }
 
+/// The first difference with numbers compared by value but `null` members significant.
+pub fn strict_difference(expected: &Value, actual: &Value) -> Option<String> {
+    diff(expected, actual, "$")
+}
+
 fn diff(a: &Value, b: &Value, path: &str) -> Option<String> {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {

@@ -1,0 +1,181 @@
+//! The adapters as users hold them: any `futures::Stream` of byte chunks, a tokio `AsyncRead`, a blocking
+//! `Read`, and `eventsource-stream` frames; transport errors in the middle; request ids; text helpers.
+
+use std::io::Read;
+
+use anthropic_sse::{BlockingEvents, Error, EventStream, StreamEvent, SAMPLE_STREAM};
+use futures::StreamExt;
+
+const OVERLOADED: &[u8] = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"},\"request_id\":\"req_body\"}\n\n";
+
+/// The sample cut after its first text delta.
+fn sample_head() -> &'static [u8] {
+    let cut = SAMPLE_STREAM.windows(11).position(|w| w == b" in Lisbon ").expect("the sample has its text");
+    let end = cut + SAMPLE_STREAM[cut..].windows(2).position(|w| w == b"\n\n").expect("event end") + 2;
+    &SAMPLE_STREAM[..end]
+}
+
+#[test]
+fn any_chunk_type_works() {
+    let expected = BlockingEvents::new(SAMPLE_STREAM).final_message().expect("sample is complete");
+    let as_vec = futures::stream::iter(SAMPLE_STREAM.chunks(9).map(|c| Ok::<_, std::io::Error>(c.to_vec())));
+    let as_bytes = futures::stream::iter(
+        SAMPLE_STREAM.chunks(9).map(|c| Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(c))),
+    );
+    let as_slices = futures::stream::iter(SAMPLE_STREAM.chunks(9).map(Ok::<_, std::io::Error>));
+    let as_strings = futures::stream::iter(
+        std::str::from_utf8(SAMPLE_STREAM).unwrap().lines().map(|l| Ok::<_, std::io::Error>(format!("{l}\n"))),
+    );
+    futures::executor::block_on(async {
+        assert_eq!(EventStream::new(as_vec).final_message().await.unwrap(), expected);
+        assert_eq!(EventStream::new(as_bytes).final_message().await.unwrap(), expected);
+        assert_eq!(EventStream::new(as_slices).final_message().await.unwrap(), expected);
+        assert_eq!(EventStream::new(as_strings).final_message().await.unwrap(), expected);
+    });
+}
+
+#[test]
+fn transport_error_mid_stream_ends_the_stream_and_keeps_the_message() {
+    let chunks = vec![
+        Ok(sample_head().to_vec()),
+        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "peer reset")),
+        Ok(b"never read".to_vec()),
+    ];
+    let items: Vec<_> = futures::executor::block_on(EventStream::new(futures::stream::iter(chunks)).collect());
+    let last = items.last().expect("items");
+    let Err(err @ Error::Transport { .. }) = last else { panic!("{last:?}") };
+    assert_eq!(err.kind(), "transport");
+    assert!(err.is_retryable());
+    let source = std::error::Error::source(err).expect("the transport error is the source");
+    assert!(source.to_string().contains("peer reset"));
+    assert!(items[..items.len() - 1].iter().all(Result::is_ok), "events before the failure are delivered");
+
+    let chunks = vec![Ok(sample_head().to_vec()), Err(std::io::Error::other("boom"))];
+    let err = futures::executor::block_on(EventStream::new(futures::stream::iter(chunks)).final_message())
+        .expect_err("fails");
+    assert!(matches!(err, Error::Transport { .. }));
+    assert_eq!(err.partial_message().map(|m| m.text()).as_deref(), Some("Let me check the weather in Lisbon for you."));
+}
+
+#[test]
+fn error_event_carries_the_request_id_header_and_ends_the_stream() {
+    let mut body = sample_head().to_vec();
+    body.extend_from_slice(OVERLOADED);
+    body.extend_from_slice(b"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    let stream =
+        EventStream::new(futures::stream::iter([Ok::<_, std::io::Error>(body.clone())])).with_request_id("req_header");
+    let items: Vec<_> = futures::executor::block_on(stream.collect());
+    let Some(Err(err)) = items.last() else { panic!() };
+    assert_eq!(err.api_error().and_then(|e| e.request_id()), Some("req_header"));
+    assert_eq!(err.to_string(), "overloaded_error: Overloaded (request_id req_header)");
+    assert!(items.iter().filter(|i| i.is_err()).count() == 1, "nothing after the error");
+
+    let err = BlockingEvents::new(&body[..]).final_message().expect_err("error event");
+    assert_eq!(err.api_error().and_then(|e| e.request_id()), Some("req_body"));
+    assert!(err.partial_message().is_some());
+}
+
+#[test]
+fn cut_stream_is_incomplete_with_the_partial_message() {
+    let err = BlockingEvents::new(sample_head()).final_message().expect_err("no message_stop");
+    assert!(matches!(err, Error::Incomplete { .. }), "{err:?}");
+    assert_eq!(err.kind(), "incomplete");
+    assert_eq!(err.partial_message().map(|m| m.content.len()), Some(1));
+
+    let items: Vec<_> = BlockingEvents::new(&b""[..]).collect();
+    assert!(matches!(items.as_slice(), [Err(Error::Incomplete { partial: None, .. })]), "{items:?}");
+}
+
+#[test]
+fn text_stream_and_final_text() {
+    let chunks = || futures::stream::iter(SAMPLE_STREAM.chunks(17).map(Ok::<_, std::io::Error>));
+    let pieces: Vec<String> =
+        futures::executor::block_on(EventStream::new(chunks()).text_stream().map(|t| t.unwrap()).collect());
+    assert_eq!(pieces, ["Let me check the weather", " in Lisbon for you."]);
+    let text = futures::executor::block_on(EventStream::new(chunks()).final_text()).unwrap();
+    assert_eq!(text, pieces.concat());
+}
+
+#[test]
+fn snapshot_grows_as_events_pass() {
+    let mut stream = EventStream::new(futures::stream::iter(SAMPLE_STREAM.chunks(5).map(Ok::<_, std::io::Error>)));
+    let mut texts = Vec::new();
+    futures::executor::block_on(async {
+        while let Some(event) = stream.next().await {
+            if matches!(event.unwrap(), StreamEvent::ContentBlockDelta(_)) {
+                texts.push(stream.snapshot().map(|m| m.text()).unwrap_or_default());
+            }
+        }
+    });
+    assert_eq!(
+        texts[..2],
+        ["Let me check the weather".to_owned(), "Let me check the weather in Lisbon for you.".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn tokio_async_read() {
+    let message = EventStream::from_async_read(SAMPLE_STREAM).final_message().await.expect("complete");
+    assert_eq!(message.content.len(), 2);
+    let path = std::env::temp_dir().join(format!("anthropic-sse-async-{}.sse", std::process::id()));
+    tokio::fs::write(&path, SAMPLE_STREAM).await.unwrap();
+    let file = tokio::fs::File::open(&path).await.unwrap();
+    let from_file = EventStream::from_async_read(file).final_message().await.expect("complete");
+    tokio::fs::remove_file(&path).await.ok();
+    assert_eq!(from_file, message);
+}
+
+/// A reader that fails after giving `good` bytes.
+struct FailingReader<'a> {
+    good: &'a [u8],
+}
+
+impl Read for FailingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.good.is_empty() {
+            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "disk gone"));
+        }
+        let n = buf.len().min(self.good.len()).min(10);
+        buf[..n].copy_from_slice(&self.good[..n]);
+        self.good = &self.good[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn blocking_iterator_and_io_errors() {
+    let events: Vec<_> = BlockingEvents::new(SAMPLE_STREAM).collect::<Result<_, _>>().expect("complete");
+    assert_eq!(events.first().map(StreamEvent::type_name), Some("message_start"));
+    assert_eq!(events.last().map(StreamEvent::type_name), Some("message_stop"));
+    assert!(events.iter().any(|e| matches!(e, StreamEvent::Ping)));
+
+    let err = BlockingEvents::new(FailingReader { good: sample_head() }).final_message().expect_err("read fails");
+    assert!(matches!(err, Error::Io { .. }), "{err:?}");
+    assert!(err.partial_message().is_some());
+}
+
+#[cfg(feature = "eventsource-stream")]
+#[test]
+fn eventsource_stream_frames() {
+    use anthropic_sse::EventsourceEvents;
+    use eventsource_stream::Eventsource;
+    let expected = BlockingEvents::new(SAMPLE_STREAM).final_message().unwrap();
+    let chunks = futures::stream::iter(
+        SAMPLE_STREAM.chunks(11).map(|c| Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(c))),
+    );
+    let message = futures::executor::block_on(EventsourceEvents::new(chunks.eventsource()).final_message()).unwrap();
+    assert_eq!(message, expected);
+
+    let frame = eventsource_stream::Event { event: "ping".into(), data: String::new(), id: String::new(), retry: None };
+    assert_eq!(StreamEvent::from_eventsource(&frame).unwrap(), Some(StreamEvent::Ping));
+
+    let mut body = sample_head().to_vec();
+    body.extend_from_slice(OVERLOADED);
+    let chunks = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(body))]);
+    let err = futures::executor::block_on(
+        EventsourceEvents::new(chunks.eventsource()).with_request_id("req_h").final_message(),
+    )
+    .unwrap_err();
+    assert_eq!(err.api_error().and_then(|e| e.request_id()), Some("req_h"));
+    assert!(err.partial_message().is_some());
+}

@@ -1,0 +1,112 @@
+//! `anthropic-sse --final` (the default), `--events`, `--text` and their error reports, run as a user would.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anthropic-sse"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().expect("piped").write_all(stdin).expect("stdin accepts input");
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn stderr_first_line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or_default().to_owned()
+}
+
+const SAMPLE: &[u8] = anthropic_sse::SAMPLE_STREAM;
+
+#[test]
+fn default_is_the_final_message_of_the_embedded_sample() {
+    let out = run(&[], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let message: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(message["content"][0]["text"], "Let me check the weather in Lisbon for you.");
+    assert_eq!(message["content"][1]["input"], serde_json::json!({"city": "Lisbon", "unit": "celsius", "days": 3}));
+    assert_eq!(message["usage"]["output_tokens"], 57);
+    assert_eq!(message["stop_reason"], "tool_use");
+}
+
+#[test]
+fn final_matches_the_sdk_on_a_fixture_at_any_chunk_size() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let file = dir.join("tool_inputs.sse");
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("tool_inputs.expected.json")).unwrap()).unwrap();
+    for chunk in ["1", "7", "65536"] {
+        let out = run(&["--final", "--chunk", chunk, file.to_str().unwrap()], b"");
+        assert!(out.status.success());
+        let actual: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(actual["content"], expected["ok"]["content"], "--chunk {chunk}");
+    }
+}
+
+#[test]
+fn events_are_json_lines_in_arrival_order_with_ping() {
+    let out = run(&["--events", "-"], SAMPLE);
+    assert!(out.status.success());
+    let types: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(types.iter().filter(|t| *t == "ping").count(), 1);
+    assert_eq!(types.first().map(String::as_str), Some("message_start"));
+    assert_eq!(types.last().map(String::as_str), Some("message_stop"));
+    assert_eq!(types.len(), 14);
+}
+
+#[test]
+fn text_prints_the_deltas() {
+    let out = run(&["--text", "--chunk", "3", "-"], SAMPLE);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Let me check the weather in Lisbon for you.");
+}
+
+fn head_then(tail: &[u8]) -> Vec<u8> {
+    let cut = SAMPLE.windows(20).position(|w| w == b"event: content_block").expect("blocks");
+    let second = cut + 20 + SAMPLE[cut + 20..].windows(20).position(|w| w == b"event: content_block").unwrap();
+    let mut body = SAMPLE[..second].to_vec();
+    body.extend_from_slice(tail);
+    body
+}
+
+#[test]
+fn error_event_is_reported_with_kind_and_request_id_after_the_partial_message() {
+    let body = head_then(b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n");
+    let out = run(&["--request-id", "req_cli_1", "-"], &body);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr_first_line(&out), "error[overloaded_error]: overloaded_error: Overloaded (request_id req_cli_1)");
+    let partial: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the message so far on stdout");
+    assert_eq!(partial["id"], "msg_sample_0001");
+
+    for mode in ["--events", "--text"] {
+        let out = run(&[mode, "--request-id", "req_cli_1", "-"], &body);
+        assert_eq!(out.status.code(), Some(1), "{mode}");
+        assert!(stderr_first_line(&out).starts_with("error[overloaded_error]: "), "{mode}");
+        assert!(stderr_first_line(&out).contains("req_cli_1"), "{mode}");
+    }
+}
+
+#[test]
+fn failure_kinds() {
+    let cases: [(&[u8], &str); 4] = [
+        (&head_then(b"")[..], "incomplete"),
+        (b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n", "protocol"),
+        (b"data: {not json\n\n", "json"),
+        (b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"brand_new_error\",\"message\":\"m\"}}\n\n", "brand_new_error"),
+    ];
+    for (body, kind) in cases {
+        for mode in ["--final", "--events", "--text"] {
+            let out = run(&[mode, "-"], body);
+            assert_eq!(out.status.code(), Some(1), "{kind} {mode}");
+            let line = stderr_first_line(&out);
+            assert!(line.starts_with(&format!("error[{kind}]: ")), "{kind} {mode}: {line}");
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! Typed events: every type, unknown kinds kept, round trips, the fast path against the full parser, and the
+//! errors: API errors (event and non-2xx), invalid JSON, protocol violations, transport failures.
+
+use anthropic_sse::sse::{BytesStr, Frame};
+use anthropic_sse::{ApiError, ApiErrorKind, Citation, ContentBlock, Delta, Error, StopReason, StreamEvent};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+fn event(name: &str, data: &Value) -> StreamEvent {
+    StreamEvent::from_parts(name, &data.to_string()).expect("parses").expect("is an event")
+}
+
+fn round_trips(name: &str, data: Value) -> StreamEvent {
+    let ev = event(name, &data);
+    assert_eq!(serde_json::to_value(&ev).expect("serializes"), data, "{name} does not round-trip");
+    ev
+}
+
+#[test]
+fn every_event_type() {
+    let start = round_trips(
+        "message_start",
+        json!({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}}),
+    );
+    let StreamEvent::MessageStart(start) = start else { panic!("{start:?}") };
+    assert_eq!((start.message.id.as_str(), start.message.usage.input_tokens), ("msg_1", Some(3)));
+
+    let ev = round_trips(
+        "content_block_start",
+        json!({"type":"content_block_start","index":2,"content_block":{"type":"text","text":""}}),
+    );
+    assert!(
+        matches!(ev, StreamEvent::ContentBlockStart(s) if s.index == 2 && matches!(s.content_block, ContentBlock::Text(_)))
+    );
+
+    let ev = round_trips("content_block_stop", json!({"type":"content_block_stop","index":7}));
+    assert!(matches!(ev, StreamEvent::ContentBlockStop(s) if s.index == 7));
+
+    let ev = round_trips(
+        "message_delta",
+        json!({"type":"message_delta","delta":{"stop_reason":"max_tokens","stop_sequence":null},"usage":{"output_tokens":9}}),
+    );
+    let StreamEvent::MessageDelta(d) = ev else { panic!() };
+    assert_eq!(d.delta.stop_reason, Some(StopReason::MaxTokens));
+    assert_eq!(d.usage.and_then(|u| u.output_tokens), Some(9));
+
+    assert!(matches!(round_trips("message_stop", json!({"type":"message_stop"})), StreamEvent::MessageStop(_)));
+}
+
+#[test]
+fn every_block_type() {
+    let blocks = [
+        (json!({"type":"text","text":"hi","citations":[]}), "text"),
+        (json!({"type":"thinking","thinking":"","signature":""}), "thinking"),
+        (json!({"type":"redacted_thinking","data":"abc"}), "redacted_thinking"),
+        (json!({"type":"tool_use","id":"t","name":"n","input":{},"caller":{"type":"direct"}}), "tool_use"),
+        (json!({"type":"server_tool_use","id":"t","name":"web_search","input":{}}), "server_tool_use"),
+        (json!({"type":"mcp_tool_use","id":"t","name":"n","server_name":"s","input":{}}), "mcp_tool_use"),
+        (json!({"type":"compaction","content":null,"encrypted_content":"e"}), "compaction"),
+        (json!({"type":"fallback","from":{"model":"a"},"to":{"model":"b"},"trigger":{"type":"x"}}), "fallback"),
+        (json!({"type":"web_search_tool_result","tool_use_id":"t","content":[]}), "web_search_tool_result"),
+        (json!({"type":"brand_new_block","anything":[1,{"x":null}]}), "brand_new_block"),
+    ];
+    for (block, name) in blocks {
+        let ev =
+            round_trips("content_block_start", json!({"type":"content_block_start","index":0,"content_block":block}));
+        let StreamEvent::ContentBlockStart(s) = ev else { panic!() };
+        assert_eq!(s.content_block.type_name(), name);
+        let typed = !matches!(s.content_block, ContentBlock::Other(_));
+        assert_eq!(typed, !name.ends_with("_result") && name != "brand_new_block", "{name}");
+    }
+}
+
+#[test]
+fn every_delta_type() {
+    let deltas = [
+        json!({"type":"text_delta","text":"a"}),
+        json!({"type":"input_json_delta","partial_json":"{\"a\""}),
+        json!({"type":"citations_delta","citation":{"type":"char_location","cited_text":"x","document_index":0,"document_title":null,"start_char_index":0,"end_char_index":1}}),
+        json!({"type":"citations_delta","citation":{"type":"web_search_result_location","cited_text":"x","url":"u","title":"t","encrypted_index":"e"}}),
+        json!({"type":"citations_delta","citation":{"type":"page_location","cited_text":"x","document_index":0,"start_page_number":1,"end_page_number":2}}),
+        json!({"type":"citations_delta","citation":{"type":"search_result_location","cited_text":"x","search_result_index":0,"source":"s","title":"t","start_block_index":0,"end_block_index":1}}),
+        json!({"type":"citations_delta","citation":{"type":"future_location","cited_text":"x"}}),
+        json!({"type":"thinking_delta","thinking":"hm"}),
+        json!({"type":"signature_delta","signature":"sig"}),
+        json!({"type":"compaction_delta","content":"c","encrypted_content":null}),
+        json!({"type":"future_delta","x":1}),
+    ];
+    for d in deltas {
+        let ev = round_trips("content_block_delta", json!({"type":"content_block_delta","index":0,"delta":d}));
+        let StreamEvent::ContentBlockDelta(cbd) = ev else { panic!() };
+        let name = d["type"].as_str().unwrap_or_default();
+        assert_eq!(cbd.delta.type_name(), name);
+        assert_eq!(matches!(cbd.delta, Delta::Other(_)), name == "future_delta");
+        if let Delta::Citations(c) = &cbd.delta {
+            assert_eq!(matches!(c.citation, Citation::Other(_)), d["citation"]["type"] == "future_location");
+        }
+    }
+}
+
+#[test]
+fn unknown_events_and_fields_survive() {
+    let data = json!({"type":"future_event","payload":{"a":[1,2]}});
+    let ev = round_trips("future_event", data.clone());
+    assert!(matches!(&ev, StreamEvent::Unknown { event, data: d } if event == "future_event" && *d == data));
+    assert_eq!(ev.type_name(), "future_event");
+    // Extra fields everywhere, including null-valued known fields, come back as they were.
+    round_trips(
+        "content_block_delta",
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x","new":true},"trace":{"id":1}}),
+    );
+    round_trips(
+        "message_start",
+        json!({"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"x","content":[{"type":"text","text":"","citations":null}],"stop_reason":"brand_new_reason","stop_sequence":null,"stop_details":null,"usage":{"input_tokens":1,"output_tokens":1,"cache_creation":{"ephemeral_5m_input_tokens":0},"future_tokens":5}},"x":1}),
+    );
+    // JSON that is not an object, or has no type, is an unknown event too.
+    assert!(matches!(event("message", &json!([1, 2])), StreamEvent::Unknown { .. }));
+    assert!(matches!(event("message", &json!({"no_type": 1})), StreamEvent::Unknown { .. }));
+}
+
+#[test]
+fn ping_is_skipped_unread_and_empty_data_is_no_event() {
+    assert_eq!(StreamEvent::from_parts("ping", "not json at all").ok().flatten(), Some(StreamEvent::Ping));
+    assert_eq!(StreamEvent::from_parts("content_block_delta", "").ok().flatten(), None);
+}
+
+#[test]
+fn frames_without_event_line_are_dispatched_on_type() {
+    let frame = Frame::new(None, BytesStr::from(r#"{"type":"content_block_stop","index":3}"#), BytesStr::new(), None);
+    assert!(matches!(StreamEvent::from_frame(&frame), Ok(Some(StreamEvent::ContentBlockStop(s))) if s.index == 3));
+}
+
+#[test]
+fn invalid_json_names_the_event_offset_and_excerpt() {
+    let data = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"} , ]"#;
+    let err = StreamEvent::from_parts("content_block_delta", data).expect_err("broken JSON");
+    let Error::Json { source, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(source.event(), "content_block_delta");
+    assert_eq!(source.offset(), data.find(']').expect("the bad byte"));
+    assert!(source.excerpt().contains("text_delta"), "{}", source.excerpt());
+    let text = err.to_string();
+    assert!(text.contains("content_block_delta") && text.contains(&format!("byte {}", source.offset())), "{text}");
+    assert!(std::error::Error::source(&err).is_some(), "the serde_json error is the source");
+    assert_eq!(err.kind(), "json");
+}
+
+#[test]
+fn known_type_with_broken_required_fields_is_a_protocol_error() {
+    let err = StreamEvent::from_parts(
+        "content_block_delta",
+        r#"{"type":"content_block_delta","delta":{"type":"text_delta","text":"x"}}"#,
+    )
+    .expect_err("no index");
+    assert!(matches!(&err, Error::Protocol { message, .. } if message.contains("content_block_delta")), "{err}");
+}
+
+#[test]
+fn every_documented_error_type_and_an_unknown_one() {
+    let table = [
+        ("invalid_request_error", ApiErrorKind::InvalidRequest, Some(400), false),
+        ("authentication_error", ApiErrorKind::Authentication, Some(401), false),
+        ("billing_error", ApiErrorKind::Billing, Some(402), false),
+        ("permission_error", ApiErrorKind::Permission, Some(403), false),
+        ("not_found_error", ApiErrorKind::NotFound, Some(404), false),
+        ("request_too_large", ApiErrorKind::RequestTooLarge, Some(413), false),
+        ("rate_limit_error", ApiErrorKind::RateLimit, Some(429), true),
+        ("api_error", ApiErrorKind::Api, Some(500), true),
+        ("timeout_error", ApiErrorKind::Timeout, Some(504), true),
+        ("overloaded_error", ApiErrorKind::Overloaded, Some(529), true),
+        ("conflict_error", ApiErrorKind::Other("conflict_error".into()), None, false),
+    ];
+    for (name, kind, status, retry) in table {
+        let data = json!({"type":"error","error":{"type":name,"message":"msg","details":{"k":1}},"request_id":"req_b"})
+            .to_string();
+        let err = StreamEvent::from_parts("error", &data).expect_err("an error event");
+        let api = err.api_error().expect("API error");
+        assert_eq!(api.kind(), &kind);
+        assert_eq!(api.kind().as_str(), name);
+        assert_eq!(api.status(), status, "{name}");
+        assert_eq!(api.is_retryable(), retry, "{name}");
+        assert_eq!(api.details(), Some(&json!({"k":1})));
+        assert_eq!(api.request_id(), Some("req_b"));
+        assert_eq!(err.kind(), name);
+        assert_eq!(err.to_string(), format!("{name}: msg (request_id req_b)"));
+    }
+}
+
+#[test]
+fn error_event_data_that_is_not_json_or_empty() {
+    for data in ["", "upstream exploded", "{\"type\":\"error\"}"] {
+        let err = StreamEvent::from_parts("error", data).expect_err("an error event whatever its data");
+        let api = err.api_error().expect("API error");
+        assert_eq!(api.kind().as_str(), "unknown", "{data:?}");
+        assert!(!api.message().is_empty());
+        if !data.is_empty() && !data.starts_with('{') {
+            assert!(api.message().contains(data), "{}", api.message());
+        }
+    }
+}
+
+#[test]
+fn request_id_from_header_wins_over_body() {
+    let body = br#"{"type":"error","error":{"type":"api_error","message":"boom"},"request_id":"req_body"}"#;
+    assert_eq!(ApiError::from_event_data(body, None).request_id(), Some("req_body"));
+    assert_eq!(ApiError::from_event_data(body, Some("req_header")).request_id(), Some("req_header"));
+}
+
+#[test]
+fn non_2xx_responses_json_html_and_empty() {
+    let json_body =
+        br#"{"type":"error","error":{"type":"not_found_error","message":"model: nope"},"request_id":"req_x"}"#;
+    let e = ApiError::from_response(404, None, json_body);
+    assert_eq!(
+        (e.kind(), e.message(), e.request_id(), e.http_status()),
+        (&ApiErrorKind::NotFound, "model: nope", Some("req_x"), Some(404))
+    );
+    assert!(!e.is_retryable());
+
+    let e = ApiError::from_response(
+        529,
+        Some("req_h"),
+        br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+    );
+    assert!(e.is_retryable());
+    assert_eq!(e.to_string(), "overloaded_error: Overloaded (HTTP 529) (request_id req_h)");
+
+    let e = ApiError::from_response(502, Some("req_p"), b"<html><body><h1>502 Bad Gateway</h1></body></html>");
+    assert_eq!(e.http_status(), Some(502));
+    assert_eq!(e.status(), Some(502));
+    assert!(e.message().contains("502 Bad Gateway"), "{}", e.message());
+    assert_eq!(e.request_id(), Some("req_p"));
+
+    let e = ApiError::from_response(503, None, b"");
+    assert!(e.message().contains("empty body"));
+    assert_eq!(e.http_status(), Some(503));
+
+    let e = ApiError::from_response(429, None, b"slow down");
+    assert_eq!(e.kind(), &ApiErrorKind::RateLimit, "a non-JSON body takes its kind from the status");
+    assert!(e.is_retryable());
+}
+
+/// Text that exercises the fast path's string reader: escapes, unicode, quotes, control escapes.
+fn delta_text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            "[a-zA-Z0-9 .,]{0,8}",
+            Just("\"".to_owned()),
+            Just("\\".to_owned()),
+            Just("\n\t\r\u{8}\u{c}".to_owned()),
+            Just("é🦅\u{2028}".to_owned()),
+            Just("\u{1}".to_owned()),
+            Just("/".to_owned()),
+        ],
+        0..8,
+    )
+    .prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// The fast path gives exactly what the full parser gives: the same payload with a space after its first
+    /// brace cannot take the fast path.
+    #[test]
+    fn fast_path_equals_full_parser(
+        text in delta_text(),
+        index in 0usize..100_000,
+        kind in prop_oneof![Just(("text_delta", "text")), Just(("input_json_delta", "partial_json")), Just(("thinking_delta", "thinking")), Just(("signature_delta", "signature"))],
+        ascii_escapes in any::<bool>(),
+        pad in "[ ]{0,3}",
+    ) {
+        let string = if ascii_escapes {
+            // serde_json's ASCII-only escaping produces \uXXXX (and surrogate pairs) for the fast path to read.
+            text.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\' { c.to_string() } else {
+                let mut buf = [0u16; 2];
+                c.encode_utf16(&mut buf).iter().map(|u| format!("\\u{u:04x}")).collect()
+            }).collect::<String>()
+        } else {
+            let quoted = serde_json::to_string(&text).unwrap();
+            quoted[1..quoted.len() - 1].to_owned()
+        };
+        let fast = format!(r#"{{"type":"content_block_delta","index":{index},"delta":{{"type":"{}","{}":"{string}"}}{pad}}}"#, kind.0, kind.1);
+        let full = format!(" {fast}");
+        let a = StreamEvent::from_parts("content_block_delta", &fast).map_err(|e| e.kind().to_owned());
+        let b = StreamEvent::from_parts("content_block_delta", &full).map_err(|e| e.kind().to_owned());
+        prop_assert!(a.is_ok(), "valid JSON: {}", fast);
+        prop_assert_eq!(&a, &b);
+        if let Ok(Some(StreamEvent::ContentBlockDelta(d))) = &a {
+            let got = match &d.delta { Delta::Text(t) => &t.text, Delta::InputJson(j) => &j.partial_json, Delta::Thinking(t) => &t.thinking, Delta::Signature(s) => &s.signature, _ => unreachable!() };
+            prop_assert_eq!(got, &text);
+        }
+    }
+
+    /// Raw control characters and broken escapes are left to the full parser, which rejects them.
+    #[test]
+    fn fast_path_rejects_what_json_rejects(body in "[a-z\\\\\"\u{0}-\u{1f}]{0,6}") {
+        let data = format!(r#"{{"type":"content_block_delta","index":0,"delta":{{"type":"text_delta","text":"{body}"}}}}"#);
+        let fast = StreamEvent::from_parts("content_block_delta", &data).map_err(|e| e.kind().to_owned());
+        let full = StreamEvent::from_parts("content_block_delta", &format!(" {data}")).map_err(|e| e.kind().to_owned());
+        prop_assert_eq!(fast, full);
+    }
+}

@@ -1,0 +1,142 @@
+//! Our own fixtures (tests/fixtures, written by `make_fixtures.py`), one per rule and policy of spec §4.
+//! Each expected output was produced by the official Python SDK through ../shared/oracle
+//! (`regenerate.sh`); where our policy differs from the SDK, the test says how, and the SDK was run on the
+//! `.oracle.sse` twin described in `make_fixtures.py`.
+
+mod common;
+
+use anthropic_sse::{ApiErrorKind, BlockingEvents, Error, Message};
+use serde_json::Value;
+
+/// What a fixture must give.
+enum Outcome {
+    /// The final message equals the SDK's `ok`.
+    Final,
+    /// The SDK raises on this stream too: our error, and the partial message equals the SDK's `snapshot`.
+    ErrorWithSnapshot(fn(&Error) -> bool),
+    /// Policy: an error where the SDK returns a message; the partial message equals the SDK's `ok`.
+    ErrorWithOk(fn(&Error) -> bool),
+    /// Policy: an error with no message at all.
+    ErrorWithoutMessage(fn(&Error) -> bool),
+}
+
+fn cases() -> Vec<(&'static str, Outcome)> {
+    use Outcome::*;
+    vec![
+        ("text_and_citations", Final),
+        ("thinking_signature", Final),
+        ("tool_inputs", Final),
+        ("tool_input_cut_by_max_tokens", Final),
+        ("compaction", Final),
+        ("fallback_model", Final),
+        ("message_delta_merge", Final),
+        ("mismatched_and_unknown", Final),
+        ("message_start_with_content", Final),
+        // Policy: later events are ignored (the SDK applies them); expected from the stream up to message_stop.
+        ("events_after_message_stop", Final),
+        // Policy: a text block without `text` starts from "" (the SDK raises TypeError).
+        ("text_block_without_text", Final),
+        // Policy: frames without `event:` lines are processed (the SDK skips them).
+        ("no_event_lines", Final),
+        // Policy: a message_delta without usage leaves usage unchanged (the SDKs crash).
+        ("message_delta_without_usage", Final),
+        // Policy: a leading BOM is skipped and invalid UTF-8 replaced (the SDK does neither).
+        ("bom_and_invalid_utf8", Final),
+        (
+            "error_event_overloaded",
+            ErrorWithSnapshot(|e| {
+                let api = e.api_error().expect("an API error");
+                api.kind() == &ApiErrorKind::Overloaded
+                    && api.message() == "Overloaded"
+                    && api.request_id() == Some("req_header_1")
+                    && api.is_retryable()
+                    && e.kind() == "overloaded_error"
+            }),
+        ),
+        // Policy: a protocol error naming the index (the SDK raises IndexError).
+        (
+            "delta_for_missing_index",
+            ErrorWithSnapshot(|e| matches!(e, Error::Protocol { message, .. } if message.contains("index 5"))),
+        ),
+        // Policy: incomplete, with the message the SDK returns as if complete.
+        ("truncated_before_message_stop", ErrorWithOk(|e| matches!(e, Error::Incomplete { .. }))),
+        // Policy: a protocol error (the SDK ignores the second message_start); expected from the stream before it.
+        (
+            "second_message_start",
+            ErrorWithOk(|e| matches!(e, Error::Protocol { message, .. } if message.contains("second message_start"))),
+        ),
+        // Policy: content before message_start is a protocol error with no message.
+        (
+            "content_before_message_start",
+            ErrorWithoutMessage(
+                |e| matches!(e, Error::Protocol { message, .. } if message.contains("before message_start")),
+            ),
+        ),
+    ]
+}
+
+fn dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn read_case(name: &str) -> (Vec<u8>, Value) {
+    let bytes = std::fs::read(dir().join(format!("{name}.sse"))).expect("fixture stream");
+    let expected =
+        serde_json::from_slice(&std::fs::read(dir().join(format!("{name}.expected.json"))).expect("expected"))
+            .expect("expected output is JSON");
+    (bytes, expected)
+}
+
+fn assert_same(name: &str, how: &str, expected: &Value, message: &Message) {
+    let actual = serde_json::to_value(message).expect("a message serializes");
+    if let Some(d) = common::difference(expected, &actual) {
+        panic!("{name} ({how}): differs from the SDK: {d}\nactual: {actual}");
+    }
+}
+
+#[test]
+fn every_fixture_gives_the_sdk_result_or_the_stated_policy() {
+    let cases = cases();
+    let on_disk = std::fs::read_dir(dir())
+        .expect("fixtures dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".sse") && !n.ends_with(".oracle.sse"))
+        .count();
+    assert_eq!(on_disk, cases.len(), "every fixture stream needs a row in the table");
+    for (name, outcome) in cases {
+        let (bytes, expected) = read_case(name);
+        for (how, read) in [("whole", bytes.len()), ("1-byte pieces", 1), ("7-byte pieces", 7)] {
+            let result =
+                BlockingEvents::new(&bytes[..]).with_read_size(read).with_request_id("req_header_1").final_message();
+            match (&outcome, result) {
+                (Outcome::Final, Ok(message)) => assert_same(name, how, &expected["ok"], &message),
+                (Outcome::ErrorWithSnapshot(check), Err(mut e)) => {
+                    assert!(check(&e), "{name} ({how}): unexpected error {e:?}");
+                    let partial = e.take_partial_message().unwrap_or_else(|| panic!("{name}: no partial message"));
+                    assert_same(name, how, &expected["snapshot"], &partial);
+                }
+                (Outcome::ErrorWithOk(check), Err(mut e)) => {
+                    assert!(check(&e), "{name} ({how}): unexpected error {e:?}");
+                    let partial = e.take_partial_message().unwrap_or_else(|| panic!("{name}: no partial message"));
+                    assert_same(name, how, &expected["ok"], &partial);
+                }
+                (Outcome::ErrorWithoutMessage(check), Err(e)) => {
+                    assert!(check(&e), "{name} ({how}): unexpected error {e:?}");
+                    assert!(e.partial_message().is_none(), "{name}: no message was started");
+                }
+                (_, other) => panic!("{name} ({how}): unexpected outcome {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn error_event_without_a_header_takes_the_body_request_id() {
+    let (bytes, _) = read_case("error_event_overloaded");
+    let err = BlockingEvents::new(&bytes[..]).final_message().expect_err("an error event");
+    let api = err.api_error().expect("API error");
+    assert_eq!(api.request_id(), Some("req_body_1"));
+    assert_eq!(api.to_string(), "overloaded_error: Overloaded (request_id req_body_1)");
+    assert_eq!(api.status(), Some(529));
+    assert_eq!(err.partial_message().map(Message::text).as_deref(), Some("Partial ans"));
+}
