@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::event::{ContentBlockDelta, Delta, MessageDelta, StreamEvent};
-use crate::message::{ContentBlock, Message};
+use crate::message::{Citation, ContentBlock, Message};
 use crate::object::JsonObject;
 use crate::partial_json;
 
@@ -96,7 +96,7 @@ impl MessageAccumulator {
             return match event {
                 StreamEvent::MessageStart(start) => {
                     self.tool_inputs = start.message.content.iter().map(tool_input_slot).collect();
-                    self.message = Some(start.message.clone());
+                    self.message = Some(Message::clone(&start.message));
                     Ok(())
                 }
                 StreamEvent::Ping | StreamEvent::Unknown { .. } => Ok(()),
@@ -253,7 +253,7 @@ fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option
             }
         }
         (Delta::Citations(d), ContentBlock::Text(b)) => {
-            b.citations.get_or_insert_with(Vec::new).push(d.citation.clone());
+            b.citations.get_or_insert_with(Vec::new).push(Citation::clone(&d.citation));
             b.extra.remove("citations");
         }
         (Delta::Thinking(d), ContentBlock::Thinking(b)) => b.thinking.push_str(&d.thinking),

@@ -47,8 +47,8 @@ model_struct! {
     /// The payload of `message_start`.
     pub struct MessageStart {
         req
-        /// The message as it starts.
-        message: Message,
+        /// The message as it starts (boxed: it is large, and events move through the stream by value).
+        message: Box<Message>,
     }
 }
 
@@ -92,8 +92,8 @@ model_struct! {
         /// The top-level fields that changed.
         delta: MessageDeltaBody,
         opt
-        /// Cumulative usage (totals, not increments). Absent in some streams.
-        usage: Usage,
+        /// Cumulative usage (totals, not increments). Absent in some streams. Boxed to keep events small.
+        usage: Box<Usage>,
         opt
         /// Context management applied, kept as JSON.
         context_management: Value,
@@ -164,8 +164,8 @@ model_struct! {
     /// `citations_delta`.
     pub struct CitationsDelta {
         req
-        /// The citation to append.
-        citation: Citation,
+        /// The citation to append (boxed: citations are large next to the other deltas).
+        citation: Box<Citation>,
     }
 }
 
@@ -383,8 +383,8 @@ mod fast {
             return None;
         };
         let (text, rest) = json_string_body(rest)?;
-        let rest = rest.strip_prefix('}')?.trim_start_matches(json_ws);
-        if rest.strip_prefix('}')?.trim_start_matches(json_ws).is_empty() {
+        let rest = skip_json_ws(rest.strip_prefix('}')?);
+        if skip_json_ws(rest.strip_prefix('}')?).is_empty() {
             let delta = Delta::simple(kind, text);
             Some(StreamEvent::ContentBlockDelta(ContentBlockDelta { index, delta, extra: JsonObject::new() }))
         } else {
@@ -392,8 +392,19 @@ mod fast {
         }
     }
 
-    fn json_ws(c: char) -> bool {
-        matches!(c, ' ' | '\t' | '\n' | '\r')
+    fn skip_json_ws(s: &str) -> &str {
+        let bytes = s.as_bytes();
+        let mut n = 0;
+        while n < bytes.len() && matches!(bytes[n], b' ' | b'\t' | b'\n' | b'\r') {
+            n += 1;
+        }
+        &s[n..]
+    }
+
+    /// Whether `s` holds a control character, which JSON strings may not contain raw. Written as a fold
+    /// without early exit so that it compiles to vector instructions.
+    fn has_control(s: &str) -> bool {
+        s.bytes().fold(false, |found, b| found | (b < 0x20))
     }
 
     /// Reads the body of a JSON string up to its closing quote (which `s` must contain); returns the decoded
@@ -406,7 +417,7 @@ mod fast {
         loop {
             let j = start + memchr::memchr2(b'"', b'\\', &bytes[start..])?;
             let plain = &s[start..j];
-            if plain.bytes().any(|b| b < 0x20) {
+            if has_control(plain) {
                 return None;
             }
             if bytes[j] == b'"' {

@@ -1,4 +1,95 @@
-//! anthropic-sse: read the streaming responses of the Anthropic Messages API.
+//! Read the streaming responses of the Anthropic Messages API: typed events, typed errors after an HTTP 200,
+//! and the final [`Message`], equal field for field to what the official Python SDK's
+//! `get_final_message()` returns for the same bytes.
+//!
+//! # Layers
+//!
+//! Data flows one way; each layer can be used, tested and fuzzed alone.
+//!
+//! 1. [`sse`]: a sans-IO Server-Sent Events decoder ([`sse::Decoder`]): bytes in, [`sse::Frame`]s out,
+//!    exactly by the WHATWG rules, in time linear in the input and memory bounded by [`sse::Limits`].
+//! 2. [`event`]: each frame typed as a [`StreamEvent`] (`message_start`, `content_block_delta`, ...). Types,
+//!    blocks, deltas and fields this version does not know are kept as raw JSON, never an error.
+//! 3. [`MessageAccumulator`]: events folded into the [`Message`], with a snapshot at any point.
+//! 4. Adapters: [`EventStream`] over any `futures::Stream` of byte chunks (a `reqwest` or `hyper` body) or a
+//!    tokio `AsyncRead`; [`BlockingEvents`] over a `std::io::Read`; [`EventDecoder`] to drive your own I/O.
+//!
+//! # Example
+//!
+//! ```
+//! use anthropic_sse::{EventStream, StreamEvent, Delta};
+//! use futures::StreamExt;
+//!
+//! # futures::executor::block_on(async {
+//! // With reqwest: `EventStream::new(response.bytes_stream())`, plus `.with_request_id(..)` from the
+//! // response's `request-id` header. Here, a recorded stream in 64-byte chunks:
+//! let body = futures::stream::iter(anthropic_sse::SAMPLE_STREAM.chunks(64).map(Ok::<_, std::io::Error>));
+//! let mut events = EventStream::new(body).with_request_id("req_011CXYZ");
+//! while let Some(event) = events.next().await {
+//!     match event? {
+//!         StreamEvent::ContentBlockDelta(d) => {
+//!             if let Delta::Text(t) = &d.delta {
+//!                 print!("{}", t.text); // text as it arrives
+//!             }
+//!         }
+//!         StreamEvent::MessageStop(_) => println!(),
+//!         _ => {}
+//!     }
+//! }
+//! let message = events.snapshot().expect("the message started");
+//! assert_eq!(message.usage.output_tokens, Some(57));
+//! # Ok::<(), anthropic_sse::Error>(())
+//! # }).unwrap();
+//! ```
+//!
+//! [`EventStream::final_message`] reads to the end and returns the message;
+//! [`EventStream::text_stream`] yields only the text.
+//!
+//! # Errors, and when to retry
+//!
+//! Every failure is an [`Error`]; the first one ends the stream. The API can send an `error` event after the
+//! HTTP status was already 200 (e.g. `overloaded_error`): it arrives as [`Error::Api`] with an [`ApiError`]
+//! that has the error type, message, request id and [`ApiError::is_retryable`]. A non-2xx response becomes
+//! the same [`ApiError`] through [`ApiError::from_response`].
+//!
+//! ```
+//! use anthropic_sse::{BlockingEvents, Error};
+//!
+//! let body = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+//! match BlockingEvents::new(&body[..]).with_request_id("req_1").final_message() {
+//!     Ok(message) => println!("{}", message.text()),
+//!     Err(e) if e.is_retryable() => eprintln!("retry later: {e}"), // overloaded_error: Overloaded (request_id req_1)
+//!     Err(e) => {
+//!         eprintln!("failed: {e}");
+//!         if let Some(partial) = e.partial_message() {
+//!             eprintln!("kept {} blocks", partial.content.len()); // nothing delivered is lost
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! Retrying makes sense for `rate_limit_error` (429), `api_error` (500), `timeout_error` (504),
+//! `overloaded_error` (529), transport and I/O failures, and streams cut short.
+//!
+//! # Where we differ from the SDKs, and why
+//!
+//! The Python SDK is the reference; where it crashes or silently loses information, this crate keeps the
+//! information and says what happened:
+//!
+//! * a stream that ends before `message_stop` is [`Error::Incomplete`] carrying the message so far (the
+//!   Python SDK returns the partial message as if it were complete);
+//! * an event before `message_start`, a second `message_start`, or an index with no block is
+//!   [`Error::Protocol`] naming it (the SDK raises `IndexError`, or silently ignores the second start);
+//! * a `message_delta` without `usage` leaves usage unchanged (both SDKs crash);
+//! * events after `message_stop` do not change the message (the SDK keeps applying them);
+//! * a frame without an `event:` line whose JSON has a known `type` is processed (gateways drop `event:`
+//!   lines; the SDKs skip such frames);
+//! * a leading byte order mark is skipped and invalid UTF-8 becomes U+FFFD, as the SSE standard says;
+//! * tool input is parsed once per block, when the block stops, not on every delta: linear time where the
+//!   Python SDK is quadratic.
+//!
+//! Differences that remain: tool-input numbers are `serde_json` numbers, so integers beyond 64 bits become
+//! floats, and `NaN`/`Infinity`, which the SDK's parser accepts, are errors.
 #![deny(missing_docs)]
 // One audited exception, `sse::BytesStr::as_str`, opts in with `#[allow(unsafe_code)]`.
 #![deny(unsafe_code)]

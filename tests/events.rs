@@ -93,7 +93,7 @@ fn every_delta_type() {
         assert_eq!(cbd.delta.type_name(), name);
         assert_eq!(matches!(cbd.delta, Delta::Other(_)), name == "future_delta");
         if let Delta::Citations(c) = &cbd.delta {
-            assert_eq!(matches!(c.citation, Citation::Other(_)), d["citation"]["type"] == "future_location");
+            assert_eq!(matches!(*c.citation, Citation::Other(_)), d["citation"]["type"] == "future_location");
         }
     }
 }

@@ -371,7 +371,12 @@ impl Decoder {
             }
             while self.pos < len {
                 let rest = &chunk[self.pos..];
-                let Some(i) = memchr::memchr2(b'\n', b'\r', rest) else {
+                // A blank line (the end of every event) needs no search.
+                let line_end = match rest[0] {
+                    b'\n' | b'\r' => Some(0),
+                    _ => memchr::memchr2(b'\n', b'\r', rest),
+                };
+                let Some(i) = line_end else {
                     // No line end in this chunk: keep the partial line for the next one.
                     if self.line.len() + rest.len() > self.fields.limits.max_line {
                         return Err(line_too_long(&self.fields.limits, self.line_start));

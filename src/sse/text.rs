@@ -37,6 +37,11 @@ impl BytesStr {
     /// Decodes `bytes` as UTF-8, sharing them when they are valid and replacing invalid sequences with
     /// U+FFFD (a copy) when they are not.
     pub fn from_utf8_lossy(bytes: Bytes) -> Self {
+        // Most lines are ASCII: an OR over the bytes (which compiles to vector instructions) proves that far
+        // faster than the general check, which runs only for the rest.
+        if bytes.iter().fold(0u8, |acc, &b| acc | b) < 0x80 {
+            return BytesStr(bytes);
+        }
         match std::str::from_utf8(&bytes) {
             Ok(_) => BytesStr(bytes),
             Err(_) => BytesStr::from(String::from_utf8_lossy(&bytes).into_owned()),

@@ -1,0 +1,78 @@
+//! Bytes to the final message: the 100,000-delta text stream, and 1 MB of tool input in 5,000 and 20,000
+//! pieces. Baselines in the same run: `crimson-crab` 0.3 (`MessageStream::from_byte_stream(..).collect_final()`)
+//! and `eventsource-stream` + `serde_json::Value` per event (which parses but does not fold).
+
+mod support;
+
+use std::convert::Infallible;
+
+use anthropic_sse::{EventStream, Message};
+use bytes::Bytes;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use eventsource_stream::Eventsource;
+use futures::StreamExt;
+
+fn ours(chunks: &[Bytes]) -> Message {
+    let stream = EventStream::new(futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)));
+    futures::executor::block_on(stream.final_message()).expect("complete stream")
+}
+
+fn crimson_crab(chunks: &[Bytes]) -> usize {
+    let stream = crimson_crab::streaming::MessageStream::from_byte_stream(futures::stream::iter(
+        chunks.iter().cloned().map(Ok::<_, crimson_crab::Error>).collect::<Vec<_>>(),
+    ));
+    futures::executor::block_on(stream.collect_final()).map(|m| m.content.len()).expect("complete stream")
+}
+
+fn eventsource_stream_serde_value(chunks: &[Bytes]) -> usize {
+    let stream = futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)).eventsource();
+    futures::executor::block_on(stream.fold(0usize, |n, ev| async move {
+        match ev {
+            Ok(ev) if ev.event != "ping" => {
+                n + usize::from(serde_json::from_str::<serde_json::Value>(&ev.data).is_ok())
+            }
+            _ => n,
+        }
+    }))
+}
+
+fn text(c: &mut Criterion) {
+    let input = Bytes::from(support::text_stream(100_000));
+    let mut group = c.benchmark_group("final-text");
+    group.throughput(Throughput::Bytes(input.len() as u64));
+    group.sample_size(10);
+    for (name, size) in support::chunkings(input.len()) {
+        let chunks = support::chunked(&input, size);
+        group.bench_with_input(BenchmarkId::new("anthropic-sse", name), &chunks, |b, c| b.iter(|| ours(c)));
+        // Both baselines are quadratic on one 13 MB chunk (crimson-crab: ~80 s a pass here), too slow to sample.
+        if name != "one-chunk" {
+            assert_eq!(crimson_crab(&chunks), ours(&chunks).content.len());
+            group.bench_with_input(BenchmarkId::new("crimson-crab", name), &chunks, |b, c| b.iter(|| crimson_crab(c)));
+            group.bench_with_input(BenchmarkId::new("eventsource-stream+serde_json::Value", name), &chunks, |b, c| {
+                b.iter(|| eventsource_stream_serde_value(c))
+            });
+        }
+    }
+    group.finish();
+}
+
+fn tool_input(c: &mut Criterion) {
+    let mut group = c.benchmark_group("final-tool-input-1MB");
+    group.sample_size(10);
+    for pieces in [5_000, 20_000] {
+        let input = Bytes::from(support::tool_stream(1_000_000, pieces));
+        let chunks = support::chunked(&input, 16 * 1024);
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        let message = ours(&chunks);
+        assert!(message.content[0].tool_input().is_some_and(|v| v["rows"].as_array().is_some_and(|r| r.len() > 1000)));
+        group.bench_with_input(BenchmarkId::new("anthropic-sse", pieces), &chunks, |b, c| b.iter(|| ours(c)));
+        group.bench_with_input(BenchmarkId::new("crimson-crab", pieces), &chunks, |b, c| b.iter(|| crimson_crab(c)));
+        group.bench_with_input(BenchmarkId::new("eventsource-stream+serde_json::Value", pieces), &chunks, |b, c| {
+            b.iter(|| eventsource_stream_serde_value(c))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, text, tool_input);
+criterion_main!(benches);
