@@ -22,7 +22,7 @@ for dirpath, _, files in os.walk(ROOT):
         est = json.load(f)
     group = bench["group_id"]
     impl = bench.get("function_id") or bench["value_str"]
-    workload = bench.get("value_str") if bench.get("function_id") else "-"
+    workload = (bench.get("value_str") if bench.get("function_id") else None) or "-"
     tp = bench.get("throughput") or {}
     rows[(group, workload)][impl] = (est["median"]["point_estimate"] / 1e9, tp.get("Bytes"))
 

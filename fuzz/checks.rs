@@ -1,0 +1,390 @@
+//! The properties the fuzz targets check, as plain functions: the cargo-fuzz targets call them, and
+//! `tests/fuzz_regressions.rs` replays every committed corpus and artifact file through them on stable.
+//! Each panics when a property fails.
+#![allow(dead_code)]
+
+use anthropic_sse::partial_json;
+use anthropic_sse::sse::{Decoder, Limits};
+use anthropic_sse::{BlockingEvents, StreamEvent};
+use arbitrary::{Arbitrary, Unstructured};
+use serde_json::Value;
+
+/// Cut points derived from a seed: a tiny deterministic generator, so that a failing input replays exactly.
+fn cuts(seed: u32, len: usize) -> Vec<usize> {
+    if len == 0 {
+        return Vec::new();
+    }
+    let mut state = seed | 1;
+    let mode = seed % 4;
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    while at < len {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let step = match mode {
+            0 => 1,
+            1 => 1 + (state as usize % 7),
+            2 => 1 + (state as usize % 64),
+            _ => 1 + (state as usize % 4096),
+        };
+        at += step;
+        out.push(at.min(len));
+    }
+    out
+}
+
+fn split(input: &[u8]) -> (u32, &[u8]) {
+    if input.len() < 4 {
+        return (0, input);
+    }
+    (u32::from_le_bytes([input[0], input[1], input[2], input[3]]), &input[4..])
+}
+
+type Outcome = (Vec<(String, String, String, Option<u64>)>, Option<String>, Option<String>);
+
+fn decode(input: &[u8], ends: &[usize], limits: Limits) -> Outcome {
+    let mut decoder = Decoder::with_limits(limits);
+    let mut frames = Vec::new();
+    let mut start = 0;
+    for &end in ends.iter().chain(std::iter::once(&input.len())) {
+        decoder.feed(&input[start..end.max(start)]);
+        start = end.max(start);
+        loop {
+            match decoder.next_frame() {
+                Ok(Some(f)) => frames.push((f.event().to_owned(), f.data().to_owned(), f.id().to_owned(), f.retry())),
+                Ok(None) => break,
+                Err(e) => return (frames, Some(e.to_string()), None),
+            }
+        }
+    }
+    let rest = decoder.finish().map(|u| format!("{u:?}"));
+    (frames, None, rest)
+}
+
+/// `sse_decoder`: frames from the chunked input equal frames from the whole input (with default and with
+/// small limits); no panic.
+pub fn sse_decoder(data: &[u8]) {
+    let (seed, input) = split(data);
+    let ends = cuts(seed, input.len());
+    for limits in [
+        Limits::default(),
+        Limits::default().max_line_bytes((seed >> 8) as usize % 64).max_event_bytes((seed >> 16) as usize % 128),
+    ] {
+        let whole = decode(input, &[], limits);
+        let chunked = decode(input, &ends, limits);
+        assert_eq!(whole, chunked, "chunking changed the frames");
+    }
+}
+
+/// `events`: an arbitrary frame (event name + data) typed: no panic; an event that parses re-serializes to
+/// the same JSON; the fast path and the full parser agree.
+pub fn events(data: &[u8]) {
+    let n = data.first().map_or(0, |&b| usize::from(b % 32)).min(data.len().saturating_sub(1));
+    let name = String::from_utf8_lossy(&data[1.min(data.len())..1 + n]).into_owned();
+    let payload = String::from_utf8_lossy(&data[(1 + n).min(data.len())..]).into_owned();
+    let typed = StreamEvent::from_parts(&name, &payload);
+    // The same payload with a leading space cannot take the fast path.
+    let full = StreamEvent::from_parts(&name, &format!(" {payload}"));
+    if !payload.is_empty() {
+        assert_eq!(typed.as_ref().ok(), full.as_ref().ok(), "fast path and full parser disagree");
+        assert_eq!(typed.as_ref().err().map(|e| e.kind().to_owned()), full.as_ref().err().map(|e| e.kind().to_owned()));
+    }
+    if let Ok(Some(event)) = typed {
+        if event != StreamEvent::Ping {
+            let original: Value = serde_json::from_str(&payload).expect("an event parsed, so its data is JSON");
+            let again = serde_json::to_value(&event).expect("events serialize");
+            assert_eq!(again, original, "re-serialized event differs from its data");
+        }
+    }
+}
+
+/// `fold`: bytes through the whole pipeline to a final message or an error; the outcome does not depend on
+/// the chunking.
+pub fn fold(data: &[u8]) {
+    let (seed, input) = split(data);
+    let whole = outcome(BlockingEvents::new(input).final_message());
+    let reads = 1 + (seed as usize % 97);
+    let chunked = outcome(BlockingEvents::new(input).with_read_size(reads).final_message());
+    assert_eq!(whole, chunked, "chunking changed the outcome");
+}
+
+fn outcome(result: Result<anthropic_sse::Message, anthropic_sse::Error>) -> (Option<String>, Option<Value>) {
+    match result {
+        Ok(m) => (None, Some(serde_json::to_value(m).expect("messages serialize"))),
+        Err(e) => (
+            Some(e.kind().to_owned()),
+            e.partial_message().map(|m| serde_json::to_value(m).expect("messages serialize")),
+        ),
+    }
+}
+
+/// `partial_json`: no panic on any input; on complete JSON it agrees with serde_json; every prefix of a valid
+/// object or array parses to a value consistent with the whole document.
+pub fn partial_json(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let ours = partial_json::parse(&text);
+    let Ok(expected) = serde_json::from_str::<Value>(&text) else { return };
+    assert_eq!(ours.as_ref().ok(), Some(&expected), "complete JSON parsed differently");
+    if !matches!(expected, Value::Object(_) | Value::Array(_)) {
+        return;
+    }
+    let step = (text.len() / 64).max(1);
+    for end in (1..text.len()).step_by(step).filter(|&i| text.is_char_boundary(i)) {
+        let prefix = &text[..end];
+        if prefix.trim_start().is_empty() {
+            continue;
+        }
+        let part =
+            partial_json::parse(prefix).unwrap_or_else(|e| panic!("prefix {prefix:?} of valid JSON failed: {e}"));
+        assert!(consistent(&part, &expected), "prefix {prefix:?} gave {part}, not a part of {expected}");
+    }
+}
+
+/// A value parsed from a prefix is a part of the whole: containers hold members equal to the whole's or
+/// themselves parts; a number cut at the end counts as a part of the whole number.
+pub fn consistent(part: &Value, full: &Value) -> bool {
+    match (part, full) {
+        (Value::Object(p), Value::Object(f)) => {
+            p.iter().all(|(k, v)| f.get(k).is_some_and(|fv| v == fv || consistent(v, fv)))
+        }
+        (Value::Array(p), Value::Array(f)) => {
+            p.len() <= f.len()
+                && p.iter().zip(f).enumerate().all(|(i, (a, b))| a == b || (i + 1 == p.len() && consistent(a, b)))
+        }
+        (Value::Number(_), Value::Number(_)) => true,
+        _ => part == full,
+    }
+}
+
+/// Structure-aware input: a plausible sequence of events rendered to SSE bytes with chosen line endings and
+/// chunking, so the fuzzer reaches deep states of the fold that random bytes rarely hit.
+#[derive(Debug, Arbitrary)]
+pub struct Script {
+    events: Vec<Ev>,
+    ending: Ending,
+    with_event_lines: bool,
+    read_size: u8,
+    bom: bool,
+    cut_at_end: u8,
+}
+
+#[derive(Debug, Arbitrary)]
+enum Ending {
+    Lf,
+    Crlf,
+    Cr,
+}
+
+#[derive(Debug, Arbitrary)]
+enum Ev {
+    Start { content: u8 },
+    BlockStart { index: u8, kind: BlockKind },
+    Text { index: u8, text: String },
+    Json { index: u8, piece: JsonPiece },
+    Thinking { index: u8, text: String },
+    Signature { index: u8, sig: String },
+    Citation { index: u8, text: String },
+    Compaction { index: u8, content: Option<String> },
+    UnknownDelta { index: u8 },
+    Stop { index: u8 },
+    Delta { reason: u8, usage: Option<(u16, Option<u16>)>, container: bool },
+    MessageStop,
+    Ping,
+    Error { kind: u8 },
+    Unknown { name: String },
+    Comment,
+    Garbage(Vec<u8>),
+}
+
+#[derive(Debug, Arbitrary)]
+enum BlockKind {
+    Text,
+    Thinking,
+    ToolUse,
+    ServerToolUse,
+    McpToolUse,
+    Compaction,
+    Fallback,
+    WebSearchResult,
+    TextWithoutText,
+    Future,
+}
+
+#[derive(Debug, Arbitrary)]
+enum JsonPiece {
+    Empty,
+    Open,
+    Key(String),
+    Number(i32),
+    Float(u16),
+    Str(String),
+    Close,
+    Comma,
+    Raw(String),
+}
+
+impl Script {
+    /// The SSE bytes of the script.
+    pub fn render(&self) -> Vec<u8> {
+        let nl = match self.ending {
+            Ending::Lf => "\n",
+            Ending::Crlf => "\r\n",
+            Ending::Cr => "\r",
+        };
+        let mut out = String::new();
+        if self.bom {
+            out.push('\u{feff}');
+        }
+        for ev in &self.events {
+            let (name, data) = ev.payload();
+            if let Some(raw) = data.strip_prefix("RAW:") {
+                out.push_str(raw);
+                out.push_str(nl);
+                continue;
+            }
+            if self.with_event_lines {
+                out.push_str(&format!("event: {name}{nl}"));
+            }
+            out.push_str(&format!("data: {data}{nl}{nl}"));
+        }
+        let mut bytes = out.into_bytes();
+        let cut = usize::from(self.cut_at_end).min(bytes.len());
+        bytes.truncate(bytes.len() - cut);
+        bytes
+    }
+}
+
+fn j<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_string(&v).expect("serializes")
+}
+
+impl Ev {
+    fn payload(&self) -> (String, String) {
+        let delta = |index: &u8, d: Value| {
+            (
+                "content_block_delta".to_owned(),
+                j(serde_json::json!({"type":"content_block_delta","index":index % 6,"delta":d})),
+            )
+        };
+        match self {
+            Ev::Start { content } => {
+                let content: Vec<Value> =
+                    (0..content % 3).map(|i| serde_json::json!({"type":"text","text":format!("pre{i}")})).collect();
+                (
+                    "message_start".into(),
+                    j(
+                        serde_json::json!({"type":"message_start","message":{"id":"msg_f","type":"message","role":"assistant","model":"m","content":content,"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}),
+                    ),
+                )
+            }
+            Ev::BlockStart { index, kind } => {
+                let block = match kind {
+                    BlockKind::Text => serde_json::json!({"type":"text","text":""}),
+                    BlockKind::Thinking => serde_json::json!({"type":"thinking","thinking":"","signature":""}),
+                    BlockKind::ToolUse => serde_json::json!({"type":"tool_use","id":"t","name":"n","input":{}}),
+                    BlockKind::ServerToolUse => {
+                        serde_json::json!({"type":"server_tool_use","id":"s","name":"web_search","input":{}})
+                    }
+                    BlockKind::McpToolUse => {
+                        serde_json::json!({"type":"mcp_tool_use","id":"m","name":"n","server_name":"x","input":{}})
+                    }
+                    BlockKind::Compaction => serde_json::json!({"type":"compaction","content":null}),
+                    BlockKind::Fallback => {
+                        serde_json::json!({"type":"fallback","from":{"model":"a"},"to":{"model":"b"}})
+                    }
+                    BlockKind::WebSearchResult => {
+                        serde_json::json!({"type":"web_search_tool_result","tool_use_id":"s","content":[]})
+                    }
+                    BlockKind::TextWithoutText => serde_json::json!({"type":"text"}),
+                    BlockKind::Future => serde_json::json!({"type":"future_block","x":[1]}),
+                };
+                (
+                    "content_block_start".into(),
+                    j(serde_json::json!({"type":"content_block_start","index":index % 6,"content_block":block})),
+                )
+            }
+            Ev::Text { index, text } => delta(index, serde_json::json!({"type":"text_delta","text":text})),
+            Ev::Json { index, piece } => {
+                let piece = match piece {
+                    JsonPiece::Empty => String::new(),
+                    JsonPiece::Open => "{".into(),
+                    JsonPiece::Key(k) => format!("{}: ", j(k)),
+                    JsonPiece::Number(n) => n.to_string(),
+                    JsonPiece::Float(f) => format!("{}.{}", f / 100, f % 100),
+                    JsonPiece::Str(s) => j(s),
+                    JsonPiece::Close => "}".into(),
+                    JsonPiece::Comma => ", ".into(),
+                    JsonPiece::Raw(r) => r.clone(),
+                };
+                delta(index, serde_json::json!({"type":"input_json_delta","partial_json":piece}))
+            }
+            Ev::Thinking { index, text } => delta(index, serde_json::json!({"type":"thinking_delta","thinking":text})),
+            Ev::Signature { index, sig } => delta(index, serde_json::json!({"type":"signature_delta","signature":sig})),
+            Ev::Citation { index, text } => delta(
+                index,
+                serde_json::json!({"type":"citations_delta","citation":{"type":"char_location","cited_text":text,"document_index":0,"start_char_index":0,"end_char_index":1}}),
+            ),
+            Ev::Compaction { index, content } => {
+                delta(index, serde_json::json!({"type":"compaction_delta","content":content}))
+            }
+            Ev::UnknownDelta { index } => delta(index, serde_json::json!({"type":"future_delta","v":1})),
+            Ev::Stop { index } => {
+                ("content_block_stop".into(), j(serde_json::json!({"type":"content_block_stop","index":index % 6})))
+            }
+            Ev::Delta { reason, usage, container } => {
+                let reasons =
+                    ["end_turn", "max_tokens", "tool_use", "pause_turn", "stop_sequence", "refusal", "future_reason"];
+                let mut d = serde_json::json!({"type":"message_delta","delta":{"stop_reason":reasons[usize::from(*reason) % reasons.len()],"stop_sequence":null}});
+                if *container {
+                    d["delta"]["container"] = serde_json::json!({"id":"c"});
+                }
+                if let Some((out, input)) = usage {
+                    d["usage"] = serde_json::json!({"output_tokens":out,"input_tokens":input});
+                }
+                ("message_delta".into(), j(d))
+            }
+            Ev::MessageStop => ("message_stop".into(), j(serde_json::json!({"type":"message_stop"}))),
+            Ev::Ping => ("ping".into(), j(serde_json::json!({"type":"ping"}))),
+            Ev::Error { kind } => {
+                let kinds = ["overloaded_error", "api_error", "rate_limit_error", "future_error"];
+                (
+                    "error".into(),
+                    j(
+                        serde_json::json!({"type":"error","error":{"type":kinds[usize::from(*kind) % kinds.len()],"message":"m"}}),
+                    ),
+                )
+            }
+            Ev::Unknown { name } => {
+                (format!("x{}", name.replace(['\r', '\n'], "")), j(serde_json::json!({"type":"future_event"})))
+            }
+            Ev::Comment => ("comment".into(), "RAW:: keep-alive".into()),
+            Ev::Garbage(bytes) => ("garbage".into(), format!("RAW:{}", String::from_utf8_lossy(bytes))),
+        }
+    }
+}
+
+/// `structured`: a rendered script folds to the same outcome whole and chunked, never panicking.
+pub fn structured(data: &[u8]) {
+    let Ok(script) = Script::arbitrary(&mut Unstructured::new(data)) else { return };
+    let bytes = script.render();
+    let whole = outcome(BlockingEvents::new(&bytes[..]).final_message());
+    let reads = 1 + usize::from(script.read_size % 64);
+    let chunked = outcome(BlockingEvents::new(&bytes[..]).with_read_size(reads).final_message());
+    assert_eq!(whole, chunked, "chunking changed the outcome");
+    // Every event that comes out re-serializes to the JSON it came from.
+    let mut decoder = Decoder::new();
+    decoder.feed(&bytes);
+    for frame in decoder.frames().flatten() {
+        if frame.event() != "ping" {
+            events(
+                &[frame.event().len().min(31) as u8]
+                    .iter()
+                    .copied()
+                    .chain(frame.event().bytes().take(31))
+                    .chain(frame.data().bytes())
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+}

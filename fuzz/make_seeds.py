@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus (fuzz/corpus/<target>/) from this crate's own fixtures: tests/fixtures/*.sse,
+the embedded sample (src/sample.sse) and the partial-JSON case table. Seeds for the chunking targets start
+with 4 bytes that choose the chunking."""
+import glob
+import hashlib
+import json
+import os
+import random
+import re
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+streams = sorted(glob.glob(os.path.join(ROOT, "tests/fixtures/*.sse"))) + [os.path.join(ROOT, "src/sample.sse")]
+
+
+def put(target, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+        f.write(data)
+
+
+rng = random.Random(7)
+for path in streams:
+    body = open(path, "rb").read()
+    for seed in (0, 1, 2, 3):
+        prefix = (seed + 4 * rng.randrange(1 << 20)).to_bytes(4, "little")
+        put("sse_decoder", prefix + body)
+        put("fold", prefix + body)
+    for block in re.split(rb"\r\n\r\n|\n\n|\r\r", body):
+        name, data = b"message", b""
+        for line in re.split(rb"\r\n|\n|\r", block):
+            if line.startswith(b"event: "):
+                name = line[7:]
+            elif line.startswith(b"data: "):
+                data = line[6:]
+        if data:
+            put("events", bytes([len(name) % 32]) + name[:31] + data)
+for case in json.load(open(os.path.join(ROOT, "tests/partial_json/cases.json"))):
+    put("partial_json", case["input"].encode())
+for i in range(16):
+    put("structured", bytes(rng.randrange(256) for _ in range(64 + 32 * i)))
