@@ -15,7 +15,8 @@ fn cuts(seed: u32, len: usize) -> Vec<usize> {
         return Vec::new();
     }
     let mut state = seed | 1;
-    let mode = seed % 4;
+    // One byte at a time only on short inputs: on long ones it would spend the fuzzer's time on copying.
+    let mode = if len > 2048 && seed % 4 == 0 { 1 } else { seed % 4 };
     let mut out = Vec::new();
     let mut at = 0usize;
     while at < len {
@@ -80,9 +81,10 @@ pub fn sse_decoder(data: &[u8]) {
 /// `events`: an arbitrary frame (event name + data) typed: no panic; an event that parses re-serializes to
 /// the same JSON; the fast path and the full parser agree.
 pub fn events(data: &[u8]) {
-    let n = data.first().map_or(0, |&b| usize::from(b % 32)).min(data.len().saturating_sub(1));
-    let name = String::from_utf8_lossy(&data[1.min(data.len())..1 + n]).into_owned();
-    let payload = String::from_utf8_lossy(&data[(1 + n).min(data.len())..]).into_owned();
+    let Some((&len, rest)) = data.split_first() else { return };
+    let (name, payload) = rest.split_at(usize::from(len % 32).min(rest.len()));
+    let name = String::from_utf8_lossy(name).into_owned();
+    let payload = String::from_utf8_lossy(payload).into_owned();
     let typed = StreamEvent::from_parts(&name, &payload);
     // The same payload with a leading space cannot take the fast path.
     let full = StreamEvent::from_parts(&name, &format!(" {payload}"));

@@ -2,7 +2,7 @@
 //!
 //! [`StreamEvent::from_frame`] turns a frame into an event. It dispatches on the JSON `type` (the SSE event
 //! name is advisory), skips `ping` frames without reading them, turns a frame named `error` into an
-//! [`ApiError`](crate::ApiError), and keeps anything it does not know as raw JSON. The commonest frames, text,
+//! [`ApiError`], and keeps anything it does not know as raw JSON. The commonest frames, text,
 //! thinking and tool-input deltas, take a fast path that reads the payload in place without building a
 //! `serde_json::Value`; anything unexpected falls back to the full parser, which gives the same result.
 
@@ -16,7 +16,7 @@ use crate::object::{model_struct, tagged_enum, JsonObject};
 use crate::sse::Frame;
 
 /// One event of a Messages API stream. `error` events are not events: they arrive as
-/// [`Error::Api`](crate::Error::Api).
+/// [`Error::Api`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum StreamEvent {
