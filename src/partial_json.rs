@@ -334,3 +334,462 @@ impl Parser<'_> {
         }
     }
 }
+
+/// Where a container sits in its parent.
+#[derive(Debug, Clone)]
+enum Slot {
+    Key(String),
+    Index(usize),
+}
+
+/// What the incremental parser expects next.
+#[derive(Debug, Clone)]
+enum Expect {
+    /// A value (top level, after `:` in an object, after `,` in an array).
+    Value { after_comma: bool },
+    /// Just after `[`: a value or `]`.
+    ArrayFirst,
+    /// Just after `{`: a key or `}`.
+    ObjectFirst,
+    /// After `,` in an object: a key.
+    Key,
+    /// After a key: `:`.
+    Colon,
+    /// After a member: `,` or the closing bracket.
+    After,
+    /// Inside a string (`key`: an object key); the raw text since the opening quote is in `token`.
+    Str { key: bool, escaped: bool, pending: Escape },
+    /// Inside a number; its text so far is in `token`.
+    Num(NumPart),
+    /// Inside `true`, `false` or `null`.
+    Lit { word: &'static [u8], matched: usize },
+    /// The top-level value is complete, or a container stopped early: the rest is ignored.
+    Done,
+}
+
+/// Progress inside an escape sequence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Escape {
+    None,
+    Backslash,
+    Hex(u8),
+}
+
+/// Where a number's text has got to, following the JSON grammar exactly as [`parse`] does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum NumPart {
+    Sign,
+    Zero,
+    Int,
+    Dot,
+    Frac,
+    E,
+    ESign,
+    Exp,
+}
+
+impl NumPart {
+    /// Whether the number read so far is complete (it may still grow).
+    fn complete(self) -> bool {
+        matches!(self, NumPart::Zero | NumPart::Int | NumPart::Frac | NumPart::Exp)
+    }
+
+    /// The next part after `b`; `None` when `b` does not continue the number.
+    fn next(self, b: u8) -> Option<NumPart> {
+        use NumPart::*;
+        Some(match (self, b) {
+            (Sign, b'0') => Zero,
+            (Sign, b'1'..=b'9') => Int,
+            (Int, b'0'..=b'9') => Int,
+            (Zero | Int, b'.') => Dot,
+            (Dot | Frac, b'0'..=b'9') => Frac,
+            (Zero | Int | Frac, b'e' | b'E') => E,
+            (E, b'+' | b'-') => ESign,
+            (E | ESign | Exp, b'0'..=b'9') => Exp,
+            _ => return None,
+        })
+    }
+}
+
+/// The cut-off-JSON parser fed piece by piece: after every [`push`](Self::push), [`value`](Self::value)
+/// is exactly what [`parse`] would return for everything pushed so far, at a cost linear in the pieces
+/// (each byte is looked at once; each member is inserted once, with a walk down the open containers).
+///
+/// ```
+/// use anthropic_sse::partial_json::PartialJsonParser;
+/// let mut parser = PartialJsonParser::new();
+/// parser.push(r#"{"city": "Lis"#);
+/// assert_eq!(parser.value().unwrap(), &serde_json::json!({}));
+/// parser.push(r#"bon", "days": 1"#);
+/// assert_eq!(parser.value().unwrap(), &serde_json::json!({"city": "Lisbon", "days": 1}));
+/// parser.push(r#"4}"#);
+/// assert_eq!(parser.value().unwrap(), &serde_json::json!({"city": "Lisbon", "days": 14}));
+/// ```
+#[derive(Debug, Clone)]
+pub struct PartialJsonParser {
+    root: Option<Value>,
+    /// Path from the root to the innermost open container, and each open container's kind (`true`: object).
+    path: Vec<Slot>,
+    open: Vec<bool>,
+    expect: Expect,
+    token: Vec<u8>,
+    key: Option<String>,
+    /// A number still being read, shown as it stands until the next piece: what it replaced (a duplicate
+    /// key's value), to be put back when it is taken out.
+    provisional: Option<Option<Value>>,
+    seen_value: bool,
+    offset: usize,
+    failed: Option<PartialJsonError>,
+}
+
+impl Default for PartialJsonParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PartialJsonParser {
+    /// A parser that has seen nothing.
+    pub fn new() -> Self {
+        PartialJsonParser {
+            root: None,
+            path: Vec::new(),
+            open: Vec::new(),
+            expect: Expect::Value { after_comma: false },
+            token: Vec::new(),
+            key: None,
+            provisional: None,
+            seen_value: false,
+            offset: 0,
+            failed: None,
+        }
+    }
+
+    /// What [`parse`] gives for all the text pushed so far.
+    pub fn value(&self) -> Result<&Value, PartialJsonError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        // The root is set only by a complete value, an opened container or a number shown as it stands.
+        self.root.as_ref().ok_or(PartialJsonError {
+            offset: self.offset,
+            reason: if self.seen_value { "the JSON value is cut off" } else { "no JSON value, only whitespace" },
+        })
+    }
+
+    /// Takes the next piece of the text.
+    pub fn push(&mut self, piece: &str) {
+        if self.failed.is_some() {
+            return;
+        }
+        self.retract_provisional();
+        let bytes = piece.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match self.step(bytes, i) {
+                Ok(next) => i = next,
+                Err(reason) => {
+                    self.failed = Some(PartialJsonError { offset: self.offset + i, reason });
+                    return;
+                }
+            }
+        }
+        self.offset += bytes.len();
+        if let Expect::Num(part) = self.expect {
+            if part.complete() {
+                if let Some(number) = self.number_value() {
+                    let replaced = self.insert(number);
+                    self.provisional = Some(replaced);
+                }
+            }
+        }
+    }
+
+    /// Takes out the number shown at the end of the last piece: it is read on.
+    fn retract_provisional(&mut self) {
+        let Some(replaced) = self.provisional.take() else { return };
+        if self.open.is_empty() {
+            self.root = None;
+            return;
+        }
+        let key = self.key.clone().unwrap_or_default();
+        match self.innermost() {
+            Some(Value::Object(map)) => match replaced {
+                Some(old) => {
+                    map.insert(key, old);
+                }
+                None => {
+                    map.remove(&key);
+                }
+            },
+            Some(Value::Array(items)) => {
+                items.pop();
+            }
+            _ => {}
+        }
+    }
+
+    fn innermost(&mut self) -> Option<&mut Value> {
+        let mut node = self.root.as_mut()?;
+        for slot in &self.path {
+            node = match (node, slot) {
+                (Value::Object(map), Slot::Key(k)) => map.get_mut(k)?,
+                (Value::Array(items), Slot::Index(i)) => items.get_mut(*i)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// Puts a complete value where the parse stands; returns what it replaced (a duplicate key's value).
+    fn insert(&mut self, value: Value) -> Option<Value> {
+        if self.open.is_empty() {
+            return self.root.replace(value);
+        }
+        let key = self.key.clone();
+        match self.innermost() {
+            Some(Value::Object(map)) => map.insert(key.unwrap_or_default(), value),
+            Some(Value::Array(items)) => {
+                items.push(value);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn number_value(&self) -> Option<Value> {
+        std::str::from_utf8(&self.token).ok()?.parse::<Number>().ok().map(Value::Number)
+    }
+
+    /// A complete value was read: insert it and expect what follows.
+    fn complete(&mut self, value: Value) {
+        self.insert(value);
+        self.expect = if self.open.is_empty() { Expect::Done } else { Expect::After };
+    }
+
+    fn open_container(&mut self, object: bool) -> Result<(), &'static str> {
+        if self.open.len() + 1 > MAX_DEPTH {
+            return Err("nesting deeper than the limit of 200");
+        }
+        let empty = if object { Value::Object(Map::new()) } else { Value::Array(Vec::new()) };
+        if self.open.is_empty() {
+            self.root = Some(empty);
+        } else {
+            let key = self.key.clone().unwrap_or_default();
+            let slot = match self.innermost() {
+                Some(Value::Object(map)) => {
+                    map.insert(key.clone(), empty);
+                    Slot::Key(key)
+                }
+                Some(Value::Array(items)) => {
+                    items.push(empty);
+                    Slot::Index(items.len() - 1)
+                }
+                _ => return Err("internal: no open container"),
+            };
+            self.path.push(slot);
+        }
+        self.open.push(object);
+        self.expect = if object { Expect::ObjectFirst } else { Expect::ArrayFirst };
+        Ok(())
+    }
+
+    fn close_container(&mut self) {
+        self.open.pop();
+        if self.open.is_empty() {
+            self.expect = Expect::Done;
+        } else {
+            self.path.pop();
+            self.expect = Expect::After;
+        }
+    }
+
+    fn start_string(&mut self, key: bool) {
+        self.token.clear();
+        self.token.push(b'"');
+        self.expect = Expect::Str { key, escaped: false, pending: Escape::None };
+    }
+
+    /// Reads from `bytes[i]` on; returns where to go on.
+    fn step(&mut self, bytes: &[u8], i: usize) -> Result<usize, &'static str> {
+        let b = bytes[i];
+        let ws = matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+        match self.expect.clone() {
+            Expect::Done => Ok(bytes.len()),
+            Expect::Value { after_comma } => {
+                if ws {
+                    return Ok(i + 1);
+                }
+                if after_comma && b == b']' {
+                    return Err("trailing comma in array");
+                }
+                self.seen_value = true;
+                match b {
+                    b'{' => self.open_container(true)?,
+                    b'[' => self.open_container(false)?,
+                    b'"' => self.start_string(false),
+                    b't' => self.expect = Expect::Lit { word: b"true", matched: 1 },
+                    b'f' => self.expect = Expect::Lit { word: b"false", matched: 1 },
+                    b'n' => self.expect = Expect::Lit { word: b"null", matched: 1 },
+                    b'-' | b'0'..=b'9' => {
+                        self.token.clear();
+                        self.token.push(b);
+                        self.expect = Expect::Num(match b {
+                            b'-' => NumPart::Sign,
+                            b'0' => NumPart::Zero,
+                            _ => NumPart::Int,
+                        });
+                    }
+                    _ => return Err("expected a JSON value"),
+                }
+                Ok(i + 1)
+            }
+            Expect::ArrayFirst => {
+                if ws {
+                    return Ok(i + 1);
+                }
+                if b == b']' {
+                    self.close_container();
+                    return Ok(i + 1);
+                }
+                self.expect = Expect::Value { after_comma: false };
+                Ok(i)
+            }
+            Expect::ObjectFirst | Expect::Key => {
+                if ws {
+                    return Ok(i + 1);
+                }
+                match b {
+                    b'}' if matches!(self.expect, Expect::ObjectFirst) => {
+                        self.close_container();
+                        Ok(i + 1)
+                    }
+                    b'}' => Err("trailing comma in object"),
+                    b'"' => {
+                        self.start_string(true);
+                        Ok(i + 1)
+                    }
+                    _ => Err("object key must be a string"),
+                }
+            }
+            Expect::Colon => match b {
+                _ if ws => Ok(i + 1),
+                b':' => {
+                    self.expect = Expect::Value { after_comma: false };
+                    Ok(i + 1)
+                }
+                _ => Err("expected `:` after an object key"),
+            },
+            Expect::After => {
+                if ws {
+                    return Ok(i + 1);
+                }
+                let object = self.open.last().copied().unwrap_or(false);
+                match b {
+                    b',' => self.expect = if object { Expect::Key } else { Expect::Value { after_comma: true } },
+                    b'}' if object => self.close_container(),
+                    b']' if !object => self.close_container(),
+                    // Anything else where `,` or the closing bracket belongs: the parse stops here.
+                    _ => self.expect = Expect::Done,
+                }
+                Ok(i + 1)
+            }
+            Expect::Str { key, escaped, pending } => self.string_step(bytes, i, key, escaped, pending),
+            Expect::Num(part) => match part.next(b) {
+                _ if part == NumPart::Zero && b.is_ascii_digit() => Err("invalid number: leading zero"),
+                Some(next) => {
+                    self.token.push(b);
+                    self.expect = Expect::Num(next);
+                    Ok(i + 1)
+                }
+                None if part.complete() => {
+                    let number = self.number_value().ok_or("number out of range")?;
+                    self.complete(number);
+                    Ok(i)
+                }
+                None => Err("invalid number"),
+            },
+            Expect::Lit { word, matched } => {
+                if b != word[matched] {
+                    return Err("invalid literal");
+                }
+                if matched + 1 == word.len() {
+                    self.complete(match word {
+                        b"true" => Value::Bool(true),
+                        b"false" => Value::Bool(false),
+                        _ => Value::Null,
+                    });
+                } else {
+                    self.expect = Expect::Lit { word, matched: matched + 1 };
+                }
+                Ok(i + 1)
+            }
+        }
+    }
+
+    /// Reads string text from `bytes[i]` on, runs without escapes at a time.
+    fn string_step(
+        &mut self,
+        bytes: &[u8],
+        i: usize,
+        key: bool,
+        mut escaped: bool,
+        mut pending: Escape,
+    ) -> Result<usize, &'static str> {
+        let mut j = i;
+        while j < bytes.len() {
+            let c = bytes[j];
+            match pending {
+                Escape::Backslash => {
+                    pending = match c {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Escape::None,
+                        b'u' => Escape::Hex(0),
+                        _ => return Err("invalid escape in string"),
+                    };
+                }
+                Escape::Hex(n) => {
+                    if !c.is_ascii_hexdigit() {
+                        return Err("invalid \\u escape in string");
+                    }
+                    pending = if n == 3 { Escape::None } else { Escape::Hex(n + 1) };
+                }
+                Escape::None => {
+                    let run = memchr::memchr2(b'"', b'\\', &bytes[j..]).map_or(bytes.len(), |k| j + k);
+                    if bytes[j..run].iter().any(|&c| c < 0x20) {
+                        return Err("control character in string");
+                    }
+                    self.token.extend_from_slice(&bytes[j..run]);
+                    if run == bytes.len() {
+                        j = run;
+                        break;
+                    }
+                    if bytes[run] == b'"' {
+                        self.token.push(b'"');
+                        let text = if escaped {
+                            serde_json::from_slice::<String>(&self.token)
+                                .map_err(|_| "invalid escape in string (a lone surrogate?)")?
+                        } else {
+                            String::from_utf8_lossy(&self.token[1..self.token.len() - 1]).into_owned()
+                        };
+                        if key {
+                            self.key = Some(text);
+                            self.expect = Expect::Colon;
+                        } else {
+                            self.complete(Value::String(text));
+                        }
+                        return Ok(run + 1);
+                    }
+                    escaped = true;
+                    pending = Escape::Backslash;
+                    self.token.push(b'\\');
+                    j = run + 1;
+                    continue;
+                }
+            }
+            self.token.push(c);
+            j += 1;
+        }
+        self.expect = Expect::Str { key, escaped, pending };
+        Ok(j)
+    }
+}

@@ -106,3 +106,59 @@ proptest! {
         let _ = parse(&input);
     }
 }
+
+/// Feeds `text` to the incremental parser in the given pieces and checks it against `parse` of each prefix.
+fn check_incremental(text: &str, cuts: &[usize]) -> Result<(), TestCaseError> {
+    use anthropic_sse::partial_json::PartialJsonParser;
+    let mut bounds: Vec<usize> =
+        cuts.iter().map(|c| c % (text.len() + 1)).filter(|&c| text.is_char_boundary(c)).collect();
+    bounds.push(text.len());
+    bounds.sort_unstable();
+    let mut parser = PartialJsonParser::new();
+    let mut start = 0;
+    for end in bounds {
+        parser.push(&text[start..end]);
+        start = end;
+        let expected = parse(&text[..end]);
+        let got = parser.value();
+        prop_assert_eq!(
+            got.is_ok(),
+            expected.is_ok(),
+            "{:?}: incremental {:?} vs whole {:?}",
+            &text[..end],
+            got,
+            expected
+        );
+        if let (Ok(a), Ok(b)) = (got, &expected) {
+            prop_assert_eq!(a, b, "{:?}", &text[..end]);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_parser_equals_parse_on_every_prefix_of_json(value in json_value(), cuts in proptest::collection::vec(any::<usize>(), 0..40)) {
+        check_incremental(&serde_json::to_string(&value).unwrap(), &cuts)?;
+        check_incremental(&serde_json::to_string_pretty(&serde_json::json!({"v": value, "w": [value]})).unwrap(), &cuts)?;
+    }
+
+    #[test]
+    fn incremental_parser_equals_parse_on_arbitrary_text(input in "[\\[\\]{}\":,0-9a-z .eE+\\-\\\\u\n]{0,60}", cuts in proptest::collection::vec(any::<usize>(), 0..20)) {
+        check_incremental(&input, &cuts)?;
+    }
+}
+
+#[test]
+fn incremental_parser_on_the_case_table() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/partial_json/cases.json");
+    let cases: Vec<Value> = serde_json::from_slice(&std::fs::read(path).expect("cases.json")).expect("JSON");
+    for case in cases {
+        let input = case["input"].as_str().expect("input");
+        let every_byte: Vec<usize> = (0..input.len()).collect();
+        check_incremental(input, &every_byte).unwrap_or_else(|e| panic!("{e}"));
+        check_incremental(input, &[]).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
