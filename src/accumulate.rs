@@ -28,7 +28,10 @@ use crate::error::Error;
 use crate::event::{ContentBlockDelta, Delta, MessageDelta, StreamEvent};
 use crate::message::{Citation, ContentBlock, Message};
 use crate::object::JsonObject;
-use crate::partial_json;
+use crate::partial_json::{self, PartialJsonParser};
+
+/// The default for [`MessageAccumulator::with_max_tool_input_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_TOOL_INPUT: usize = 64 * 1024 * 1024;
 
 /// The raw `input_json_delta` pieces of one tool-use block, parsed once when the block stops.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +41,8 @@ struct ToolInput {
     received: bool,
     /// The current `raw` has been parsed into the block.
     parsed: bool,
+    /// Started when the input so far is first asked for; from then on fed every piece.
+    incremental: Option<PartialJsonParser>,
 }
 
 /// Folds [`StreamEvent`]s into a [`Message`]: a snapshot at any point, the final message at the end.
@@ -51,12 +56,20 @@ pub struct MessageAccumulator {
     tool_inputs: Vec<Option<ToolInput>>,
     stopped: bool,
     events: usize,
+    max_tool_input: Option<usize>,
 }
 
 impl MessageAccumulator {
     /// An empty accumulator, waiting for `message_start`.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the most raw tool-input text one block may gather (default 64 MiB): a stream that sends more
+    /// fails with [`Error::ToolInputTooLarge`] instead of taking unbounded memory.
+    pub fn with_max_tool_input_bytes(mut self, bytes: usize) -> Self {
+        self.max_tool_input = Some(bytes);
+        self
     }
 
     /// The message so far (`None` before `message_start`). The `input` of a tool-use block that is still
@@ -77,11 +90,22 @@ impl MessageAccumulator {
     }
 
     /// The tool input of the block at `index` as parsed from the pieces received so far, with the partial
-    /// rules (complete members kept, the cut-off tail dropped). `None` when the block is not a tool call or no
-    /// non-empty piece has arrived. Each call parses the raw text received so far.
-    pub fn partial_tool_input(&self, index: usize) -> Option<Result<Value, partial_json::PartialJsonError>> {
-        let tool = self.tool_inputs.get(index)?.as_ref()?;
-        tool.received.then(|| partial_json::parse(&tool.raw))
+    /// rules (complete members kept, the cut-off tail dropped): what the Python SDK's `input_json` snapshot
+    /// holds. `None` when the block is not a tool call or no non-empty piece has arrived yet.
+    ///
+    /// Incremental: the first call parses the text so far; from then on every piece is parsed as it
+    /// arrives, once, so asking after every delta costs time linear in the whole input.
+    pub fn partial_tool_input(&mut self, index: usize) -> Option<Result<&Value, partial_json::PartialJsonError>> {
+        let tool = self.tool_inputs.get_mut(index)?.as_mut()?;
+        if !tool.received {
+            return None;
+        }
+        let parser = tool.incremental.get_or_insert_with(|| {
+            let mut parser = PartialJsonParser::new();
+            parser.push(&tool.raw);
+            parser
+        });
+        Some(parser.value())
     }
 
     /// Applies one event. Errors are protocol violations (an event before `message_start`, a second
@@ -127,7 +151,14 @@ impl MessageAccumulator {
                     .content
                     .get_mut(delta.index)
                     .ok_or_else(|| no_block("content_block_delta", delta.index, count))?;
-                apply_delta(block, delta, self.tool_inputs.get_mut(delta.index).and_then(Option::as_mut));
+                let tool = self.tool_inputs.get_mut(delta.index).and_then(Option::as_mut);
+                apply_delta(block, delta, tool);
+                if let (Delta::InputJson(_), Some(Some(tool))) = (&delta.delta, self.tool_inputs.get(delta.index)) {
+                    let limit = self.max_tool_input.unwrap_or(DEFAULT_MAX_TOOL_INPUT);
+                    if tool.raw.len() > limit {
+                        return Err(Error::ToolInputTooLarge { index: delta.index, limit, partial: None });
+                    }
+                }
             }
             StreamEvent::ContentBlockStop(stop) => {
                 let count = message.content.len();
@@ -269,6 +300,9 @@ fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option
                 tool.raw.push_str(&d.partial_json);
                 tool.received |= !d.partial_json.is_empty();
                 tool.parsed = false;
+                if let Some(parser) = tool.incremental.as_mut() {
+                    parser.push(&d.partial_json);
+                }
             }
         }
         (Delta::Compaction(d), ContentBlock::Compaction(b)) => {

@@ -68,9 +68,24 @@ impl EventDecoder {
         self.accumulator.snapshot()
     }
 
-    /// The accumulator (for the raw or partial tool input of a block still streaming).
+    /// The accumulator (for the raw tool input of a block still streaming).
     pub fn accumulator(&self) -> &MessageAccumulator {
         &self.accumulator
+    }
+
+    /// The tool input of the block at `index` parsed from the pieces so far, incrementally (see
+    /// [`MessageAccumulator::partial_tool_input`]).
+    pub fn partial_tool_input(
+        &mut self,
+        index: usize,
+    ) -> Option<Result<&serde_json::Value, crate::partial_json::PartialJsonError>> {
+        self.accumulator.partial_tool_input(index)
+    }
+
+    /// Replaces the accumulator, e.g. with one that has other limits.
+    pub fn with_accumulator(mut self, accumulator: MessageAccumulator) -> Self {
+        self.accumulator = accumulator;
+        self
     }
 
     /// Whether an error has ended the stream.

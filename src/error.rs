@@ -77,6 +77,20 @@ pub enum Error {
         /// The message so far, when known.
         partial: Option<Box<Message>>,
     },
+    /// A tool call's input grew past the accumulator's limit
+    /// ([`MessageAccumulator::with_max_tool_input_bytes`](crate::MessageAccumulator::with_max_tool_input_bytes)).
+    #[error(
+        "the input of the tool call in content block {index} grew past the limit of {limit} bytes; if such input \
+         is expected, raise it with `MessageAccumulator::with_max_tool_input_bytes`"
+    )]
+    ToolInputTooLarge {
+        /// Index of the content block.
+        index: usize,
+        /// The limit in force.
+        limit: usize,
+        /// The message so far, when known.
+        partial: Option<Box<Message>>,
+    },
     /// A line or an event exceeded the decoder's limits.
     #[error("{source}")]
     Limit {
@@ -121,7 +135,7 @@ impl Error {
             Error::Json { .. } | Error::ToolInput { .. } => "json",
             Error::Protocol { .. } => "protocol",
             Error::Incomplete { .. } => "incomplete",
-            Error::Limit { .. } => "limit",
+            Error::Limit { .. } | Error::ToolInputTooLarge { .. } => "limit",
             Error::Io { .. } => "io",
         }
     }
@@ -150,6 +164,7 @@ impl Error {
             | Error::Transport { partial, .. }
             | Error::Json { partial, .. }
             | Error::ToolInput { partial, .. }
+            | Error::ToolInputTooLarge { partial, .. }
             | Error::Protocol { partial, .. }
             | Error::Incomplete { partial, .. }
             | Error::Limit { partial, .. }
@@ -164,6 +179,7 @@ impl Error {
             | Error::Transport { partial, .. }
             | Error::Json { partial, .. }
             | Error::ToolInput { partial, .. }
+            | Error::ToolInputTooLarge { partial, .. }
             | Error::Protocol { partial, .. }
             | Error::Incomplete { partial, .. }
             | Error::Limit { partial, .. }

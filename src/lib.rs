@@ -107,7 +107,7 @@ pub mod partial_json;
 pub mod sse;
 mod stream;
 
-pub use accumulate::MessageAccumulator;
+pub use accumulate::{MessageAccumulator, DEFAULT_MAX_TOOL_INPUT};
 #[cfg(feature = "eventsource-stream")]
 pub use compat::EventsourceEvents;
 pub use decode::EventDecoder;

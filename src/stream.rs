@@ -123,9 +123,18 @@ where
         self.decoder.snapshot()
     }
 
-    /// The decoder (for the partial tool input of a block still streaming).
+    /// The decoder underneath.
     pub fn decoder(&self) -> &EventDecoder {
         &self.decoder
+    }
+
+    /// The tool input of the block at `index` parsed from the pieces so far, as the SDKs' `input_json`
+    /// snapshot, but incremental: asking after every delta costs time linear in the whole input.
+    pub fn partial_tool_input(
+        &mut self,
+        index: usize,
+    ) -> Option<Result<&serde_json::Value, crate::partial_json::PartialJsonError>> {
+        self.decoder.partial_tool_input(index)
     }
 
     /// Reads the stream to its end and returns the final message, equal to the official Python SDK's

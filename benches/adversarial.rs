@@ -1,0 +1,121 @@
+//! No super-linear time: each adversarial workload at size N and 2N. Throughput (bytes per second) that stays
+//! flat from N to 2N means time linear in the input. Also: the tool input's incremental snapshot asked for
+//! after every delta, for 1 MB in 5,000 and in 20,000 pieces.
+
+mod support;
+
+use anthropic_sse::sse::Decoder;
+use anthropic_sse::{Delta, EventDecoder, StreamEvent};
+use bytes::Bytes;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+fn frames(chunks: &[Bytes]) -> usize {
+    let mut decoder = Decoder::new();
+    let mut n = 0;
+    for chunk in chunks {
+        decoder.feed_bytes(chunk.clone());
+        while let Ok(Some(frame)) = decoder.next_frame() {
+            n += frame.data().len();
+        }
+    }
+    n
+}
+
+fn final_message(chunks: &[Bytes]) -> usize {
+    let mut decoder = EventDecoder::new();
+    for chunk in chunks {
+        decoder.feed_bytes(chunk.clone());
+        while let Some(event) = decoder.next_event() {
+            event.expect("valid stream");
+        }
+    }
+    decoder.into_final_message(None).expect("complete").content.len()
+}
+
+/// Folds the stream asking for the tool input's snapshot after every input_json_delta.
+fn snapshot_every_delta(chunks: &[Bytes]) -> usize {
+    let mut decoder = EventDecoder::new();
+    let mut members = 0;
+    for chunk in chunks {
+        decoder.feed_bytes(chunk.clone());
+        while let Some(event) = decoder.next_event() {
+            if let StreamEvent::ContentBlockDelta(d) = event.expect("valid stream") {
+                if matches!(d.delta, Delta::InputJson(_)) {
+                    if let Some(Ok(value)) = decoder.partial_tool_input(d.index) {
+                        members += value.as_object().map_or(0, |o| o.len());
+                    }
+                }
+            }
+        }
+    }
+    members
+}
+
+fn long_line(len: usize) -> Vec<u8> {
+    let mut out = b"data: ".to_vec();
+    out.extend(std::iter::repeat_n(b'x', len));
+    out.extend_from_slice(b"\n\n");
+    out
+}
+
+fn tiny_events(len: usize) -> Vec<u8> {
+    b"data:x\n\n".iter().copied().cycle().take(len).collect()
+}
+
+fn deep_tool_input(len: usize) -> Vec<u8> {
+    let nested = format!("{}1{}", "[".repeat(150), "]".repeat(150));
+    let mut input = String::from("{\"v\": [");
+    while input.len() < len {
+        input.push_str(&nested);
+        input.push(',');
+    }
+    input.push_str("0]}");
+    let mut out = String::from("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\nevent: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"n\",\"input\":{}}}\n\n");
+    for piece in input.as_bytes().chunks(100) {
+        let piece = serde_json::to_string(std::str::from_utf8(piece).expect("ASCII")).expect("a string");
+        out.push_str(&format!("event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{piece}}}}}\n\n"));
+    }
+    out.push_str("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    out.into_bytes()
+}
+
+fn adversarial(c: &mut Criterion) {
+    let mut group = c.benchmark_group("adversarial");
+    group.sample_size(10);
+    for size in [1 << 20, 2 << 20] {
+        let label = format!("{}MiB", size >> 20);
+        let line = Bytes::from(long_line(size));
+        group.throughput(Throughput::Bytes(line.len() as u64));
+        let one_byte = support::chunked(&line, 1);
+        group.bench_with_input(BenchmarkId::new("long-line-1-byte-chunks", &label), &one_byte, |b, c| {
+            b.iter(|| frames(c))
+        });
+
+        let tiny = Bytes::from(tiny_events(size));
+        group.throughput(Throughput::Bytes(tiny.len() as u64));
+        let chunks = support::chunked(&tiny, 64 * 1024);
+        group.bench_with_input(BenchmarkId::new("tiny-events", &label), &chunks, |b, c| b.iter(|| frames(c)));
+
+        let deep = Bytes::from(deep_tool_input(size));
+        group.throughput(Throughput::Bytes(deep.len() as u64));
+        let chunks = support::chunked(&deep, 16 * 1024);
+        group
+            .bench_with_input(BenchmarkId::new("deep-tool-input", &label), &chunks, |b, c| b.iter(|| final_message(c)));
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("tool-input-snapshot-every-delta-1MB");
+    group.sample_size(10);
+    for pieces in [5_000, 20_000] {
+        let input = Bytes::from(support::tool_stream(1_000_000, pieces));
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        let chunks = support::chunked(&input, 16 * 1024);
+        group.bench_with_input(BenchmarkId::new("anthropic-sse", pieces), &chunks, |b, c| {
+            b.iter(|| snapshot_every_delta(c))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, adversarial);
+criterion_main!(benches);
