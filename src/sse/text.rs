@@ -37,9 +37,9 @@ impl BytesStr {
     /// Decodes `bytes` as UTF-8, sharing them when they are valid and replacing invalid sequences with
     /// U+FFFD (a copy) when they are not.
     pub fn from_utf8_lossy(bytes: Bytes) -> Self {
-        // Most lines are ASCII: an OR over the bytes (which compiles to vector instructions) proves that far
-        // faster than the general check, which runs only for the rest.
-        if bytes.iter().fold(0u8, |acc, &b| acc | b) < 0x80 {
+        // Most lines are ASCII: an OR over the bytes, eight at a time, proves that far faster than the general
+        // check, which runs only for the rest.
+        if is_ascii(&bytes) {
             return BytesStr(bytes);
         }
         match std::str::from_utf8(&bytes) {
@@ -130,4 +130,17 @@ impl fmt::Display for BytesStr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Whether every byte is ASCII: ORs the bytes eight at a time and looks at the high bits once.
+fn is_ascii(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let mut acc = 0u64;
+    for word in &mut words {
+        acc |= <[u8; 8]>::try_from(word).map_or(u64::MAX, u64::from_ne_bytes);
+    }
+    for &b in words.remainder() {
+        acc |= u64::from(b);
+    }
+    acc & 0x8080_8080_8080_8080 == 0
 }
