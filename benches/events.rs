@@ -3,14 +3,10 @@
 
 mod support;
 
-use std::convert::Infallible;
-
 use anthropic_sse::sse::Decoder;
 use anthropic_sse::StreamEvent;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use eventsource_stream::Eventsource;
-use futures::StreamExt;
 
 fn ours(chunks: &[Bytes]) -> usize {
     let mut decoder = Decoder::new();
@@ -26,18 +22,6 @@ fn ours(chunks: &[Bytes]) -> usize {
     n
 }
 
-fn eventsource_stream_serde_value(chunks: &[Bytes]) -> usize {
-    let stream = futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)).eventsource();
-    futures::executor::block_on(stream.fold(0usize, |n, ev| async move {
-        match ev {
-            Ok(ev) if ev.event != "ping" => {
-                n + usize::from(serde_json::from_str::<serde_json::Value>(&ev.data).is_ok())
-            }
-            _ => n,
-        }
-    }))
-}
-
 fn events(c: &mut Criterion) {
     let input = Bytes::from(support::text_stream(100_000));
     let mut group = c.benchmark_group("events");
@@ -49,9 +33,9 @@ fn events(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("anthropic-sse", name), &chunks, |b, c| b.iter(|| ours(c)));
         // Quadratic on one 13 MB chunk (see benches/sse.rs); left out there.
         if name != "one-chunk" {
-            assert_eq!(eventsource_stream_serde_value(&chunks), 100_005);
+            assert_eq!(support::eventsource_stream_serde_value(&chunks), 100_005);
             group.bench_with_input(BenchmarkId::new("eventsource-stream+serde_json::Value", name), &chunks, |b, c| {
-                b.iter(|| eventsource_stream_serde_value(c))
+                b.iter(|| support::eventsource_stream_serde_value(c))
             });
         }
     }

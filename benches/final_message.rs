@@ -9,8 +9,6 @@ use std::convert::Infallible;
 use anthropic_sse::{EventStream, Message};
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use eventsource_stream::Eventsource;
-use futures::StreamExt;
 
 fn ours(chunks: &[Bytes]) -> Message {
     let stream = EventStream::new(futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)));
@@ -22,18 +20,6 @@ fn crimson_crab(chunks: &[Bytes]) -> usize {
         chunks.iter().cloned().map(Ok::<_, crimson_crab::Error>).collect::<Vec<_>>(),
     ));
     futures::executor::block_on(stream.collect_final()).map(|m| m.content.len()).expect("complete stream")
-}
-
-fn eventsource_stream_serde_value(chunks: &[Bytes]) -> usize {
-    let stream = futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)).eventsource();
-    futures::executor::block_on(stream.fold(0usize, |n, ev| async move {
-        match ev {
-            Ok(ev) if ev.event != "ping" => {
-                n + usize::from(serde_json::from_str::<serde_json::Value>(&ev.data).is_ok())
-            }
-            _ => n,
-        }
-    }))
 }
 
 fn text(c: &mut Criterion) {
@@ -49,7 +35,7 @@ fn text(c: &mut Criterion) {
             assert_eq!(crimson_crab(&chunks), ours(&chunks).content.len());
             group.bench_with_input(BenchmarkId::new("crimson-crab", name), &chunks, |b, c| b.iter(|| crimson_crab(c)));
             group.bench_with_input(BenchmarkId::new("eventsource-stream+serde_json::Value", name), &chunks, |b, c| {
-                b.iter(|| eventsource_stream_serde_value(c))
+                b.iter(|| support::eventsource_stream_serde_value(c))
             });
         }
     }
@@ -68,7 +54,7 @@ fn tool_input(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("anthropic-sse", pieces), &chunks, |b, c| b.iter(|| ours(c)));
         group.bench_with_input(BenchmarkId::new("crimson-crab", pieces), &chunks, |b, c| b.iter(|| crimson_crab(c)));
         group.bench_with_input(BenchmarkId::new("eventsource-stream+serde_json::Value", pieces), &chunks, |b, c| {
-            b.iter(|| eventsource_stream_serde_value(c))
+            b.iter(|| support::eventsource_stream_serde_value(c))
         });
     }
     group.finish();

@@ -1,18 +1,11 @@
 //! `anthropic-sse --final` (the default), `--events`, `--text` and their error reports, run as a user would.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_anthropic-sse"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    child.stdin.take().expect("piped").write_all(stdin).expect("stdin accepts input");
-    child.wait_with_output().expect("the binary finishes")
+    common::run_cli(args, Some(stdin))
 }
 
 fn stderr_first_line(out: &Output) -> String {

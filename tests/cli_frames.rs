@@ -1,22 +1,11 @@
 //! The `anthropic-sse` command as a user runs it: `--frames`, `--chunk`, FILE and stdin, `--help`, bad usage.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_anthropic-sse"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    if let Some(input) = stdin {
-        pipe.write_all(input).expect("stdin accepts the input");
-    }
-    drop(pipe);
-    child.wait_with_output().expect("the binary finishes")
+    common::run_cli(args, stdin)
 }
 
 fn lines(out: &Output) -> Vec<serde_json::Value> {

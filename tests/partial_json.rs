@@ -4,6 +4,11 @@
 
 mod common;
 
+#[path = "../fuzz/checks.rs"]
+mod checks;
+
+use checks::consistent;
+
 use anthropic_sse::partial_json::{parse, MAX_DEPTH};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -59,24 +64,6 @@ fn json_value() -> impl Strategy<Value = Value> {
                 .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
-}
-
-/// Whether `part` (parsed from a prefix) is consistent with `full`: the same scalar, or a container whose
-/// members are all present in `full` and equal or themselves consistent parts (for arrays, only the last);
-/// a number cut at the end of the input counts as consistent with the full number.
-fn consistent(part: &Value, full: &Value) -> bool {
-    match (part, full) {
-        (Value::Object(p), Value::Object(f)) => {
-            p.iter().all(|(k, v)| f.get(k).is_some_and(|fv| v == fv || consistent(v, fv)))
-        }
-        (Value::Array(p), Value::Array(f)) => {
-            p.len() <= f.len()
-                && p.iter().zip(f).enumerate().all(|(i, (a, b))| a == b || (i + 1 == p.len() && consistent(a, b)))
-        }
-        // A number at the very end of the input is kept as written so far (`{"a": 12` of `{"a": 125}`).
-        (Value::Number(_), Value::Number(_)) => true,
-        _ => part == full,
-    }
 }
 
 proptest! {

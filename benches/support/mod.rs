@@ -1,7 +1,11 @@
 //! Workloads shared by the benchmarks: generated in the documented wire format, never taken from the corpus.
 #![allow(dead_code)]
 
+use std::convert::Infallible;
+
 use bytes::Bytes;
+use eventsource_stream::Eventsource;
+use futures::StreamExt;
 
 const WORDS: [&str; 16] = [
     "the ",
@@ -84,4 +88,18 @@ pub fn chunked(input: &Bytes, size: usize) -> Vec<Bytes> {
 /// The chunkings every benchmark uses: name and chunk size.
 pub fn chunkings(len: usize) -> [(&'static str, usize); 4] {
     [("64KiB", 64 * 1024), ("16KiB", 16 * 1024), ("130B", 130), ("one-chunk", len)]
+}
+
+/// The usual hand-written baseline: `eventsource-stream` frames, each non-ping data parsed into a
+/// `serde_json::Value`. Returns how many parsed.
+pub fn eventsource_stream_serde_value(chunks: &[Bytes]) -> usize {
+    let stream = futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)).eventsource();
+    futures::executor::block_on(stream.fold(0usize, |n, ev| async move {
+        match ev {
+            Ok(ev) if ev.event != "ping" => {
+                n + usize::from(serde_json::from_str::<serde_json::Value>(&ev.data).is_ok())
+            }
+            _ => n,
+        }
+    }))
 }

@@ -95,3 +95,22 @@ fn diff(a: &Value, b: &Value, path: &str) -> Option<String> {
         _ => (a != b).then(|| format!("{path}: {a} != {b}")),
     }
 }
+
+/// Runs the built `anthropic-sse` binary with `args`, writing `stdin` (if any) to it.
+pub fn run_cli(args: &[&str], stdin: Option<&[u8]>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anthropic-sse"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    if let Some(input) = stdin {
+        pipe.write_all(input).expect("stdin accepts the input");
+    }
+    drop(pipe);
+    child.wait_with_output().expect("the binary finishes")
+}
