@@ -437,6 +437,9 @@ pub struct PartialJsonParser {
     /// A number still being read, shown as it stands until the next piece: what it replaced (a duplicate
     /// key's value), to be put back when it is taken out.
     provisional: Option<Option<Value>>,
+    /// The number at the end of the text so far is out of `f64`'s range: `parse` fails there, though more
+    /// text (say, a negative exponent) may still bring it back in range.
+    out_of_range: bool,
     seen_value: bool,
     offset: usize,
     failed: Option<PartialJsonError>,
@@ -459,6 +462,7 @@ impl PartialJsonParser {
             token: Vec::new(),
             key: None,
             provisional: None,
+            out_of_range: false,
             seen_value: false,
             offset: 0,
             failed: None,
@@ -469,6 +473,9 @@ impl PartialJsonParser {
     pub fn value(&self) -> Result<&Value, PartialJsonError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
+        }
+        if self.out_of_range {
+            return Err(PartialJsonError { offset: self.offset, reason: "number out of range" });
         }
         // The root is set only by a complete value, an opened container or a number shown as it stands.
         self.root.as_ref().ok_or(PartialJsonError {
@@ -483,6 +490,7 @@ impl PartialJsonParser {
             return;
         }
         self.retract_provisional();
+        self.out_of_range = false;
         let bytes = piece.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -497,9 +505,12 @@ impl PartialJsonParser {
         self.offset += bytes.len();
         if let Expect::Num(part) = self.expect {
             if part.complete() {
-                if let Some(number) = self.number_value() {
-                    let replaced = self.insert(number);
-                    self.provisional = Some(replaced);
+                match self.number_value() {
+                    Some(number) => {
+                        let replaced = self.insert(number);
+                        self.provisional = Some(replaced);
+                    }
+                    None => self.out_of_range = true,
                 }
             }
         }

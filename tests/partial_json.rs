@@ -149,3 +149,12 @@ fn incremental_parser_on_the_case_table() {
         check_incremental(input, &[]).unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+#[test]
+fn numbers_out_of_range_fail_like_parse_and_may_come_back() {
+    check_incremental(r#"{"a":1e777"#, &[3, 6, 8]).unwrap();
+    let big = format!(r#"{{"a": 1{}e-300}}"#, "0".repeat(400));
+    let every: Vec<usize> = (0..big.len()).collect();
+    check_incremental(&big, &every).unwrap();
+    assert!(parse(&big).is_ok(), "1e100 is in range once the exponent arrives");
+}
