@@ -412,29 +412,32 @@ mod fast {
     /// characters, bad escapes, lone surrogates).
     fn json_string_body(s: &str) -> Option<(String, &str)> {
         let bytes = s.as_bytes();
-        let mut out: Option<String> = None;
-        let mut start = 0;
+        // The first run, usually the whole string: one search.
+        let j = memchr::memchr2(b'"', b'\\', bytes)?;
+        if has_control(&s[..j]) {
+            return None;
+        }
+        if bytes[j] == b'"' {
+            return Some((s[..j].to_owned(), &s[j + 1..]));
+        }
+        // Escapes (tool-input JSON has one every few bytes): a plain byte loop beats a search per run.
+        let mut text = String::with_capacity(j + 16);
+        text.push_str(&s[..j]);
+        let mut i = j;
         loop {
-            let j = start + memchr::memchr2(b'"', b'\\', &bytes[start..])?;
-            let plain = &s[start..j];
-            if has_control(plain) {
-                return None;
-            }
-            if bytes[j] == b'"' {
-                let text = match out {
-                    None => plain.to_owned(),
-                    Some(mut text) => {
-                        text.push_str(plain);
-                        text
-                    }
-                };
-                return Some((text, &s[j + 1..]));
-            }
-            let text = out.get_or_insert_with(|| String::with_capacity(j + 16));
-            text.push_str(plain);
-            let (c, used) = unescape(&bytes[j + 1..])?;
+            let (c, used) = unescape(&bytes[i + 1..])?;
             text.push(c);
-            start = j + 1 + used;
+            i += 1 + used;
+            let start = i;
+            while i < bytes.len() && !matches!(bytes[i], b'"' | b'\\' | 0..0x20) {
+                i += 1;
+            }
+            text.push_str(&s[start..i]);
+            match bytes.get(i)? {
+                b'"' => return Some((text, &s[i + 1..])),
+                b'\\' => {}
+                _ => return None,
+            }
         }
     }
 
