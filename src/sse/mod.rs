@@ -463,24 +463,27 @@ impl Fields {
         if line[0] == b':' {
             return Ok(None);
         }
-        // The two names that make up nearly every line are recognised before searching for the colon.
-        let colon = if line.starts_with(b"data:") {
-            Some(4)
+        // The field name: the two that make up nearly every line are recognised without searching for the
+        // colon or comparing the name again.
+        let (field, colon) = if line.starts_with(b"data:") {
+            (Field::Data, 4)
         } else if line.starts_with(b"event:") {
-            Some(5)
+            (Field::Event, 5)
         } else {
-            memchr::memchr(b':', line)
+            let colon = memchr::memchr(b':', line).unwrap_or(line.len());
+            let field = match &line[..colon] {
+                b"data" => Field::Data,
+                b"event" => Field::Event,
+                b"id" => Field::Id,
+                b"retry" => Field::Retry,
+                _ => return Ok(None),
+            };
+            (field, colon)
         };
-        let (name, value) = match colon {
-            Some(colon) => {
-                let mut start = colon + 1;
-                if line.get(start) == Some(&b' ') {
-                    start += 1;
-                }
-                (&line[..colon], start)
-            }
-            None => (line, line.len()),
-        };
+        let mut value = (colon + 1).min(line.len());
+        if line.get(value) == Some(&b' ') {
+            value += 1;
+        }
         let text = |start: usize| -> BytesStr {
             let bytes = match owner {
                 Some((chunk, base)) => chunk.slice(base + start..base + line.len()),
@@ -488,23 +491,26 @@ impl Fields {
             };
             BytesStr::from_utf8_lossy(bytes)
         };
-        match name {
-            b"data" => {
+        match field {
+            Field::Data => {
                 let added = line.len() - value + usize::from(!matches!(self.data, DataBuf::Empty));
                 if self.data.len() + added > self.limits.max_event {
                     return Err(DecodeError::EventTooLarge { limit: self.limits.max_event, offset: line_offset });
                 }
                 self.data.push_line(text(value));
             }
-            b"event" => self.event = Some(known_event_name(&line[value..]).unwrap_or_else(|| text(value))),
-            b"id" if memchr::memchr(0, &line[value..]).is_none() => self.last_id = text(value),
-            b"retry" => {
+            Field::Event => self.event = Some(known_event_name(&line[value..]).unwrap_or_else(|| text(value))),
+            Field::Id => {
+                if memchr::memchr(0, &line[value..]).is_none() {
+                    self.last_id = text(value);
+                }
+            }
+            Field::Retry => {
                 if let Some(ms) = parse_retry(&line[value..]) {
                     self.retry = Some(ms);
                     self.reconnection_time = Some(ms);
                 }
             }
-            _ => {}
         }
         Ok(None)
     }
@@ -513,7 +519,9 @@ impl Fields {
         let event = self.event.take();
         let retry = self.retry.take();
         let data = std::mem::take(&mut self.data).into_text()?;
-        Some(Frame::new(event, data, self.last_id.clone(), retry))
+        // An empty id (the usual case) needs no reference count.
+        let id = if self.last_id.is_empty() { BytesStr::new() } else { self.last_id.clone() };
+        Some(Frame::new(event, data, id, retry))
     }
 }
 
@@ -554,6 +562,15 @@ fn known_event_name(value: &[u8]) -> Option<BytesStr> {
         "message",
     ];
     KNOWN.iter().find(|name| name.as_bytes() == value).map(|name| BytesStr::from_static(name))
+}
+
+/// The fields the standard defines; every other name is ignored.
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    Data,
+    Event,
+    Id,
+    Retry,
 }
 
 /// `retry` takes ASCII digits only: no sign, no spaces, no fraction. A value too large for `u64` is ignored.
