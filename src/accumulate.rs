@@ -146,11 +146,7 @@ impl MessageAccumulator {
                 message.content.push(start.content_block.clone());
             }
             StreamEvent::ContentBlockDelta(delta) => {
-                let count = message.content.len();
-                let block = message
-                    .content
-                    .get_mut(delta.index)
-                    .ok_or_else(|| no_block("content_block_delta", delta.index, count))?;
+                let block = block_at(&mut message.content, "content_block_delta", delta.index)?;
                 let tool = self.tool_inputs.get_mut(delta.index).and_then(Option::as_mut);
                 apply_delta(block, delta, tool);
                 if let (Delta::InputJson(_), Some(Some(tool))) = (&delta.delta, self.tool_inputs.get(delta.index)) {
@@ -161,11 +157,7 @@ impl MessageAccumulator {
                 }
             }
             StreamEvent::ContentBlockStop(stop) => {
-                let count = message.content.len();
-                let block = message
-                    .content
-                    .get_mut(stop.index)
-                    .ok_or_else(|| no_block("content_block_stop", stop.index, count))?;
+                let block = block_at(&mut message.content, "content_block_stop", stop.index)?;
                 if let Some(Some(tool)) = self.tool_inputs.get_mut(stop.index) {
                     parse_tool_input(block, tool, stop.index)?;
                 }
@@ -236,8 +228,12 @@ impl MessageAccumulator {
     }
 }
 
-fn no_block(event: &str, index: usize, count: usize) -> Error {
-    Error::protocol(format!("{event} for index {index}, but the message has {count} content blocks (0..{count})"))
+/// The block an `event` names by `index`, or the protocol error that says there is none.
+fn block_at<'a>(content: &'a mut [ContentBlock], event: &str, index: usize) -> Result<&'a mut ContentBlock, Error> {
+    let count = content.len();
+    content.get_mut(index).ok_or_else(|| {
+        Error::protocol(format!("{event} for index {index}, but the message has {count} content blocks (0..{count})"))
+    })
 }
 
 fn tool_input_slot(block: &ContentBlock) -> Option<ToolInput> {
