@@ -25,7 +25,7 @@
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::event::{ContentBlockDelta, Delta, MessageDelta, StreamEvent};
+use crate::event::{ContentBlockDelta, Delta, FastDelta, MessageDelta, StreamEvent};
 use crate::message::{Citation, ContentBlock, Message};
 use crate::object::JsonObject;
 use crate::partial_json::{self, PartialJsonParser};
@@ -170,6 +170,53 @@ impl MessageAccumulator {
             StreamEvent::Ping | StreamEvent::Unknown { .. } => {}
         }
         Ok(())
+    }
+
+    /// Appends a text, thinking or tool-input delta straight into its block's buffer: `write` appends the
+    /// decoded piece and says whether the payload was of the fast shape. `Ok(false)` means nothing changed
+    /// (the delta does not fit this fast route, or `write` refused it): apply it as a typed event instead,
+    /// which covers every other case with the same rules.
+    pub(crate) fn append_in_place(
+        &mut self,
+        index: usize,
+        kind: FastDelta,
+        write: impl FnOnce(&mut String) -> bool,
+    ) -> Result<bool, Error> {
+        if self.stopped {
+            return Ok(false);
+        }
+        let Some(block) = self.message.as_mut().and_then(|m| m.content.get_mut(index)) else {
+            return Ok(false);
+        };
+        let buffer = match (kind, block) {
+            (FastDelta::Text, ContentBlock::Text(b)) => &mut b.text,
+            (FastDelta::Thinking, ContentBlock::Thinking(b)) => &mut b.thinking,
+            (
+                FastDelta::InputJson,
+                ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::McpToolUse(_),
+            ) => match self.tool_inputs.get_mut(index) {
+                // The incremental parser must see every piece: that case takes the typed route.
+                Some(Some(tool)) if tool.incremental.is_none() => &mut tool.raw,
+                _ => return Ok(false),
+            },
+            _ => return Ok(false),
+        };
+        let before = buffer.len();
+        if !write(buffer) {
+            buffer.truncate(before);
+            return Ok(false);
+        }
+        let grew = buffer.len() > before;
+        self.events += 1;
+        if let (FastDelta::InputJson, Some(Some(tool))) = (kind, self.tool_inputs.get_mut(index)) {
+            tool.received |= grew;
+            tool.parsed = false;
+            let limit = self.max_tool_input.unwrap_or(DEFAULT_MAX_TOOL_INPUT);
+            if tool.raw.len() > limit {
+                return Err(Error::ToolInputTooLarge { index, limit, partial: None });
+            }
+        }
+        Ok(true)
     }
 
     /// Parses the tool input of blocks that never stopped.

@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use crate::accumulate::MessageAccumulator;
 use crate::error::Error;
-use crate::event::StreamEvent;
+use crate::event::{fast, FastDelta, StreamEvent};
 use crate::message::Message;
 use crate::sse::{Decoder, Limits};
 
@@ -109,6 +109,55 @@ impl EventDecoder {
                 return Some(item);
             }
         }
+    }
+
+    /// Folds every event the input fed so far completes into the message, without handing the events out:
+    /// the same as calling [`next_event`](Self::next_event) until it returns `None`, but text, thinking and
+    /// tool-input deltas are decoded straight into their block, with no event built and nothing allocated.
+    /// `Err` is the error that ended the stream (every later call returns `Ok`).
+    ///
+    /// ```
+    /// use anthropic_sse::EventDecoder;
+    /// let mut decoder = EventDecoder::new();
+    /// decoder.feed(anthropic_sse::SAMPLE_STREAM);
+    /// decoder.fold_buffered()?;
+    /// assert!(decoder.end().is_none());
+    /// let message = decoder.into_final_message(None)?;
+    /// assert_eq!(message.text(), "Let me check the weather in Lisbon for you.");
+    /// # Ok::<(), anthropic_sse::Error>(())
+    /// ```
+    pub fn fold_buffered(&mut self) -> Result<(), Error> {
+        if self.failed {
+            return Ok(());
+        }
+        loop {
+            let frame = match self.frames.next_frame() {
+                Ok(Some(frame)) => frame,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(self.fail(e.into())),
+            };
+            match self.fold_in_place(frame.event(), frame.data()) {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => return Err(self.fail(e)),
+            }
+            if let Some(Err(e)) = self.push_frame(frame.event(), frame.data()) {
+                return Err(e);
+            }
+        }
+    }
+
+    /// The in-place route of [`fold_buffered`](Self::fold_buffered): `Ok(true)` when the frame was a delta of
+    /// the fast shape and is now folded; `Ok(false)` when it must take the typed route.
+    fn fold_in_place(&mut self, event: &str, data: &str) -> Result<bool, Error> {
+        if event == "ping" || event == "error" {
+            return Ok(false);
+        }
+        let Some((index, kind, body)) = fast::delta_head(data) else { return Ok(false) };
+        if kind == FastDelta::Signature {
+            return Ok(false);
+        }
+        self.accumulator.append_in_place(index, kind, |buffer| fast::decode_delta_body(body, buffer))
     }
 
     /// Types and folds one frame that was decoded elsewhere (e.g. by `eventsource-stream`), given by its

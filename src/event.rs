@@ -344,8 +344,9 @@ pub(crate) fn excerpt(text: &str) -> String {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-enum FastDelta {
+/// The deltas the fast path reads: each appends (or, for a signature, sets) one string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FastDelta {
     Text,
     InputJson,
     Thinking,
@@ -357,13 +358,29 @@ enum FastDelta {
 /// `input_json_delta`, `thinking_delta` and `signature_delta`), with optional whitespace before the closing
 /// braces. Anything else, including any escape the fast path cannot prove harmless, returns `None` and goes
 /// to the full parser, which would produce the same event.
-mod fast {
+///
+/// It comes in pieces so that the string can be decoded straight into its destination: a new `String` for a
+/// [`StreamEvent`], or the block's own buffer when the decoder folds without handing events out.
+pub(crate) mod fast {
     use super::*;
 
     const PREFIX: &str = "{\"type\":\"content_block_delta\",\"index\":";
     const DELTA: &str = ",\"delta\":{\"type\":\"";
 
-    pub(super) fn content_block_delta(data: &str) -> Option<StreamEvent> {
+    /// The typed event, when `data` has the fast shape.
+    pub(crate) fn content_block_delta(data: &str) -> Option<StreamEvent> {
+        let (index, kind, body) = delta_head(data)?;
+        let mut text = String::new();
+        if !decode_delta_body(body, &mut text) {
+            return None;
+        }
+        let delta = Delta::simple(kind, text);
+        Some(StreamEvent::ContentBlockDelta(ContentBlockDelta { index, delta, extra: JsonObject::new() }))
+    }
+
+    /// Reads the start of a fast-shaped delta up to the opening quote of its string: the block index, the
+    /// kind of delta, and the rest of `data` from the first byte of the string's body.
+    pub(crate) fn delta_head(data: &str) -> Option<(usize, FastDelta, &str)> {
         let rest = data.strip_prefix(PREFIX)?;
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 || digits > 15 || (digits > 1 && rest.starts_with('0')) {
@@ -382,14 +399,16 @@ mod fast {
         } else {
             return None;
         };
-        let (text, rest) = json_string_body(rest)?;
-        let rest = skip_json_ws(rest.strip_prefix('}')?);
-        if skip_json_ws(rest.strip_prefix('}')?).is_empty() {
-            let delta = Delta::simple(kind, text);
-            Some(StreamEvent::ContentBlockDelta(ContentBlockDelta { index, delta, extra: JsonObject::new() }))
-        } else {
-            None
-        }
+        Some((index, kind, rest))
+    }
+
+    /// Decodes the string body that [`delta_head`] left, appending it to `out`, and checks that the payload
+    /// ends right after it. On `false` the payload is not of the fast shape and `out` holds unspecified extra
+    /// text: the caller must truncate it back.
+    pub(crate) fn decode_delta_body(body: &str, out: &mut String) -> bool {
+        let Some(rest) = json_string_body(body, out) else { return false };
+        let Some(rest) = skip_json_ws(rest).strip_prefix('}') else { return false };
+        skip_json_ws(rest).strip_prefix('}').is_some_and(|rest| skip_json_ws(rest).is_empty())
     }
 
     fn skip_json_ws(s: &str) -> &str {
@@ -407,34 +426,33 @@ mod fast {
         s.bytes().fold(false, |found, b| found | (b < 0x20))
     }
 
-    /// Reads the body of a JSON string up to its closing quote (which `s` must contain); returns the decoded
-    /// string and what follows the quote. `None` for anything the full parser should judge (raw control
-    /// characters, bad escapes, lone surrogates).
-    fn json_string_body(s: &str) -> Option<(String, &str)> {
+    /// Reads the body of a JSON string up to its closing quote (which `s` must contain), appending the
+    /// decoded text to `out`; returns what follows the quote. `None` for anything the full parser should judge
+    /// (raw control characters, bad escapes, lone surrogates).
+    fn json_string_body<'a>(s: &'a str, out: &mut String) -> Option<&'a str> {
         let bytes = s.as_bytes();
         // The first run, usually the whole string: one search.
         let j = memchr::memchr2(b'"', b'\\', bytes)?;
         if has_control(&s[..j]) {
             return None;
         }
+        out.push_str(&s[..j]);
         if bytes[j] == b'"' {
-            return Some((s[..j].to_owned(), &s[j + 1..]));
+            return Some(&s[j + 1..]);
         }
         // Escapes (tool-input JSON has one every few bytes): a plain byte loop beats a search per run.
-        let mut text = String::with_capacity(j + 16);
-        text.push_str(&s[..j]);
         let mut i = j;
         loop {
             let (c, used) = unescape(&bytes[i + 1..])?;
-            text.push(c);
+            out.push(c);
             i += 1 + used;
             let start = i;
             while i < bytes.len() && !matches!(bytes[i], b'"' | b'\\' | 0..0x20) {
                 i += 1;
             }
-            text.push_str(&s[start..i]);
+            out.push_str(&s[start..i]);
             match bytes.get(i)? {
-                b'"' => return Some((text, &s[i + 1..])),
+                b'"' => return Some(&s[i + 1..]),
                 b'\\' => {}
                 _ => return None,
             }

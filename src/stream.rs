@@ -142,13 +142,52 @@ where
     /// ([`Error::partial_message`]).
     /// If the stream already ended with an error that was handed out as an item, the result is
     /// [`Error::Incomplete`] with the message so far.
+    ///
+    /// Events are folded without being built: text and tool input go straight from the chunk into the message.
     pub async fn final_message(mut self) -> Result<Message, Error> {
-        while let Some(item) = poll_fn_next(&mut self).await {
-            if let Err(error) = item {
-                return self.decoder.into_final_message(Some(error));
+        let end = std::future::poll_fn(|cx| self.poll_fold(cx)).await;
+        self.decoder.into_final_message(end)
+    }
+
+    /// Folds the source to its end: `Ready(None)` when it ended cleanly (or had already ended), else the
+    /// error that ended it.
+    fn poll_fold(&mut self, cx: &mut Context<'_>) -> Poll<Option<Error>> {
+        loop {
+            if self.done {
+                return Poll::Ready(None);
+            }
+            if let Err(error) = self.decoder.fold_buffered() {
+                self.finish_with_error();
+                return Poll::Ready(Some(error));
+            }
+            if let Err(error) = std::task::ready!(self.poll_feed(cx)) {
+                return Poll::Ready(Some(error));
             }
         }
-        self.decoder.into_final_message(None)
+    }
+
+    /// Feeds the decoder the source's next chunk, or its end. `Err` is the error that ends the stream.
+    fn poll_feed(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let Some(source) = self.source.as_mut() else {
+            self.done = true;
+            return Poll::Ready(Ok(()));
+        };
+        match std::task::ready!(source.as_mut().poll_next(cx)) {
+            Some(Ok(chunk)) => self.decoder.feed_bytes(chunk.into_bytes()),
+            Some(Err(e)) => {
+                let error = self.decoder.fail(Error::transport(e));
+                self.finish_with_error();
+                return Poll::Ready(Err(error));
+            }
+            None => {
+                self.source = None;
+                if let Some(error) = self.decoder.end() {
+                    self.finish_with_error();
+                    return Poll::Ready(Err(error));
+                }
+            }
+        }
+        Poll::Ready(Ok(()))
     }
 
     /// Reads the stream to its end and returns the text of its text blocks, joined with `""`.
@@ -160,13 +199,6 @@ where
     pub fn text_stream(self) -> TextStream<S> {
         TextStream { events: self }
     }
-}
-
-async fn poll_fn_next<S>(stream: &mut S) -> Option<S::Item>
-where
-    S: Stream + Unpin,
-{
-    std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await
 }
 
 impl<S, B, E> Stream for EventStream<S>
@@ -189,25 +221,8 @@ where
                 }
                 return Poll::Ready(Some(item));
             }
-            let Some(source) = this.source.as_mut() else {
-                this.done = true;
-                return Poll::Ready(None);
-            };
-            match source.as_mut().poll_next(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => this.decoder.feed_bytes(chunk.into_bytes()),
-                Poll::Ready(Some(Err(e))) => {
-                    let error = this.decoder.fail(Error::transport(e));
-                    this.finish_with_error();
-                    return Poll::Ready(Some(Err(error)));
-                }
-                Poll::Ready(None) => {
-                    this.source = None;
-                    if let Some(error) = this.decoder.end() {
-                        this.finish_with_error();
-                        return Poll::Ready(Some(Err(error)));
-                    }
-                }
+            if let Err(error) = std::task::ready!(this.poll_feed(cx)) {
+                return Poll::Ready(Some(Err(error)));
             }
         }
     }
@@ -351,12 +366,44 @@ impl<R: Read> BlockingEvents<R> {
 
     /// Reads to the end and returns the final message (see [`EventStream::final_message`]).
     pub fn final_message(mut self) -> Result<Message, Error> {
-        while let Some(item) = self.next() {
-            if let Err(error) = item {
-                return self.decoder.into_final_message(Some(error));
+        let end = loop {
+            if self.done {
+                break None;
+            }
+            if let Err(error) = self.decoder.fold_buffered() {
+                self.finish_with_error();
+                break Some(error);
+            }
+            if let Err(error) = self.read_chunk() {
+                break Some(error);
+            }
+        };
+        self.decoder.into_final_message(end)
+    }
+
+    /// Feeds the decoder the reader's next chunk, or its end. `Err` is the error that ends the stream.
+    fn read_chunk(&mut self) -> Result<(), Error> {
+        let Some(reader) = self.reader.as_mut() else {
+            self.done = true;
+            return Ok(());
+        };
+        match reader.read(&mut self.buf) {
+            Ok(0) => {
+                self.reader = None;
+                if let Some(error) = self.decoder.end() {
+                    self.finish_with_error();
+                    return Err(error);
+                }
+            }
+            Ok(n) => self.decoder.feed(&self.buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let error = self.decoder.fail(Error::from(e));
+                self.finish_with_error();
+                return Err(error);
             }
         }
-        self.decoder.into_final_message(None)
+        Ok(())
     }
 
     fn finish_with_error(&mut self) {
@@ -379,25 +426,8 @@ impl<R: Read> Iterator for BlockingEvents<R> {
                 }
                 return Some(item);
             }
-            let Some(reader) = self.reader.as_mut() else {
-                self.done = true;
-                return None;
-            };
-            match reader.read(&mut self.buf) {
-                Ok(0) => {
-                    self.reader = None;
-                    if let Some(error) = self.decoder.end() {
-                        self.finish_with_error();
-                        return Some(Err(error));
-                    }
-                }
-                Ok(n) => self.decoder.feed(&self.buf[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    let error = self.decoder.fail(Error::from(e));
-                    self.finish_with_error();
-                    return Some(Err(error));
-                }
+            if let Err(error) = self.read_chunk() {
+                return Some(Err(error));
             }
         }
     }
