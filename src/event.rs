@@ -407,17 +407,29 @@ pub(crate) mod fast {
     /// text: the caller must truncate it back.
     pub(crate) fn decode_delta_body(body: &str, out: &mut String) -> bool {
         let Some(rest) = json_string_body(body, out) else { return false };
-        let Some(rest) = skip_json_ws(rest).strip_prefix('}') else { return false };
-        skip_json_ws(rest).strip_prefix('}').is_some_and(|rest| skip_json_ws(rest).is_empty())
+        // What is left closes the two objects, with whitespace anywhere between the tokens (the API pads text
+        // deltas with spaces before the last brace).
+        let mut tail = rest.as_bytes();
+        while let [first, inner @ ..] = tail {
+            if !is_json_ws(*first) {
+                break;
+            }
+            tail = inner;
+        }
+        while let [inner @ .., last] = tail {
+            if !is_json_ws(*last) {
+                break;
+            }
+            tail = inner;
+        }
+        match tail {
+            [b'}', between @ .., b'}'] => between.iter().all(|&b| is_json_ws(b)),
+            _ => false,
+        }
     }
 
-    fn skip_json_ws(s: &str) -> &str {
-        let bytes = s.as_bytes();
-        let mut n = 0;
-        while n < bytes.len() && matches!(bytes[n], b' ' | b'\t' | b'\n' | b'\r') {
-            n += 1;
-        }
-        &s[n..]
+    fn is_json_ws(b: u8) -> bool {
+        matches!(b, b' ' | b'\t' | b'\n' | b'\r')
     }
 
     /// Whether `s` holds a control character, which JSON strings may not contain raw. Written as a fold

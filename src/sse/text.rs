@@ -71,6 +71,49 @@ impl BytesStr {
     }
 }
 
+/// An input chunk with the length of its longest prefix that is valid UTF-8, found once when the chunk is
+/// fed. Values cut from that prefix at character boundaries need no check of their own, which spares a
+/// second look at nearly every byte of a stream.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckedChunk {
+    bytes: Bytes,
+    valid: usize,
+}
+
+impl CheckedChunk {
+    pub(crate) fn new(bytes: Bytes) -> Self {
+        let valid = match std::str::from_utf8(&bytes) {
+            Ok(_) => bytes.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        CheckedChunk { bytes, valid }
+    }
+
+    /// `self[range]` as text, shared with the chunk; invalid UTF-8 is replaced by U+FFFD (a copy).
+    pub(crate) fn text(&self, range: std::ops::Range<usize>) -> BytesStr {
+        let (start, end) = (range.start, range.end);
+        // A range inside the valid prefix whose ends fall on character boundaries is valid UTF-8 itself.
+        if end <= self.valid && is_char_boundary(&self.bytes, start) && is_char_boundary(&self.bytes, end) {
+            BytesStr(self.bytes.slice(range))
+        } else {
+            BytesStr::from_utf8_lossy(self.bytes.slice(range))
+        }
+    }
+}
+
+impl Deref for CheckedChunk {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// Whether `at` is a character boundary of the bytes (which must be valid UTF-8 up to it): not a
+/// continuation byte.
+fn is_char_boundary(bytes: &[u8], at: usize) -> bool {
+    bytes.get(at).is_none_or(|&b| (b as i8) >= -0x40)
+}
+
 impl Deref for BytesStr {
     type Target = str;
     fn deref(&self) -> &str {
