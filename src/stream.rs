@@ -15,6 +15,12 @@ use crate::message::Message;
 
 const READ_SIZE: usize = 64 * 1024;
 
+/// Chunks smaller than this are gathered, while more are ready at once, into one of up to [`GATHER_SIZE`]
+/// bytes: events can then be read in place, where split over many tiny chunks each would be pieced together
+/// line by line. Nothing waits: gathering stops as soon as the source has nothing ready.
+const SMALL_CHUNK: usize = 4 * 1024;
+const GATHER_SIZE: usize = 64 * 1024;
+
 /// A chunk of bytes an adapter can take: `Bytes`, `BytesMut`, `Vec<u8>`, `Box<[u8]>`, `String` are taken
 /// without copying; `&[u8]` and `&str` are copied once.
 pub trait Chunk {
@@ -88,6 +94,10 @@ pub struct EventStream<S> {
     source: Option<Pin<Box<S>>>,
     decoder: EventDecoder,
     done: bool,
+    /// Small chunks gathered and not yet fed.
+    gathered: BytesMut,
+    /// How the source ended (`Some(None)`: cleanly), held back while gathered bytes were still to be read.
+    held_end: Option<Option<BoxError>>,
 }
 
 impl<S> std::fmt::Debug for EventStream<S> {
@@ -109,7 +119,7 @@ where
 
     /// Wraps a stream of byte chunks, decoding with the given decoder (limits, request id).
     pub fn with_decoder(source: S, decoder: EventDecoder) -> Self {
-        EventStream { source: Some(Box::pin(source)), decoder, done: false }
+        EventStream { source: Some(Box::pin(source)), decoder, done: false, gathered: BytesMut::new(), held_end: None }
     }
 
     /// Sets the value of the HTTP `request-id` response header, so that API errors carry it.
@@ -166,28 +176,70 @@ where
         }
     }
 
-    /// Feeds the decoder the source's next chunk, or its end. `Err` is the error that ends the stream.
+    /// Feeds the decoder the source's next chunk (or several small ones gathered), or its end. `Err` is the
+    /// error that ends the stream.
     fn poll_feed(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        let Some(source) = self.source.as_mut() else {
-            self.done = true;
-            return Poll::Ready(Ok(()));
-        };
-        match std::task::ready!(source.as_mut().poll_next(cx)) {
-            Some(Ok(chunk)) => self.decoder.feed_bytes(chunk.into_bytes()),
-            Some(Err(e)) => {
-                let error = self.decoder.fail(Error::transport(e));
-                self.finish_with_error();
-                return Poll::Ready(Err(error));
-            }
-            None => {
-                self.source = None;
-                if let Some(error) = self.decoder.end() {
-                    self.finish_with_error();
-                    return Poll::Ready(Err(error));
-                }
-            }
+        if let Some(end) = self.held_end.take() {
+            return Poll::Ready(self.end_source(end));
         }
-        Poll::Ready(Ok(()))
+        loop {
+            let Some(source) = self.source.as_mut() else {
+                self.done = true;
+                return Poll::Ready(Ok(()));
+            };
+            let end = match source.as_mut().poll_next(cx) {
+                Poll::Pending if self.gathered.is_empty() => return Poll::Pending,
+                Poll::Pending => {
+                    self.feed_gathered();
+                    return Poll::Ready(Ok(()));
+                }
+                Poll::Ready(Some(Ok(chunk))) => {
+                    let chunk = chunk.into_bytes();
+                    if chunk.len() >= SMALL_CHUNK && self.gathered.is_empty() {
+                        self.decoder.feed_bytes(chunk);
+                        return Poll::Ready(Ok(()));
+                    }
+                    if self.gathered.is_empty() {
+                        // One allocation per gathered chunk (reclaimed once the decoder has let go of the last).
+                        self.gathered.reserve(GATHER_SIZE + SMALL_CHUNK);
+                    }
+                    self.gathered.extend_from_slice(&chunk);
+                    if self.gathered.len() >= GATHER_SIZE || chunk.len() >= SMALL_CHUNK {
+                        self.feed_gathered();
+                        return Poll::Ready(Ok(()));
+                    }
+                    continue;
+                }
+                Poll::Ready(Some(Err(e))) => Some(e.into()),
+                Poll::Ready(None) => None,
+            };
+            self.source = None;
+            if self.gathered.is_empty() {
+                return Poll::Ready(self.end_source(end));
+            }
+            // The events in the gathered bytes come first.
+            self.feed_gathered();
+            self.held_end = Some(end);
+            return Poll::Ready(Ok(()));
+        }
+    }
+
+    fn feed_gathered(&mut self) {
+        self.decoder.feed_bytes(self.gathered.split().freeze());
+    }
+
+    /// The source has ended, cleanly (`None`) or with a transport error.
+    fn end_source(&mut self, end: Option<BoxError>) -> Result<(), Error> {
+        self.source = None;
+        let error = match end {
+            Some(e) => self.decoder.fail(Error::transport(e)),
+            None => match self.decoder.end() {
+                Some(error) => error,
+                None => return Ok(()),
+            },
+        };
+        self.finish_with_error();
+        Err(error)
     }
 
     /// Reads the stream to its end and returns the text of its text blocks, joined with `""`.

@@ -179,3 +179,33 @@ fn eventsource_stream_frames() {
     assert_eq!(err.api_error().and_then(|e| e.request_id()), Some("req_h"));
     assert!(err.partial_message().is_some());
 }
+
+#[test]
+fn small_chunks_ready_together_give_every_event_before_a_transport_error() {
+    let head = sample_head();
+    let expected: Vec<_> = BlockingEvents::new(head).take_while(Result::is_ok).map(Result::unwrap).collect();
+    assert!(expected.len() >= 4, "the head holds several events");
+    let mut chunks: Vec<Result<Vec<u8>, std::io::Error>> = head.chunks(7).map(|c| Ok(c.to_vec())).collect();
+    chunks.push(Err(std::io::Error::other("reset")));
+    let items: Vec<_> = futures::executor::block_on(EventStream::new(futures::stream::iter(chunks)).collect());
+    let (last, events) = items.split_last().expect("items");
+    assert!(matches!(last, Err(Error::Transport { .. })), "{last:?}");
+    let events: Vec<_> = events.iter().map(|e| e.as_ref().expect("events before the error").clone()).collect();
+    assert_eq!(events, expected);
+}
+
+#[test]
+fn a_small_chunk_is_read_at_once_when_no_more_is_ready() {
+    // One chunk with a whole event, then a source that never has more: the event must come out on the first
+    // poll, not wait for more small chunks to gather.
+    let mut first = Some(bytes::Bytes::from_static(b"event: ping\ndata: {\"type\": \"ping\"}\n\n"));
+    let source = futures::stream::poll_fn(move |_| match first.take() {
+        Some(chunk) => std::task::Poll::Ready(Some(Ok::<_, std::io::Error>(chunk))),
+        None => std::task::Poll::Pending,
+    });
+    let mut events = EventStream::new(source);
+    let mut cx = std::task::Context::from_waker(futures::task::noop_waker_ref());
+    let polled = events.poll_next_unpin(&mut cx);
+    assert!(matches!(polled, std::task::Poll::Ready(Some(Ok(StreamEvent::Ping)))), "{polled:?}");
+    assert!(events.poll_next_unpin(&mut cx).is_pending());
+}
