@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, Error, JsonError};
+use crate::json_text;
 use crate::message::{Citation, ContentBlock, Message, StopReason, Usage};
 use crate::object::{model_struct, tagged_enum, JsonObject};
 use crate::sse::Frame;
@@ -455,7 +456,7 @@ pub(crate) mod fast {
         // Escapes (tool-input JSON has one every few bytes): a plain byte loop beats a search per run.
         let mut i = j;
         loop {
-            let (c, used) = unescape(&bytes[i + 1..])?;
+            let (c, used) = json_text::unescape(&bytes[i + 1..])?;
             out.push(c);
             i += 1 + used;
             let start = i;
@@ -469,40 +470,5 @@ pub(crate) mod fast {
                 _ => return None,
             }
         }
-    }
-
-    /// Decodes the escape after a backslash; returns the character and how many bytes it took.
-    fn unescape(after: &[u8]) -> Option<(char, usize)> {
-        let c = match *after.first()? {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let high = hex4(after.get(1..5)?)?;
-                if (0xD800..0xDC00).contains(&high) {
-                    if after.get(5..7)? != b"\\u" {
-                        return None;
-                    }
-                    let low = hex4(after.get(7..11)?)?;
-                    if !(0xDC00..0xE000).contains(&low) {
-                        return None;
-                    }
-                    let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
-                    return Some((char::from_u32(code)?, 11));
-                }
-                return Some((char::from_u32(high)?, 5));
-            }
-            _ => return None,
-        };
-        Some((c, 1))
-    }
-
-    fn hex4(digits: &[u8]) -> Option<u32> {
-        digits.iter().try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
     }
 }

@@ -100,6 +100,7 @@ mod accumulate;
 #[cfg(feature = "eventsource-stream")]
 mod compat;
 mod decode;
+mod json_text;
 pub mod error;
 pub mod event;
 pub mod message;

@@ -16,6 +16,8 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
+use crate::json_text;
+
 /// The deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 200;
 
@@ -184,10 +186,11 @@ impl Parser<'_> {
                 if !escaped {
                     return Ok(Some(body.to_owned()));
                 }
-                return serde_json::from_str::<String>(&self.text[start..=j]).map(Some).map_err(|_| PartialJsonError {
-                    offset: start,
-                    reason: "invalid escape in string (a lone surrogate?)",
-                });
+                let mut text = String::with_capacity(j - start);
+                return match json_text::decode_body(body, &mut text) {
+                    Some(()) => Ok(Some(text)),
+                    None => Err(PartialJsonError { offset: start, reason: "invalid escape in string (a lone surrogate?)" }),
+                };
             }
             escaped = true;
             let Some(&e) = bytes.get(j + 1) else {
@@ -777,8 +780,11 @@ impl PartialJsonParser {
                     if bytes[run] == b'"' {
                         self.token.push(b'"');
                         let text = if escaped {
-                            serde_json::from_slice::<String>(&self.token)
-                                .map_err(|_| "invalid escape in string (a lone surrogate?)")?
+                            let body = String::from_utf8_lossy(&self.token[1..self.token.len() - 1]);
+                            let mut text = String::with_capacity(body.len());
+                            json_text::decode_body(&body, &mut text)
+                                .ok_or("invalid escape in string (a lone surrogate?)")?;
+                            text
                         } else {
                             String::from_utf8_lossy(&self.token[1..self.token.len() - 1]).into_owned()
                         };
