@@ -371,7 +371,8 @@ pub(crate) mod fast {
     /// The typed event, when `data` has the fast shape.
     pub(crate) fn content_block_delta(data: &str) -> Option<StreamEvent> {
         let (index, kind, body) = delta_head(data)?;
-        let mut text = String::new();
+        // The decoded text is never longer than the rest of the payload: one allocation, no growth.
+        let mut text = String::with_capacity(body.len());
         if !decode_delta_body(body, &mut text) {
             return None;
         }

@@ -100,9 +100,9 @@ mod accumulate;
 #[cfg(feature = "eventsource-stream")]
 mod compat;
 mod decode;
-mod json_text;
 pub mod error;
 pub mod event;
+mod json_text;
 pub mod message;
 pub mod partial_json;
 pub mod sse;

@@ -189,7 +189,9 @@ impl Parser<'_> {
                 let mut text = String::with_capacity(j - start);
                 return match json_text::decode_body(body, &mut text) {
                     Some(()) => Ok(Some(text)),
-                    None => Err(PartialJsonError { offset: start, reason: "invalid escape in string (a lone surrogate?)" }),
+                    None => {
+                        Err(PartialJsonError { offset: start, reason: "invalid escape in string (a lone surrogate?)" })
+                    }
                 };
             }
             escaped = true;

@@ -2,29 +2,15 @@
 //! tool input is fed (the same 64 KiB chunk again and again); each ends in a clear limit error, and the peak
 //! of allocated memory, counted by a global allocator, stays within the configured limits.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use anthropic_sse::sse::Limits;
 use anthropic_sse::{Error, EventDecoder, MessageAccumulator};
 use bytes::Bytes;
 
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let now = CURRENT.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
-        PEAK.fetch_max(now, Ordering::SeqCst);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+#[path = "common/counting.rs"]
+mod counting;
+use counting::{Counting, CURRENT, PEAK};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;

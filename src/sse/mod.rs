@@ -536,8 +536,7 @@ impl Fields {
         let rest = &chunk[start..];
         let (event, data_line) = if rest.starts_with(b"event:") {
             let (value, end) = field_value(rest, 6)?;
-            let name = known_event_name(&rest[value..end])
-                .unwrap_or_else(|| chunk.text(start + value..start + end));
+            let name = known_event_name(&rest[value..end]).unwrap_or_else(|| chunk.text(start + value..start + end));
             (Some(name), end + 1)
         } else {
             (None, 0)

@@ -1,0 +1,73 @@
+//! Allocations per text delta in steady state, counted by a global allocator: the difference between a
+//! 30,000-delta and a 10,000-delta stream, divided by the 20,000 extra deltas, so that setup does not count.
+//! Folding to the final message must not allocate per delta; handing events out costs at most the one
+//! `String` of each text delta. (`benches/allocations.rs` prints the same figures next to the baselines.)
+
+use std::convert::Infallible;
+
+use anthropic_sse::sse::Decoder;
+use anthropic_sse::{BlockingEvents, EventStream};
+use bytes::Bytes;
+use futures::StreamExt;
+
+#[path = "common/counting.rs"]
+mod counting;
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+#[global_allocator]
+static ALLOCATOR: counting::Counting = counting::Counting;
+
+/// Allocations (and reallocations) per delta of `path` on the stream cut in `chunk`-byte chunks.
+fn per_delta(chunk: usize, path: impl Fn(&[Bytes]) -> usize) -> f64 {
+    let small = support::chunked(&Bytes::from(support::text_stream(10_000)), chunk);
+    let large = support::chunked(&Bytes::from(support::text_stream(30_000)), chunk);
+    let (n_small, a_small, r_small) = counting::count(|| path(&small));
+    let (n_large, a_large, r_large) = counting::count(|| path(&large));
+    assert!(n_large > n_small, "the larger stream gives more");
+    ((a_large + r_large) as f64 - (a_small + r_small) as f64) / 20_000.0
+}
+
+fn source(chunks: &[Bytes]) -> impl futures::Stream<Item = Result<Bytes, Infallible>> + '_ {
+    futures::stream::iter(chunks.iter().cloned().map(Ok))
+}
+
+fn final_message(chunks: &[Bytes]) -> usize {
+    futures::executor::block_on(EventStream::new(source(chunks)).final_message()).expect("complete").text().len()
+}
+
+#[test]
+fn folding_to_the_final_message_does_not_allocate_per_delta() {
+    for chunk in [16 * 1024, 64 * 1024, 130] {
+        let cost = per_delta(chunk, final_message);
+        assert!(cost < 0.01, "EventStream::final_message, {chunk}-byte chunks: {cost} allocations per delta");
+    }
+    let blocking = per_delta(64 * 1024, |chunks| {
+        let bytes: Vec<u8> = chunks.concat();
+        let (message, ..) = counting::count(|| BlockingEvents::new(&bytes[..]).final_message());
+        message.expect("complete").text().len()
+    });
+    assert!(blocking < 0.01, "BlockingEvents::final_message: {blocking} allocations per delta");
+}
+
+#[test]
+fn handing_events_out_costs_at_most_the_text_of_each_delta() {
+    let cost = per_delta(16 * 1024, |chunks| {
+        futures::executor::block_on(
+            EventStream::new(source(chunks)).filter(|e| futures::future::ready(e.is_ok())).count(),
+        )
+    });
+    assert!(cost <= 1.01, "EventStream events: {cost} allocations per delta");
+    let frames = per_delta(16 * 1024, |chunks| {
+        let mut decoder = Decoder::new();
+        let mut n = 0;
+        for chunk in chunks {
+            decoder.feed_bytes(chunk.clone());
+            while let Ok(Some(_)) = decoder.next_frame() {
+                n += 1;
+            }
+        }
+        n
+    });
+    assert!(frames < 0.01, "sse::Decoder frames: {frames} allocations per delta");
+}
