@@ -5,7 +5,7 @@
 
 use anthropic_sse::partial_json;
 use anthropic_sse::sse::{Decoder, Limits};
-use anthropic_sse::{BlockingEvents, StreamEvent};
+use anthropic_sse::{BlockingEvents, EventDecoder, StreamEvent};
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::Value;
 
@@ -102,13 +102,85 @@ pub fn events(data: &[u8]) {
 }
 
 /// `fold`: bytes through the whole pipeline to a final message or an error; the outcome does not depend on
-/// the chunking.
+/// the chunking, nor on whether deltas are folded in place or as typed events.
 pub fn fold(data: &[u8]) {
     let (seed, input) = split(data);
     let whole = outcome(BlockingEvents::new(input).final_message());
     let reads = 1 + (seed as usize % 97);
     let chunked = outcome(BlockingEvents::new(input).with_read_size(reads).final_message());
     assert_eq!(whole, chunked, "chunking changed the outcome");
+    assert_eq!(whole, typed_route(input), "folding in place and folding typed events disagree");
+}
+
+/// The final message the slow way: every event built as a `StreamEvent` and applied, none folded in place.
+fn typed_route(input: &[u8]) -> (Option<String>, Option<Value>) {
+    let mut decoder = EventDecoder::new();
+    decoder.feed(input);
+    let mut end = None;
+    while let Some(item) = decoder.next_event() {
+        if let Err(error) = item {
+            end = Some(error);
+            break;
+        }
+    }
+    if end.is_none() {
+        end = decoder.end();
+    }
+    outcome(decoder.into_final_message(end))
+}
+
+/// `fast_paths`: the differential target for every fast path. A stream is built whose deltas start with
+/// exactly the shape the fast paths read and go on with arbitrary bytes; it must fold to the same outcome
+/// three ways: in place (`final_message`), as typed events (`next_event`, which takes the event fast
+/// path), and through the full JSON parser (the same stream with a space before each payload, which no fast
+/// path takes). The SSE decoder's whole-event path is checked against reading the same bytes one at a time,
+/// which never takes it.
+pub fn fast_paths(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else { return };
+    let text = String::from_utf8_lossy(rest);
+    let block = [
+        r#"{"type":"text","text":""}"#,
+        r#"{"type":"thinking","thinking":"","signature":""}"#,
+        r#"{"type":"tool_use","id":"t","name":"n","input":{}}"#,
+    ][usize::from(selector % 3)];
+    const KINDS: [&str; 4] = [
+        r#"text_delta","text":""#,
+        r#"input_json_delta","partial_json":""#,
+        r#"thinking_delta","thinking":""#,
+        r#"signature_delta","signature":""#,
+    ];
+    let build = |pad: &str| -> Vec<u8> {
+        let mut out = String::from(concat!(
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",",
+            "\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n",
+        ));
+        out.push_str(&format!(
+            "event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{block}}}\n\n"
+        ));
+        // Pieces separated by U+0001; the selector's high bits pick each piece's kind, and sometimes index 1,
+        // which names no block.
+        for (i, piece) in text.split('\u{1}').take(16).enumerate() {
+            let kind = KINDS[(usize::from(selector >> 2) + i) % KINDS.len()];
+            let index = usize::from(selector & 0x80 != 0 && i == 3);
+            out.push_str(&format!(
+                "event: content_block_delta\ndata: {pad}{{\"type\":\"content_block_delta\",\"index\":{index},\"delta\":{{\"type\":\"{kind}{piece}\n\n"
+            ));
+        }
+        out.push_str("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+        out.push_str("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        out.into_bytes()
+    };
+    let stream = build("");
+    let in_place = outcome(BlockingEvents::new(&stream[..]).final_message());
+    assert_eq!(in_place, typed_route(&stream), "folding in place and the event fast path disagree");
+    let padded = build(" ");
+    let full = outcome(BlockingEvents::new(&padded[..]).final_message());
+    assert_eq!(in_place, full, "the fast paths and the full parser disagree");
+
+    let whole = decode(&stream, &[], Limits::default());
+    // Every event here is longer than 7 bytes, so no 7-byte chunk holds a whole one.
+    let ends: Vec<usize> = (7..stream.len()).step_by(7).collect();
+    assert_eq!(whole, decode(&stream, &ends, Limits::default()), "whole-event and line-by-line SSE disagree");
 }
 
 fn outcome(result: Result<anthropic_sse::Message, anthropic_sse::Error>) -> (Option<String>, Option<Value>) {
@@ -449,6 +521,7 @@ pub fn structured(data: &[u8]) {
     let reads = 1 + usize::from(script.read_size % 64);
     let chunked = outcome(BlockingEvents::new(&bytes[..]).with_read_size(reads).final_message());
     assert_eq!(whole, chunked, "chunking changed the outcome");
+    assert_eq!(whole, typed_route(&bytes), "folding in place and folding typed events disagree");
     // Every event that comes out re-serializes to the JSON it came from.
     let mut decoder = Decoder::new();
     decoder.feed(&bytes);

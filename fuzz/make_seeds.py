@@ -41,3 +41,23 @@ for case in json.load(open(os.path.join(ROOT, "tests/partial_json/cases.json")))
     put("partial_json", case["input"].encode())
 for i in range(16):
     put("structured", bytes(rng.randrange(256) for _ in range(64 + 32 * i)))
+# fast_paths: a selector byte, then delta tails separated by U+0001, each what follows the opening quote of
+# the delta's string: well-formed endings, escapes of every kind, padding, and near misses.
+tails = [
+    'Hello"}}',
+    'Hi \\"there\\" \\\\ \\/ \\b\\f\\n\\r\\t \\u00e9 \\ud83d\\ude00"}       }',
+    '{\\"a\\": [1, 2.5, \\"x\\"], \\"b\\": {\\"c\\": null}}"}}',
+    'sig=="} }',
+    '"} } ',
+    'lone \\ud83d"}}',
+    'bad \\x"}}',
+    'unterminated',
+    'extra"}},"more":1}',
+    'tab\there"}}',
+    'é ünïcödé 中文"}}',
+    '"}}\n\ndata: {"type":"ping"}',
+]
+for selector in (0, 1, 2, 5, 6, 7, 0x80, 0x85):
+    for k in range(len(tails)):
+        body = "\x01".join(tails[k:] + tails[:k][:2])
+        put("fast_paths", bytes([selector]) + body.encode())

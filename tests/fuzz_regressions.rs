@@ -10,12 +10,13 @@ use std::path::Path;
 /// A fuzz target's check.
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 5] = [
+const TARGETS: [(&str, Check); 6] = [
     ("sse_decoder", checks::sse_decoder),
     ("events", checks::events),
     ("fold", checks::fold),
     ("partial_json", checks::partial_json),
     ("structured", checks::structured),
+    ("fast_paths", checks::fast_paths),
 ];
 
 #[test]
