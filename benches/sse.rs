@@ -1,5 +1,6 @@
 //! Bytes to SSE frames on the 100,000-delta text stream: this crate's decoder against `eventsource-stream`
-//! and `sseer`, on the same chunks, in the same run.
+//! and `sseer`, on the same chunks, in the same run. A floor too: `memchr` counting the line ends of the same
+//! chunks, which looks at every byte once and builds nothing.
 
 mod support;
 
@@ -21,6 +22,10 @@ fn ours(chunks: &[Bytes]) -> usize {
         }
     }
     n
+}
+
+fn memchr_scan(chunks: &[Bytes]) -> usize {
+    chunks.iter().map(|c| memchr::memchr_iter(b'\n', c).count()).sum()
 }
 
 fn eventsource_stream(chunks: &[Bytes]) -> usize {
@@ -51,6 +56,9 @@ fn frames(c: &mut Criterion) {
             });
         }
         group.bench_with_input(BenchmarkId::new("sseer", name), &chunks, |b, c| b.iter(|| sseer(c)));
+        group.bench_with_input(BenchmarkId::new("floor: memchr line-end scan", name), &chunks, |b, c| {
+            b.iter(|| memchr_scan(c))
+        });
     }
     group.finish();
 

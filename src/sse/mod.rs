@@ -535,9 +535,15 @@ impl Fields {
     fn whole_event(&self, chunk: &CheckedChunk, start: usize) -> Option<(Frame, usize)> {
         let rest = &chunk[start..];
         let (event, data_line) = if rest.starts_with(b"event:") {
-            let (value, end) = field_value(rest, 6)?;
-            let name = known_event_name(&rest[value..end]).unwrap_or_else(|| chunk.text(start + value..start + end));
-            (Some(name), end + 1)
+            let value = 6 + usize::from(rest.get(6) == Some(&b' '));
+            match known_event_line(&rest[value..]) {
+                // A name streams repeat, ended by LF: no search for the line end.
+                Some((name, len)) => (Some(name), value + len + 1),
+                None => {
+                    let (value, end) = field_value(rest, 6)?;
+                    (Some(chunk.text(start + value..start + end)), end + 1)
+                }
+            }
         } else {
             (None, 0)
         };
@@ -596,20 +602,29 @@ fn line_too_long(limits: &Limits, offset: u64) -> DecodeError {
 }
 
 /// Event names that streams repeat thousands of times are handed out as static strings: no UTF-8 check, no
-/// reference count.
+/// reference count. The commonest comes first.
+const KNOWN: [&str; 9] = [
+    "content_block_delta",
+    "message_start",
+    "content_block_start",
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+    "ping",
+    "error",
+    "message",
+];
+
 fn known_event_name(value: &[u8]) -> Option<BytesStr> {
-    const KNOWN: [&str; 9] = [
-        "content_block_delta",
-        "message_start",
-        "content_block_start",
-        "content_block_stop",
-        "message_delta",
-        "message_stop",
-        "ping",
-        "error",
-        "message",
-    ];
     KNOWN.iter().find(|name| name.as_bytes() == value).map(|name| BytesStr::from_static(name))
+}
+
+/// A known event name at the start of `rest` followed by LF, and its length.
+fn known_event_line(rest: &[u8]) -> Option<(BytesStr, usize)> {
+    KNOWN
+        .iter()
+        .find(|name| rest.starts_with(name.as_bytes()) && rest.get(name.len()) == Some(&b'\n'))
+        .map(|name| (BytesStr::from_static(name), name.len()))
 }
 
 /// The fields the standard defines; every other name is ignored.
