@@ -434,40 +434,24 @@ pub(crate) mod fast {
         matches!(b, b' ' | b'\t' | b'\n' | b'\r')
     }
 
-    /// Whether `s` holds a control character, which JSON strings may not contain raw. Written as a fold
-    /// without early exit so that it compiles to vector instructions.
-    fn has_control(s: &str) -> bool {
-        s.bytes().fold(false, |found, b| found | (b < 0x20))
-    }
-
     /// Reads the body of a JSON string up to its closing quote (which `s` must contain), appending the
     /// decoded text to `out`; returns what follows the quote. `None` for anything the full parser should judge
     /// (raw control characters, bad escapes, lone surrogates).
     fn json_string_body<'a>(s: &'a str, out: &mut String) -> Option<&'a str> {
         let bytes = s.as_bytes();
-        // The first run, usually the whole string: one search.
-        let j = memchr::memchr2(b'"', b'\\', bytes)?;
-        if has_control(&s[..j]) {
-            return None;
-        }
-        out.push_str(&s[..j]);
-        if bytes[j] == b'"' {
-            return Some(&s[j + 1..]);
-        }
-        // Escapes (tool-input JSON has one every few bytes): a plain byte loop beats a search per run.
-        let mut i = j;
+        let mut i = 0;
         loop {
-            let (c, used) = json_text::unescape(&bytes[i + 1..])?;
-            out.push(c);
-            i += 1 + used;
             let start = i;
-            while i < bytes.len() && !matches!(bytes[i], b'"' | b'\\' | 0..0x20) {
-                i += 1;
-            }
+            i += json_text::plain_len(&bytes[i..]);
             out.push_str(&s[start..i]);
             match bytes.get(i)? {
                 b'"' => return Some(&s[i + 1..]),
-                b'\\' => {}
+                b'\\' => {
+                    let (c, used) = json_text::unescape(&bytes[i + 1..])?;
+                    out.push(c);
+                    i += 1 + used;
+                }
+                // A raw control character: the full parser reports it.
                 _ => return None,
             }
         }

@@ -160,6 +160,11 @@ impl Parser<'_> {
             }
         }
         self.pos = i;
+        // A small non-negative integer, the commonest number, needs no general parse: the same `PosInt`.
+        if i - start <= 18 && bytes[start..i].iter().all(u8::is_ascii_digit) {
+            let n = bytes[start..i].iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+            return Ok(Parsed::Complete(Value::Number(Number::from(n))));
+        }
         let number: Number = self.text[start..i]
             .parse()
             .map_err(|_| PartialJsonError { offset: start, reason: "number out of range" })?;
@@ -173,14 +178,16 @@ impl Parser<'_> {
         let mut i = start + 1;
         let mut escaped = false;
         loop {
-            let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[i..]) else {
-                self.check_controls(i, bytes.len())?;
+            let j = i + json_text::plain_len(&bytes[i..]);
+            let Some(&stop) = bytes.get(j) else {
                 self.pos = bytes.len();
                 return Ok(None);
             };
-            let j = i + found;
-            self.check_controls(i, j)?;
-            if bytes[j] == b'"' {
+            if stop < 0x20 {
+                self.pos = j;
+                return Err(self.error("control character in string"));
+            }
+            if stop == b'"' {
                 self.pos = j + 1;
                 let body = &self.text[start + 1..j];
                 if !escaped {
@@ -224,14 +231,6 @@ impl Parser<'_> {
                 }
             }
         }
-    }
-
-    fn check_controls(&mut self, from: usize, to: usize) -> Result<(), PartialJsonError> {
-        if let Some(k) = self.input[from..to].iter().position(|&b| b < 0x20) {
-            self.pos = from + k;
-            return Err(self.error("control character in string"));
-        }
-        Ok(())
     }
 
     fn enter(&mut self, depth: usize) -> Result<(), PartialJsonError> {
