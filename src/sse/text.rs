@@ -82,7 +82,10 @@ pub(crate) struct CheckedChunk {
 
 impl CheckedChunk {
     pub(crate) fn new(bytes: Bytes) -> Self {
-        let valid = valid_utf8_prefix(&bytes);
+        let valid = match std::str::from_utf8(&bytes) {
+            Ok(_) => bytes.len(),
+            Err(e) => e.valid_up_to(),
+        };
         CheckedChunk { bytes, valid }
     }
 
@@ -102,27 +105,6 @@ impl Deref for CheckedChunk {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         &self.bytes
-    }
-}
-
-/// The length of the longest prefix of `bytes` that is valid UTF-8. Runs of ASCII, nearly all of a stream,
-/// are skipped a block at a time; the standard check runs only on short windows around other bytes.
-fn valid_utf8_prefix(bytes: &[u8]) -> usize {
-    const BLOCK: usize = 32;
-    let mut i = 0;
-    loop {
-        // An OR over a block, written so that it compiles to a few vector instructions.
-        i += bytes[i..].chunks_exact(BLOCK).take_while(|block| block.iter().fold(0, |acc, &b| acc | b) < 0x80).count()
-            * BLOCK;
-        // `i` is a character boundary: everything before it is ASCII or whole checked characters.
-        let end = (i + 64).min(bytes.len());
-        match std::str::from_utf8(&bytes[i..end]) {
-            Ok(_) if end == bytes.len() => return end,
-            Ok(_) => i = end,
-            // A character cut by the window's end: the next window starts with it.
-            Err(e) if e.error_len().is_none() && end < bytes.len() => i += e.valid_up_to(),
-            Err(e) => return i + e.valid_up_to(),
-        }
     }
 }
 
@@ -204,33 +186,4 @@ fn is_ascii(bytes: &[u8]) -> bool {
         acc |= u64::from(b);
     }
     acc & 0x8080_8080_8080_8080 == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The prefix agrees with the standard library's `valid_up_to` on ASCII runs of every length around
-    /// multi-byte, cut and invalid characters.
-    #[test]
-    fn valid_prefix_agrees_with_std() {
-        let pieces: [&[u8]; 8] =
-            [b"", "é".as_bytes(), "中".as_bytes(), "😀".as_bytes(), b"\xff", b"\xe4\xb8", b"\xc3", b"\n"];
-        for run in [0usize, 1, 7, 15, 16, 17, 31, 63, 64, 65, 100] {
-            for (a, first) in pieces.iter().enumerate() {
-                for second in &pieces[a..] {
-                    let mut bytes = vec![b'a'; run];
-                    bytes.extend_from_slice(first);
-                    bytes.extend(std::iter::repeat_n(b'b', run / 2));
-                    bytes.extend_from_slice(second);
-                    bytes.extend(std::iter::repeat_n(b'c', run % 5));
-                    let expected = match std::str::from_utf8(&bytes) {
-                        Ok(_) => bytes.len(),
-                        Err(e) => e.valid_up_to(),
-                    };
-                    assert_eq!(valid_utf8_prefix(&bytes), expected, "{bytes:?}");
-                }
-            }
-        }
-    }
 }
