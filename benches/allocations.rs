@@ -84,7 +84,7 @@ fn main() {
     let rows: [(&str, usize, Path); 10] = [
         ("anthropic-sse `EventStream::final_message`", 16 * 1024, final_message),
         ("anthropic-sse `EventStream::final_message`", 130, final_message),
-        ("anthropic-sse `BlockingEvents::final_message` (64 KiB reads)", 16 * 1024, blocking_final_message),
+        ("anthropic-sse `BlockingEvents::final_message` (64 KiB reads)", 64 * 1024, blocking_final_message),
         ("anthropic-sse `EventStream` (every event handed out)", 16 * 1024, events),
         ("anthropic-sse `sse::Decoder` + `StreamEvent::from_frame`", 16 * 1024, typed_events),
         ("anthropic-sse `sse::Decoder` (frames only)", 16 * 1024, frames),
