@@ -1,5 +1,6 @@
-//! Bytes to SSE frames on the 100,000-delta text stream: this crate's decoder against `eventsource-stream`
-//! and `sseer`, on the same chunks, in the same run. A floor too: `memchr` counting the line ends of the same
+//! Bytes to SSE frames on the 100,000-delta text stream: this crate's decoder (owned frames, `next_frame`,
+//! and borrowed ones, `next_frame_ref`) against `eventsource-stream` and `sseer`, on the same chunks, in the
+//! same run. A floor too: `memchr` counting the line ends of the same
 //! chunks, which looks at every byte once and builds nothing.
 
 mod support;
@@ -18,6 +19,19 @@ fn ours(chunks: &[Bytes]) -> usize {
     for chunk in chunks {
         decoder.feed_bytes(chunk.clone());
         while let Ok(Some(frame)) = decoder.next_frame() {
+            n += frame.data().len();
+        }
+    }
+    n
+}
+
+/// The same frames borrowed (`next_frame_ref`): no reference count per value.
+fn ours_borrowed(chunks: &[Bytes]) -> usize {
+    let mut decoder = Decoder::new();
+    let mut n = 0usize;
+    for chunk in chunks {
+        decoder.feed_bytes(chunk.clone());
+        while let Ok(Some(frame)) = decoder.next_frame_ref() {
             n += frame.data().len();
         }
     }
@@ -47,7 +61,11 @@ fn frames(c: &mut Criterion) {
     for (name, size) in support::chunkings(input.len()) {
         let chunks = support::chunked(&input, size);
         assert_eq!(ours(&chunks), sseer(&chunks), "implementations disagree");
+        assert_eq!(ours(&chunks), ours_borrowed(&chunks), "owned and borrowed frames disagree");
         group.bench_with_input(BenchmarkId::new("anthropic-sse", name), &chunks, |b, c| b.iter(|| ours(c)));
+        group.bench_with_input(BenchmarkId::new("anthropic-sse borrowed (next_frame_ref)", name), &chunks, |b, c| {
+            b.iter(|| ours_borrowed(c))
+        });
         // eventsource-stream copies the rest of its buffer after every line: on one 13 MB chunk that is
         // quadratic (over a minute a pass), too slow to sample; `frames-one-chunk-small` shows the effect.
         if name != "one-chunk" {

@@ -45,6 +45,11 @@ fn split(input: &[u8]) -> (u32, &[u8]) {
 type Outcome = (Vec<(String, String, String, Option<u64>)>, Option<String>, Option<String>);
 
 fn decode(input: &[u8], ends: &[usize], limits: Limits) -> Outcome {
+    decode_with(input, ends, limits, false)
+}
+
+/// With `borrowed`, frames come from `next_frame_ref` instead of `next_frame`.
+fn decode_with(input: &[u8], ends: &[usize], limits: Limits, borrowed: bool) -> Outcome {
     let mut decoder = Decoder::with_limits(limits);
     let mut frames = Vec::new();
     let mut start = 0;
@@ -52,8 +57,17 @@ fn decode(input: &[u8], ends: &[usize], limits: Limits) -> Outcome {
         decoder.feed(&input[start..end.max(start)]);
         start = end.max(start);
         loop {
-            match decoder.next_frame() {
-                Ok(Some(f)) => frames.push((f.event().to_owned(), f.data().to_owned(), f.id().to_owned(), f.retry())),
+            let next = if borrowed {
+                decoder
+                    .next_frame_ref()
+                    .map(|f| f.map(|f| (f.event().to_owned(), f.data().to_owned(), f.id().to_owned(), f.retry())))
+            } else {
+                decoder
+                    .next_frame()
+                    .map(|f| f.map(|f| (f.event().to_owned(), f.data().to_owned(), f.id().to_owned(), f.retry())))
+            };
+            match next {
+                Ok(Some(f)) => frames.push(f),
                 Ok(None) => break,
                 Err(e) => return (frames, Some(e.to_string()), None),
             }
@@ -64,7 +78,7 @@ fn decode(input: &[u8], ends: &[usize], limits: Limits) -> Outcome {
 }
 
 /// `sse_decoder`: frames from the chunked input equal frames from the whole input (with default and with
-/// small limits); no panic.
+/// small limits), borrowed frames equal owned ones; no panic.
 pub fn sse_decoder(data: &[u8]) {
     let (seed, input) = split(data);
     let ends = cuts(seed, input.len());
@@ -75,6 +89,7 @@ pub fn sse_decoder(data: &[u8]) {
         let whole = decode(input, &[], limits);
         let chunked = decode(input, &ends, limits);
         assert_eq!(whole, chunked, "chunking changed the frames");
+        assert_eq!(whole, decode_with(input, &ends, limits, true), "borrowed frames differ from owned ones");
     }
 }
 

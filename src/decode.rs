@@ -100,13 +100,15 @@ impl EventDecoder {
             return None;
         }
         loop {
-            let frame = match self.frames.next_frame() {
+            let frame = match self.frames.next_frame_ref() {
                 Ok(Some(frame)) => frame,
                 Ok(None) => return None,
                 Err(e) => return Some(Err(self.fail(e.into()))),
             };
-            if let Some(item) = self.push_frame(frame.event(), frame.data()) {
-                return Some(item);
+            match type_and_fold(&mut self.accumulator, frame.event(), frame.data()) {
+                Some(Ok(event)) => return Some(Ok(event)),
+                Some(Err(e)) => return Some(Err(self.fail(e))),
+                None => {}
             }
         }
     }
@@ -131,33 +133,23 @@ impl EventDecoder {
             return Ok(());
         }
         loop {
-            let frame = match self.frames.next_frame() {
+            let frame = match self.frames.next_frame_ref() {
                 Ok(Some(frame)) => frame,
                 Ok(None) => return Ok(()),
                 Err(e) => return Err(self.fail(e.into())),
             };
-            match self.fold_in_place(frame.event(), frame.data()) {
-                Ok(true) => continue,
-                Ok(false) => {}
-                Err(e) => return Err(self.fail(e)),
+            let folded = match fold_in_place(&mut self.accumulator, frame.event(), frame.data()) {
+                Ok(true) => Ok(()),
+                Ok(false) => match type_and_fold(&mut self.accumulator, frame.event(), frame.data()) {
+                    Some(Err(e)) => Err(e),
+                    Some(Ok(_)) | None => Ok(()),
+                },
+                Err(e) => Err(e),
+            };
+            if let Err(e) = folded {
+                return Err(self.fail(e));
             }
-            if let Some(Err(e)) = self.push_frame(frame.event(), frame.data()) {
-                return Err(e);
-            }
         }
-    }
-
-    /// The in-place route of [`fold_buffered`](Self::fold_buffered): `Ok(true)` when the frame was a delta of
-    /// the fast shape and is now folded; `Ok(false)` when it must take the typed route.
-    fn fold_in_place(&mut self, event: &str, data: &str) -> Result<bool, Error> {
-        if event == "ping" || event == "error" {
-            return Ok(false);
-        }
-        let Some((index, kind, body)) = fast::delta_head(data) else { return Ok(false) };
-        if kind == FastDelta::Signature {
-            return Ok(false);
-        }
-        self.accumulator.append_in_place(index, kind, |buffer| fast::decode_delta_body(body, buffer))
     }
 
     /// Types and folds one frame that was decoded elsewhere (e.g. by `eventsource-stream`), given by its
@@ -166,12 +158,8 @@ impl EventDecoder {
         if self.failed {
             return None;
         }
-        match StreamEvent::from_parts(event, data) {
-            Ok(Some(event)) => Some(match self.accumulator.apply(&event) {
-                Ok(()) => Ok(event),
-                Err(e) => Err(self.fail(e)),
-            }),
-            Ok(None) => None,
+        match type_and_fold(&mut self.accumulator, event, data)? {
+            Ok(event) => Some(Ok(event)),
             Err(e) => Some(Err(self.fail(e))),
         }
     }
@@ -225,4 +213,27 @@ impl EventDecoder {
     pub fn into_partial_message(self) -> Option<Message> {
         self.accumulator.into_partial()
     }
+}
+
+/// Types one frame and folds the event: `None` for a frame that carries no event.
+fn type_and_fold(accumulator: &mut MessageAccumulator, event: &str, data: &str) -> Option<Result<StreamEvent, Error>> {
+    Some(match StreamEvent::from_parts(event, data) {
+        Ok(Some(event)) => accumulator.apply(&event).map(|()| event),
+        Ok(None) => return None,
+        Err(e) => Err(e),
+    })
+}
+
+/// The in-place route of [`EventDecoder::fold_buffered`]: `Ok(true)` when the frame was a delta of the fast
+/// shape and is now folded; `Ok(false)` when it must take the typed route.
+fn fold_in_place(accumulator: &mut MessageAccumulator, event: &str, data: &str) -> Result<bool, Error> {
+    // As in `StreamEvent::from_parts`, these names decide the event whatever the data holds.
+    if event == "ping" || event == "error" {
+        return Ok(false);
+    }
+    let Some((index, kind, body)) = fast::delta_head(data) else { return Ok(false) };
+    if kind == FastDelta::Signature {
+        return Ok(false);
+    }
+    accumulator.append_in_place(index, kind, |buffer| fast::decode_delta_body(body, buffer))
 }

@@ -105,7 +105,8 @@
 //! Differences that remain: tool-input numbers are `serde_json` numbers, so integers beyond 64 bits become
 //! floats, and `NaN`/`Infinity`, which the SDK's parser accepts, are errors.
 #![deny(missing_docs)]
-// One audited exception, `sse::BytesStr::as_str`, opts in with `#[allow(unsafe_code)]`.
+// Two audited exceptions in `sse::text` (`BytesStr::as_str`, `CheckedChunk::str`) opt in with
+// `#[allow(unsafe_code)]`.
 #![deny(unsafe_code)]
 
 mod object;

@@ -1,5 +1,5 @@
 //! Property: the same bytes split at any positions (down to one byte at a time) give exactly the frames,
-//! the error and the leftover of the unsplit input.
+//! the error and the leftover of the unsplit input, whether frames are taken owned or borrowed.
 
 use anthropic_sse::sse::{DecodeError, Decoder, Frame, Limits, Unterminated};
 use proptest::prelude::*;
@@ -16,6 +16,11 @@ struct Outcome {
 }
 
 fn decode(input: &[u8], cuts: &[usize], limits: Limits, use_bytes: bool) -> Outcome {
+    decode_with(input, cuts, limits, use_bytes, false)
+}
+
+/// With `borrowed`, frames come from `next_frame_ref` instead of `next_frame`.
+fn decode_with(input: &[u8], cuts: &[usize], limits: Limits, use_bytes: bool, borrowed: bool) -> Outcome {
     let mut decoder = Decoder::with_limits(limits);
     let mut frames = Vec::new();
     let mut error = None;
@@ -32,8 +37,15 @@ fn decode(input: &[u8], cuts: &[usize], limits: Limits, use_bytes: bool) -> Outc
             decoder.feed(piece);
         }
         loop {
-            match decoder.next_frame() {
-                Ok(Some(f)) => frames.push(plain(&f)),
+            let next = if borrowed {
+                decoder
+                    .next_frame_ref()
+                    .map(|f| f.map(|f| (f.event().to_owned(), f.data().to_owned(), f.id().to_owned(), f.retry())))
+            } else {
+                decoder.next_frame().map(|f| f.as_ref().map(plain))
+            };
+            match next {
+                Ok(Some(f)) => frames.push(f),
                 Ok(None) => break,
                 Err(e) => {
                     error = Some(e);
@@ -106,6 +118,20 @@ proptest! {
         let cuts: Vec<usize> = (0..input.len()).collect();
         let bytewise = decode(&input, &cuts, Limits::default(), true);
         prop_assert_eq!(&bytewise, &whole);
+    }
+
+    #[test]
+    fn borrowed_frames_are_the_owned_frames(
+        input in input(),
+        cuts in proptest::collection::vec(any::<usize>(), 0..20),
+        line in 0usize..64,
+        event in 0usize..64,
+    ) {
+        for limits in [Limits::default(), Limits::default().max_line_bytes(line).max_event_bytes(event)] {
+            let owned = decode_with(&input, &cuts, limits, true, false);
+            let borrowed = decode_with(&input, &cuts, limits, true, true);
+            prop_assert_eq!(&borrowed, &owned);
+        }
     }
 
     #[test]

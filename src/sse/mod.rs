@@ -171,6 +171,87 @@ impl fmt::Debug for Frame {
     }
 }
 
+/// A dispatched event borrowed from the [`Decoder`] ([`Decoder::next_frame_ref`]): the same fields as a
+/// [`Frame`], read in place from the input, valid until the decoder is next used. Taking frames this way
+/// spares the reference count that an owned frame's shared data costs.
+///
+/// ```
+/// use anthropic_sse::sse::Decoder;
+/// let mut decoder = Decoder::new();
+/// decoder.feed(b"event: ping\ndata: {}\n\n");
+/// let frame = decoder.next_frame_ref().unwrap().unwrap();
+/// assert_eq!((frame.event(), frame.data()), ("ping", "{}"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameRef<'a> {
+    event: Option<&'a str>,
+    data: &'a str,
+    id: &'a str,
+    retry: Option<u64>,
+}
+
+impl<'a> FrameRef<'a> {
+    /// The event type: the last `event:` field of the event, or `message` when it had none.
+    pub fn event(&self) -> &'a str {
+        self.event.unwrap_or("message")
+    }
+
+    /// The `event:` field as sent, `None` when the event had no (or an empty) `event:` line.
+    pub fn event_field(&self) -> Option<&'a str> {
+        self.event
+    }
+
+    /// The data: the `data:` lines joined with `\n`.
+    pub fn data(&self) -> &'a str {
+        self.data
+    }
+
+    /// The last event id in force when this frame was dispatched (empty if none was ever set).
+    pub fn id(&self) -> &'a str {
+        self.id
+    }
+
+    /// The reconnection time in milliseconds, when this event set one with a valid `retry:` field.
+    pub fn retry(&self) -> Option<u64> {
+        self.retry
+    }
+}
+
+impl<'a> From<&'a Frame> for FrameRef<'a> {
+    fn from(frame: &'a Frame) -> Self {
+        FrameRef { event: frame.event_field(), data: frame.data(), id: frame.id(), retry: frame.retry() }
+    }
+}
+
+impl From<FrameRef<'_>> for Frame {
+    /// Copies the borrowed fields.
+    fn from(frame: FrameRef<'_>) -> Self {
+        Frame::new(frame.event.map(BytesStr::from), frame.data.into(), frame.id.into(), frame.retry)
+    }
+}
+
+/// An event read whole from the front chunk by `Fields::whole_event`: where its parts lie in the chunk.
+struct InChunk {
+    event: EventName,
+    data: std::ops::Range<usize>,
+    /// The offset after the event's blank line.
+    next: usize,
+}
+
+/// The `event:` field of an [`InChunk`] event.
+enum EventName {
+    Absent,
+    Known(&'static str),
+    At(std::ops::Range<usize>),
+}
+
+/// What the decoder found next: a frame built line by line (left in `Decoder::lent`, so that this stays
+/// small to pass around), or an event lying whole in the front chunk.
+enum Found {
+    Built,
+    InChunk(InChunk),
+}
+
 /// What was left over when the input ended in the middle of an event: the standard drops it, and the
 /// decoder reports it so that a truncated stream can be told from a complete one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,6 +330,9 @@ pub struct Decoder {
     bom: Option<usize>,
     fields: Fields,
     failed: Option<DecodeError>,
+    /// A frame built line by line and not yet handed out, or the one [`next_frame_ref`](Decoder::next_frame_ref)
+    /// lent out last when it had to be built.
+    lent: Option<Frame>,
 }
 
 /// The buffers the field lines of an event fill. Kept apart from the input queue so that a line can be read
@@ -294,6 +378,7 @@ impl Decoder {
                 limits,
             },
             failed: None,
+            lent: None,
         }
     }
 
@@ -339,6 +424,48 @@ impl Decoder {
 
     /// The next complete frame, `Ok(None)` when the input fed so far holds no further complete event.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, DecodeError> {
+        Ok(match self.next_found()? {
+            None => None,
+            Some(Found::Built) => self.lent.take(),
+            Some(Found::InChunk(event)) => Some(self.build(event)),
+        })
+    }
+
+    /// The next complete frame, borrowed: the same as [`next_frame`](Self::next_frame), but read in place from
+    /// the input where it can be, without the reference counting of an owned [`Frame`]. The frame is valid
+    /// until the decoder is used again.
+    pub fn next_frame_ref(&mut self) -> Result<Option<FrameRef<'_>>, DecodeError> {
+        let event = match self.next_found()? {
+            None => return Ok(None),
+            Some(Found::Built) => return Ok(self.lent.as_ref().map(FrameRef::from)),
+            Some(Found::InChunk(event)) => {
+                let Some(chunk) = self.queue.front() else { unreachable!("an event in the chunk") };
+                let name_is_text = match &event.event {
+                    EventName::At(range) => chunk.is_text(range.clone()),
+                    EventName::Absent | EventName::Known(_) => true,
+                };
+                if name_is_text && chunk.is_text(event.data.clone()) {
+                    let name = match event.event {
+                        EventName::Absent => None,
+                        EventName::Known(name) => Some(name),
+                        EventName::At(range) => chunk.str(range).filter(|name| !name.is_empty()),
+                    };
+                    return Ok(Some(FrameRef {
+                        event: name,
+                        data: chunk.str(event.data).unwrap_or_default(),
+                        id: &self.fields.last_id,
+                        retry: None,
+                    }));
+                }
+                // Invalid UTF-8 to replace: the owned frame holds the replaced text.
+                self.build(event)
+            }
+        };
+        Ok(Some(FrameRef::from(&*self.lent.insert(event))))
+    }
+
+    /// Advances, recording an error: every later call returns it.
+    fn next_found(&mut self) -> Result<Option<Found>, DecodeError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
@@ -352,7 +479,15 @@ impl Decoder {
         result
     }
 
-    fn advance(&mut self) -> Result<Option<Frame>, DecodeError> {
+    /// The owned frame of an event that `advance` found whole in the front chunk.
+    fn build(&self, event: InChunk) -> Frame {
+        let Some(chunk) = self.queue.front() else { unreachable!("an event in the chunk") };
+        self.fields.build(chunk, event)
+    }
+
+    /// Reads up to the next frame: one built line by line (then in `lent`), or an event found whole in the
+    /// front chunk, returned as where it lies.
+    fn advance(&mut self) -> Result<Option<Found>, DecodeError> {
         while let Some(chunk) = self.queue.front() {
             let len = chunk.len();
             if self.pos < len && self.skip_lf {
@@ -372,10 +507,12 @@ impl Decoder {
             }
             while self.pos < len {
                 if self.line.is_empty() && self.fields.is_clear() {
-                    if let Some((frame, next)) = self.fields.whole_event(chunk, self.pos) {
-                        self.pos = next;
-                        self.line_start = self.front_offset + next as u64;
-                        return Ok(Some(frame));
+                    if let Some(event) = self.fields.whole_event(chunk, self.pos) {
+                        self.pos = event.next;
+                        self.line_start = self.front_offset + event.next as u64;
+                        // The chunk stays at the front of the queue until the next call: the event is read
+                        // from it.
+                        return Ok(Some(Found::InChunk(event)));
                     }
                 }
                 let rest = &chunk[self.pos..];
@@ -421,7 +558,8 @@ impl Decoder {
                     frame?
                 };
                 if frame.is_some() {
-                    return Ok(frame);
+                    self.lent = frame;
+                    return Ok(Some(Found::Built));
                 }
             }
             if self.pos >= len {
@@ -532,20 +670,20 @@ impl Fields {
     /// the limits. It gives exactly the frame that reading it line by line gives, which happens for every
     /// other shape (comments, ids, several data lines, CR line ends, an event the chunk cuts off); each byte
     /// is searched at most once more than on that path, so time stays linear.
-    fn whole_event(&self, chunk: &CheckedChunk, start: usize) -> Option<(Frame, usize)> {
+    fn whole_event(&self, chunk: &CheckedChunk, start: usize) -> Option<InChunk> {
         let rest = &chunk[start..];
         let (event, data_line) = if rest.starts_with(b"event:") {
             let value = 6 + usize::from(rest.get(6) == Some(&b' '));
             match known_event_line(&rest[value..]) {
                 // A name streams repeat, ended by LF: no search for the line end.
-                Some((name, len)) => (Some(name), value + len + 1),
+                Some((name, len)) => (EventName::Known(name), value + len + 1),
                 None => {
                     let (value, end) = field_value(rest, 6)?;
-                    (Some(chunk.text(start + value..start + end)), end + 1)
+                    (EventName::At(start + value..start + end), end + 1)
                 }
             }
         } else {
-            (None, 0)
+            (EventName::Absent, 0)
         };
         if !rest[data_line..].starts_with(b"data:") {
             return None;
@@ -555,18 +693,34 @@ impl Fields {
         if rest.get(end + 1) != Some(&b'\n') || data_line > self.limits.max_line || end - data_line > limit {
             return None;
         }
-        let data = chunk.text(start + value..start + end);
-        let id = if self.last_id.is_empty() { BytesStr::new() } else { self.last_id.clone() };
-        Some((Frame::new(event, data, id, None), start + end + 2))
+        Some(InChunk { event, data: start + value..start + end, next: start + end + 2 })
+    }
+
+    /// The owned frame of an event that `whole_event` found in `chunk`.
+    fn build(&self, chunk: &CheckedChunk, event: InChunk) -> Frame {
+        let name = match event.event {
+            EventName::Absent => None,
+            EventName::Known(name) => Some(BytesStr::from_static(name)),
+            EventName::At(range) => Some(chunk.text(range)),
+        };
+        Frame::new(name, chunk.text(event.data), self.id(), None)
+    }
+
+    /// The id a frame dispatched now carries.
+    fn id(&self) -> BytesStr {
+        // An empty id (the usual case) needs no reference count.
+        if self.last_id.is_empty() {
+            BytesStr::new()
+        } else {
+            self.last_id.clone()
+        }
     }
 
     fn dispatch(&mut self) -> Option<Frame> {
         let event = self.event.take();
         let retry = self.retry.take();
         let data = std::mem::take(&mut self.data).into_text()?;
-        // An empty id (the usual case) needs no reference count.
-        let id = if self.last_id.is_empty() { BytesStr::new() } else { self.last_id.clone() };
-        Some(Frame::new(event, data, id, retry))
+        Some(Frame::new(event, data, self.id(), retry))
     }
 }
 
@@ -620,11 +774,11 @@ fn known_event_name(value: &[u8]) -> Option<BytesStr> {
 }
 
 /// A known event name at the start of `rest` followed by LF, and its length.
-fn known_event_line(rest: &[u8]) -> Option<(BytesStr, usize)> {
+fn known_event_line(rest: &[u8]) -> Option<(&'static str, usize)> {
     KNOWN
         .iter()
         .find(|name| rest.starts_with(name.as_bytes()) && rest.get(name.len()) == Some(&b'\n'))
-        .map(|name| (BytesStr::from_static(name), name.len()))
+        .map(|name| (*name, name.len()))
 }
 
 /// The fields the standard defines; every other name is ignored.

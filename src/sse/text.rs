@@ -91,13 +91,36 @@ impl CheckedChunk {
 
     /// `self[range]` as text, shared with the chunk; invalid UTF-8 is replaced by U+FFFD (a copy).
     pub(crate) fn text(&self, range: std::ops::Range<usize>) -> BytesStr {
-        let (start, end) = (range.start, range.end);
-        // A range inside the valid prefix whose ends fall on character boundaries is valid UTF-8 itself.
-        if end <= self.valid && is_char_boundary(&self.bytes, start) && is_char_boundary(&self.bytes, end) {
+        if self.is_text(range.clone()) {
             BytesStr(self.bytes.slice(range))
         } else {
             BytesStr::from_utf8_lossy(self.bytes.slice(range))
         }
+    }
+
+    /// Whether `self[range]` is known to be valid UTF-8: it lies inside the valid prefix and its ends fall on
+    /// character boundaries (a range of valid UTF-8 cut at character boundaries is valid UTF-8 itself).
+    pub(crate) fn is_text(&self, range: std::ops::Range<usize>) -> bool {
+        range.start <= range.end
+            && range.end <= self.valid
+            && is_char_boundary(&self.bytes, range.start)
+            && is_char_boundary(&self.bytes, range.end)
+    }
+
+    /// `self[range]` borrowed as text, when [`is_text`](Self::is_text) says it is valid UTF-8.
+    #[allow(unsafe_code)]
+    pub(crate) fn str(&self, range: std::ops::Range<usize>) -> Option<&str> {
+        if !self.is_text(range.clone()) {
+            return None;
+        }
+        let bytes = &self.bytes[range];
+        // The second audited `unsafe` of the crate, for the same reason as `BytesStr::as_str`: the check was
+        // done once, for the whole chunk, in `new`. Debug builds (the tests, the fuzzers) verify it.
+        debug_assert!(std::str::from_utf8(bytes).is_ok());
+        // SAFETY: `is_text` established that `bytes` lies inside `self.bytes[..self.valid]`, which `new` checked
+        // to be valid UTF-8 (and `Bytes` is immutable), with both ends on character boundaries; such a
+        // sub-slice of valid UTF-8 is valid UTF-8.
+        Some(unsafe { std::str::from_utf8_unchecked(bytes) })
     }
 }
 
