@@ -245,11 +245,44 @@ enum EventName {
     At(std::ops::Range<usize>),
 }
 
-/// What the decoder found next: a frame built line by line (left in `Decoder::lent`, so that this stays
-/// small to pass around), or an event lying whole in the front chunk.
+/// For a borrowed frame, what the decoder found next: a frame built line by line, or where an event lies
+/// whole in the front chunk.
 enum Found {
-    Built,
+    Frame(Frame),
     InChunk(InChunk),
+}
+
+/// What `Decoder::advance` hands back for each kind of frame: an owned [`Frame`] built at once (the
+/// commonest use, kept to one step), or a [`Found`] for a borrowed frame. A type parameter rather than a
+/// flag, so that each use gets its own compiled loop with nothing to pass around but its result.
+trait Take {
+    type Out;
+    fn whole(fields: &Fields, chunk: &CheckedChunk, event: InChunk) -> Self::Out;
+    fn built(frame: Frame) -> Self::Out;
+}
+
+struct Owned;
+
+impl Take for Owned {
+    type Out = Frame;
+    fn whole(fields: &Fields, chunk: &CheckedChunk, event: InChunk) -> Frame {
+        fields.build(chunk, event)
+    }
+    fn built(frame: Frame) -> Frame {
+        frame
+    }
+}
+
+struct Lent;
+
+impl Take for Lent {
+    type Out = Found;
+    fn whole(_: &Fields, _: &CheckedChunk, event: InChunk) -> Found {
+        Found::InChunk(event)
+    }
+    fn built(frame: Frame) -> Found {
+        Found::Frame(frame)
+    }
 }
 
 /// What was left over when the input ended in the middle of an event: the standard drops it, and the
@@ -330,8 +363,7 @@ pub struct Decoder {
     bom: Option<usize>,
     fields: Fields,
     failed: Option<DecodeError>,
-    /// A frame built line by line and not yet handed out, or the one [`next_frame_ref`](Decoder::next_frame_ref)
-    /// lent out last when it had to be built.
+    /// The frame [`next_frame_ref`](Decoder::next_frame_ref) lent out last, when it had to be built.
     lent: Option<Frame>,
 }
 
@@ -424,20 +456,16 @@ impl Decoder {
 
     /// The next complete frame, `Ok(None)` when the input fed so far holds no further complete event.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, DecodeError> {
-        Ok(match self.next_found()? {
-            None => None,
-            Some(Found::Built) => self.lent.take(),
-            Some(Found::InChunk(event)) => Some(self.build(event)),
-        })
+        self.next_found::<Owned>()
     }
 
     /// The next complete frame, borrowed: the same as [`next_frame`](Self::next_frame), but read in place from
     /// the input where it can be, without the reference counting of an owned [`Frame`]. The frame is valid
     /// until the decoder is used again.
     pub fn next_frame_ref(&mut self) -> Result<Option<FrameRef<'_>>, DecodeError> {
-        let event = match self.next_found()? {
+        let event = match self.next_found::<Lent>()? {
             None => return Ok(None),
-            Some(Found::Built) => return Ok(self.lent.as_ref().map(FrameRef::from)),
+            Some(Found::Frame(frame)) => frame,
             Some(Found::InChunk(event)) => {
                 let Some(chunk) = self.queue.front() else { unreachable!("an event in the chunk") };
                 let name_is_text = match &event.event {
@@ -465,11 +493,11 @@ impl Decoder {
     }
 
     /// Advances, recording an error: every later call returns it.
-    fn next_found(&mut self) -> Result<Option<Found>, DecodeError> {
+    fn next_found<T: Take>(&mut self) -> Result<Option<T::Out>, DecodeError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
-        let result = self.advance();
+        let result = self.advance::<T>();
         if let Err(err) = &result {
             self.failed = Some(err.clone());
             self.queue.clear();
@@ -485,9 +513,8 @@ impl Decoder {
         self.fields.build(chunk, event)
     }
 
-    /// Reads up to the next frame: one built line by line (then in `lent`), or an event found whole in the
-    /// front chunk, returned as where it lies.
-    fn advance(&mut self) -> Result<Option<Found>, DecodeError> {
+    /// Reads up to the next frame, handed back as `T` says.
+    fn advance<T: Take>(&mut self) -> Result<Option<T::Out>, DecodeError> {
         while let Some(chunk) = self.queue.front() {
             let len = chunk.len();
             if self.pos < len && self.skip_lf {
@@ -510,9 +537,9 @@ impl Decoder {
                     if let Some(event) = self.fields.whole_event(chunk, self.pos) {
                         self.pos = event.next;
                         self.line_start = self.front_offset + event.next as u64;
-                        // The chunk stays at the front of the queue until the next call: the event is read
-                        // from it.
-                        return Ok(Some(Found::InChunk(event)));
+                        // For a borrowed frame, the chunk stays at the front of the queue until the next call:
+                        // the event is read from it.
+                        return Ok(Some(T::whole(&self.fields, chunk, event)));
                     }
                 }
                 let rest = &chunk[self.pos..];
@@ -557,9 +584,8 @@ impl Decoder {
                     self.line.clear();
                     frame?
                 };
-                if frame.is_some() {
-                    self.lent = frame;
-                    return Ok(Some(Found::Built));
+                if let Some(frame) = frame {
+                    return Ok(Some(T::built(frame)));
                 }
             }
             if self.pos >= len {
