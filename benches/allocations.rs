@@ -51,18 +51,6 @@ fn typed_events(chunks: &[Bytes]) -> usize {
     n
 }
 
-fn frames(chunks: &[Bytes]) -> usize {
-    let mut decoder = Decoder::new();
-    let mut n = 0;
-    for chunk in chunks {
-        decoder.feed_bytes(chunk.clone());
-        while let Ok(Some(_)) = decoder.next_frame() {
-            n += 1;
-        }
-    }
-    n
-}
-
 fn crimson_crab(chunks: &[Bytes]) -> usize {
     let stream = crimson_crab::streaming::MessageStream::from_byte_stream(futures::stream::iter(
         chunks.iter().cloned().map(Ok::<_, crimson_crab::Error>).collect::<Vec<_>>(),
@@ -87,7 +75,7 @@ fn main() {
         ("anthropic-sse `BlockingEvents::final_message` (64 KiB reads)", 64 * 1024, blocking_final_message),
         ("anthropic-sse `EventStream` (every event handed out)", 16 * 1024, events),
         ("anthropic-sse `sse::Decoder` + `StreamEvent::from_frame`", 16 * 1024, typed_events),
-        ("anthropic-sse `sse::Decoder` (frames only)", 16 * 1024, frames),
+        ("anthropic-sse `sse::Decoder` (frames only)", 16 * 1024, support::frame_count),
         ("crimson-crab 0.3 `collect_final`", 16 * 1024, crimson_crab),
         ("eventsource-stream + `serde_json::Value` per event", 16 * 1024, support::eventsource_stream_serde_value),
         ("eventsource-stream + `serde_json::Value` per event", 130, support::eventsource_stream_serde_value),

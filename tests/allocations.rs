@@ -5,7 +5,6 @@
 
 use std::convert::Infallible;
 
-use anthropic_sse::sse::Decoder;
 use anthropic_sse::{BlockingEvents, EventStream};
 use bytes::Bytes;
 use futures::StreamExt;
@@ -58,16 +57,6 @@ fn handing_events_out_costs_at_most_the_text_of_each_delta() {
         )
     });
     assert!(cost <= 1.01, "EventStream events: {cost} allocations per delta");
-    let frames = per_delta(16 * 1024, |chunks| {
-        let mut decoder = Decoder::new();
-        let mut n = 0;
-        for chunk in chunks {
-            decoder.feed_bytes(chunk.clone());
-            while let Ok(Some(_)) = decoder.next_frame() {
-                n += 1;
-            }
-        }
-        n
-    });
+    let frames = per_delta(16 * 1024, support::frame_count);
     assert!(frames < 0.01, "sse::Decoder frames: {frames} allocations per delta");
 }

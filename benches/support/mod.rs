@@ -80,6 +80,19 @@ pub fn tool_stream(bytes: usize, pieces: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// How many owned frames `anthropic_sse::sse::Decoder` reads from the chunks.
+pub fn frame_count(chunks: &[Bytes]) -> usize {
+    let mut decoder = anthropic_sse::sse::Decoder::new();
+    let mut n = 0;
+    for chunk in chunks {
+        decoder.feed_bytes(chunk.clone());
+        while let Ok(Some(_)) = decoder.next_frame() {
+            n += 1;
+        }
+    }
+    n
+}
+
 /// `input` cut into `size`-byte chunks (shared, not copied).
 pub fn chunked(input: &Bytes, size: usize) -> Vec<Bytes> {
     (0..input.len()).step_by(size.max(1)).map(|start| input.slice(start..(start + size).min(input.len()))).collect()
