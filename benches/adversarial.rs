@@ -41,8 +41,8 @@ fn snapshot_every_delta(chunks: &[Bytes]) -> usize {
         while let Some(event) = decoder.next_event() {
             if let StreamEvent::ContentBlockDelta(d) = event.expect("valid stream") {
                 if matches!(d.delta, Delta::InputJson(_)) {
-                    if let Some(Ok(value)) = decoder.partial_tool_input(d.index) {
-                        members += value.as_object().map_or(0, |o| o.len());
+                    if let Some(Ok(view)) = decoder.partial_tool_input(d.index) {
+                        members += view.received().len();
                     }
                 }
             }

@@ -28,35 +28,42 @@ use crate::error::Error;
 use crate::event::{ContentBlockDelta, Delta, FastDelta, MessageDelta, StreamEvent};
 use crate::message::{Citation, ContentBlock, Message};
 use crate::object::JsonObject;
-use crate::partial_json::{self, PartialJsonParser};
+use crate::partial_json::{PartialJsonError, PartialJsonParser, PartialMode};
+use crate::tool_input::{ToolInput, ToolInputView};
 
 /// The default for [`MessageAccumulator::with_max_tool_input_bytes`]: 64 MiB.
 pub const DEFAULT_MAX_TOOL_INPUT: usize = 64 * 1024 * 1024;
 
-/// The raw `input_json_delta` pieces of one tool-use block, parsed once when the block stops.
+/// The `input_json_delta` pieces of one tool-use block while it streams, scanned as they arrive.
 #[derive(Debug, Clone, Default)]
-struct ToolInput {
-    raw: String,
-    /// At least one non-empty piece arrived: only then does the parse replace the start's `input`.
+struct ToolState {
+    parser: PartialJsonParser,
+    /// At least one non-empty piece arrived: only then does the input replace the start's `input`.
     received: bool,
-    /// The current `raw` has been parsed into the block.
-    parsed: bool,
-    /// Started when the input so far is first asked for; from then on fed every piece.
-    incremental: Option<PartialJsonParser>,
 }
 
 /// Folds [`StreamEvent`]s into a [`Message`]: a snapshot at any point, the final message at the end.
 ///
-/// Time is linear in the input: text is appended in place and tool input is parsed once per block, when
-/// the block stops (or at the end for a block never stopped), never once per delta.
+/// Time is linear in the input: text is appended in place, and tool input is scanned once, piece by piece
+/// as it arrives, so that neither the final input nor a snapshot after every delta reads it twice.
+///
+/// Tool input that is not JSON does not cost the message: the stream is read to its end, every later event
+/// applied, and the block keeps its `content_block_start` input, marked by [`ToolInput::invalid`] with the
+/// raw text. [`finish`](Self::finish) then fails with [`Error::ToolInput`], which names the first such block
+/// and carries the complete message. If the stream fails otherwise (an error event, a cut), that error is the
+/// one returned, with the invalid block marked in its partial message.
 #[derive(Debug, Clone, Default)]
 pub struct MessageAccumulator {
     message: Option<Message>,
-    /// Per content block, its tool-input buffer (for `tool_use`, `server_tool_use`, `mcp_tool_use`).
-    tool_inputs: Vec<Option<ToolInput>>,
+    /// Per content block, the state of a tool-use block's streaming input (`None` for other blocks, and for a
+    /// tool block once its input is final).
+    tool_inputs: Vec<Option<Box<ToolState>>>,
+    /// The first block whose tool input was not JSON.
+    invalid_tool_input: Option<usize>,
     stopped: bool,
     events: usize,
     max_tool_input: Option<usize>,
+    mode: PartialMode,
 }
 
 impl MessageAccumulator {
@@ -72,6 +79,14 @@ impl MessageAccumulator {
         self
     }
 
+    /// How a string cut off at the end of a tool input is read. The Python SDK keeps it
+    /// ([`PartialMode::TrailingStrings`]) for requests that send the `fine-grained-tool-streaming-2025-05-14`
+    /// beta and drops it otherwise (the default here). The stream does not say which the request sent.
+    pub fn with_partial_mode(mut self, mode: PartialMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
     /// The message so far (`None` before `message_start`). The `input` of a tool-use block that is still
     /// streaming is its `content_block_start` value until the block stops; see
     /// [`partial_tool_input`](Self::partial_tool_input) for the input so far.
@@ -84,42 +99,43 @@ impl MessageAccumulator {
         self.stopped
     }
 
-    /// The raw `input_json_delta` text received so far for the block at `index`.
+    /// The raw `input_json_delta` text received so far for the tool-use block at `index`, while it streams
+    /// (once the block stops, its input is in the message).
     pub fn raw_tool_input(&self, index: usize) -> Option<&str> {
-        self.tool_inputs.get(index)?.as_ref().map(|t| t.raw.as_str())
+        self.tool_inputs.get(index)?.as_ref().map(|t| t.parser.text())
     }
 
-    /// The tool input of the block at `index` as parsed from the pieces received so far, with the partial
-    /// rules (complete members kept, the cut-off tail dropped): what the Python SDK's `input_json` snapshot
-    /// holds. `None` when the block is not a tool call or no non-empty piece has arrived yet.
+    /// The tool input of the block at `index` so far: what the Python SDK's `input_json` snapshot holds at
+    /// this point, exact (see [`ToolInput`]). Before any non-empty piece it is the `content_block_start`
+    /// input; once the block stopped, its final input. `None` when the block is not a tool call; an error when
+    /// the text so far is not JSON.
     ///
-    /// Incremental: the first call parses the text so far; from then on every piece is parsed as it
-    /// arrives, once, so asking after every delta costs time linear in the whole input.
-    pub fn partial_tool_input(&mut self, index: usize) -> Option<Result<&Value, partial_json::PartialJsonError>> {
-        let tool = self.tool_inputs.get_mut(index)?.as_mut()?;
-        if !tool.received {
-            return None;
+    /// A view of the text received, not a copy: asking after every delta costs time linear in the whole input.
+    pub fn partial_tool_input(&self, index: usize) -> Option<Result<ToolInputView<'_>, PartialJsonError>> {
+        let input = self.message.as_ref()?.content.get(index)?.tool_input()?;
+        match self.tool_inputs.get(index).and_then(Option::as_deref) {
+            Some(tool) if tool.received => Some(tool.parser.snapshot()),
+            _ => Some(match input.invalid() {
+                Some(invalid) => Err(invalid.error.clone()),
+                None => Ok(ToolInputView::of(input)),
+            }),
         }
-        let parser = tool.incremental.get_or_insert_with(|| {
-            let mut parser = PartialJsonParser::new();
-            parser.push(&tool.raw);
-            parser
-        });
-        Some(parser.value())
     }
 
     /// Applies one event. Errors are protocol violations (an event before `message_start`, a second
-    /// `message_start`, an index with no block) and tool input that is not JSON; the accumulator keeps
-    /// everything applied before the error (see [`into_partial`](Self::into_partial)).
+    /// `message_start`, an index with no block) and tool input past its limit; the accumulator keeps
+    /// everything applied before the error (see [`into_partial`](Self::into_partial)). Tool input that is not
+    /// JSON is not an error here: the block is marked and [`finish`](Self::finish) reports it.
     pub fn apply(&mut self, event: &StreamEvent) -> Result<(), Error> {
         if self.stopped {
             return Ok(());
         }
         self.events += 1;
+        let mode = self.mode;
         let Some(message) = self.message.as_mut() else {
             return match event {
                 StreamEvent::MessageStart(start) => {
-                    self.tool_inputs = start.message.content.iter().map(tool_input_slot).collect();
+                    self.tool_inputs = start.message.content.iter().map(|b| tool_state(b, mode)).collect();
                     self.message = Some(Message::clone(&start.message));
                     Ok(())
                 }
@@ -142,34 +158,37 @@ impl MessageAccumulator {
                         message.model = model.to_owned();
                     }
                 }
-                self.tool_inputs.push(tool_input_slot(&start.content_block));
+                self.tool_inputs.push(tool_state(&start.content_block, mode));
                 message.content.push(start.content_block.clone());
             }
             StreamEvent::ContentBlockDelta(delta) => {
                 let block = block_at(&mut message.content, "content_block_delta", delta.index)?;
-                let tool = self.tool_inputs.get_mut(delta.index).and_then(Option::as_mut);
+                let tool = self.tool_inputs.get_mut(delta.index).and_then(Option::as_deref_mut);
                 apply_delta(block, delta, tool);
-                if let (Delta::InputJson(_), Some(Some(tool))) = (&delta.delta, self.tool_inputs.get(delta.index)) {
-                    let limit = self.max_tool_input.unwrap_or(DEFAULT_MAX_TOOL_INPUT);
-                    if tool.raw.len() > limit {
-                        return Err(Error::ToolInputTooLarge { index: delta.index, limit, partial: None });
-                    }
+                if let Delta::InputJson(_) = &delta.delta {
+                    self.check_tool_input_size(delta.index)?;
                 }
             }
             StreamEvent::ContentBlockStop(stop) => {
-                let block = block_at(&mut message.content, "content_block_stop", stop.index)?;
-                if let Some(Some(tool)) = self.tool_inputs.get_mut(stop.index) {
-                    parse_tool_input(block, tool, stop.index)?;
-                }
+                block_at(&mut message.content, "content_block_stop", stop.index)?;
+                self.finish_tool_input(stop.index);
             }
             StreamEvent::MessageDelta(delta) => merge_message_delta(message, delta),
             StreamEvent::MessageStop(_) => {
                 self.stopped = true;
-                self.parse_pending()?;
+                self.finish_tool_inputs();
             }
             StreamEvent::Ping | StreamEvent::Unknown { .. } => {}
         }
         Ok(())
+    }
+
+    fn check_tool_input_size(&self, index: usize) -> Result<(), Error> {
+        let limit = self.max_tool_input.unwrap_or(DEFAULT_MAX_TOOL_INPUT);
+        match self.raw_tool_input(index) {
+            Some(raw) if raw.len() > limit => Err(Error::ToolInputTooLarge { index, limit, partial: None }),
+            _ => Ok(()),
+        }
     }
 
     /// Appends a text, thinking or tool-input delta straight into its block's buffer: `write` appends the
@@ -188,57 +207,73 @@ impl MessageAccumulator {
         let Some(block) = self.message.as_mut().and_then(|m| m.content.get_mut(index)) else {
             return Ok(false);
         };
-        let buffer = match (kind, block) {
-            (FastDelta::Text, ContentBlock::Text(b)) => &mut b.text,
-            (FastDelta::Thinking, ContentBlock::Thinking(b)) => &mut b.thinking,
+        let written = match (kind, block) {
+            (FastDelta::Text, ContentBlock::Text(b)) => write_checked(&mut b.text, write),
+            (FastDelta::Thinking, ContentBlock::Thinking(b)) => write_checked(&mut b.thinking, write),
             (
                 FastDelta::InputJson,
                 ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::McpToolUse(_),
-            ) => match self.tool_inputs.get_mut(index) {
-                // The incremental parser must see every piece: that case takes the typed route.
-                Some(Some(tool)) if tool.incremental.is_none() => &mut tool.raw,
-                _ => return Ok(false),
+            ) => match self.tool_inputs.get_mut(index).and_then(Option::as_deref_mut) {
+                Some(tool) => {
+                    let before = tool.parser.text().len();
+                    let written = tool.parser.push_with(write);
+                    tool.received |= tool.parser.text().len() > before;
+                    written
+                }
+                None => return Ok(false),
             },
             _ => return Ok(false),
         };
-        let before = buffer.len();
-        if !write(buffer) {
-            buffer.truncate(before);
+        if !written {
             return Ok(false);
         }
-        let grew = buffer.len() > before;
         self.events += 1;
-        if let (FastDelta::InputJson, Some(Some(tool))) = (kind, self.tool_inputs.get_mut(index)) {
-            tool.received |= grew;
-            tool.parsed = false;
-            let limit = self.max_tool_input.unwrap_or(DEFAULT_MAX_TOOL_INPUT);
-            if tool.raw.len() > limit {
-                return Err(Error::ToolInputTooLarge { index, limit, partial: None });
-            }
+        if kind == FastDelta::InputJson {
+            self.check_tool_input_size(index)?;
         }
         Ok(true)
     }
 
-    /// Parses the tool input of blocks that never stopped.
-    fn parse_pending(&mut self) -> Result<(), Error> {
-        let Some(message) = self.message.as_mut() else { return Ok(()) };
-        for (index, (block, tool)) in message.content.iter_mut().zip(self.tool_inputs.iter_mut()).enumerate() {
-            if let Some(tool) = tool {
-                parse_tool_input(block, tool, index)?;
+    /// Sets the final input of the tool block at `index` from the pieces it received, or marks the block when
+    /// they are not JSON. Nothing to do for other blocks and for a block already finished.
+    fn finish_tool_input(&mut self, index: usize) {
+        let Some(slot) = self.tool_inputs.get_mut(index) else { return };
+        let Some(tool) = slot.take() else { return };
+        let Some(input) =
+            self.message.as_mut().and_then(|m| m.content.get_mut(index)).and_then(ContentBlock::tool_input_mut)
+        else {
+            return;
+        };
+        if !tool.received {
+            return;
+        }
+        let raw = tool.parser.text().to_owned();
+        match tool.parser.finish() {
+            Ok(parsed) => *input = parsed,
+            Err(error) => {
+                input.mark_invalid(raw, error);
+                self.invalid_tool_input.get_or_insert(index);
             }
         }
-        Ok(())
+    }
+
+    /// Finishes the tool input of blocks that never stopped.
+    fn finish_tool_inputs(&mut self) {
+        for index in 0..self.tool_inputs.len() {
+            self.finish_tool_input(index);
+        }
     }
 
     /// The final message. Fails with [`Error::Incomplete`] (carrying the message so far) if `message_stop`
-    /// never arrived, including when no `message_start` did.
+    /// never arrived, including when no `message_start` did; with [`Error::ToolInput`] (carrying the complete
+    /// message) when a tool input was not JSON.
     pub fn finish(mut self) -> Result<Message, Error> {
-        if let Err(error) = self.parse_pending() {
-            let partial = self.message.take();
-            return Err(error.with_partial_message(partial));
-        }
+        self.finish_tool_inputs();
         match (self.message, self.stopped) {
-            (Some(message), true) => Ok(message),
+            (Some(message), true) => match self.invalid_tool_input {
+                None => Ok(message),
+                Some(index) => Err(invalid_tool_input_error(message, index)),
+            },
             (Some(message), false) => Err(Error::Incomplete {
                 detail: format!(
                     "the stream ended after {} events without message_stop; the message so far is attached",
@@ -257,22 +292,38 @@ impl MessageAccumulator {
         }
     }
 
-    /// The message so far with the tool input of unfinished blocks parsed as far as it goes; `None` before
-    /// `message_start`. Use it to keep what a broken stream delivered.
+    /// The message so far with the tool input of unfinished blocks read as far as it goes (or marked, when it
+    /// is not JSON); `None` before `message_start`. Use it to keep what a broken stream delivered.
     pub fn into_partial(mut self) -> Option<Message> {
-        if let Some(message) = self.message.as_mut() {
-            for (block, tool) in message.content.iter_mut().zip(self.tool_inputs.iter_mut()) {
-                if let Some(tool) = tool {
-                    if tool.received && !tool.parsed {
-                        if let (Ok(value), Some(input)) = (partial_json::parse(&tool.raw), tool_input_mut(block)) {
-                            *input = value;
-                        }
-                    }
-                }
-            }
-        }
+        self.finish_tool_inputs();
         self.message
     }
+}
+
+/// The error for the tool input of the block at `index` that was not JSON, carrying the complete message.
+fn invalid_tool_input_error(message: Message, index: usize) -> Error {
+    let block = &message.content[index];
+    let name = match block {
+        ContentBlock::ToolUse(b) | ContentBlock::ServerToolUse(b) => b.name.clone(),
+        ContentBlock::McpToolUse(b) => b.name.clone(),
+        _ => String::new(),
+    };
+    let invalid = block.tool_input().and_then(ToolInput::invalid);
+    let (raw, source) = match invalid {
+        Some(invalid) => (invalid.raw.clone(), invalid.error.clone()),
+        None => (String::new(), PartialJsonError { offset: 0, reason: "not JSON" }),
+    };
+    Error::ToolInput { index, name, raw, source, partial: Some(Box::new(message)) }
+}
+
+/// Appends through `write`, putting the buffer back as it was when `write` refuses.
+fn write_checked(buffer: &mut String, write: impl FnOnce(&mut String) -> bool) -> bool {
+    let before = buffer.len();
+    if write(buffer) {
+        return true;
+    }
+    buffer.truncate(before);
+    false
 }
 
 /// The block an `event` names by `index`, or the protocol error that says there is none.
@@ -283,37 +334,11 @@ fn block_at<'a>(content: &'a mut [ContentBlock], event: &str, index: usize) -> R
     })
 }
 
-fn tool_input_slot(block: &ContentBlock) -> Option<ToolInput> {
-    matches!(block, ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::McpToolUse(_))
-        .then(ToolInput::default)
+fn tool_state(block: &ContentBlock, mode: PartialMode) -> Option<Box<ToolState>> {
+    block.tool_input().map(|_| Box::new(ToolState { parser: PartialJsonParser::with_mode(mode), received: false }))
 }
 
-fn tool_input_mut(block: &mut ContentBlock) -> Option<&mut Value> {
-    match block {
-        ContentBlock::ToolUse(b) | ContentBlock::ServerToolUse(b) => Some(&mut b.input),
-        ContentBlock::McpToolUse(b) => Some(&mut b.input),
-        _ => None,
-    }
-}
-
-fn parse_tool_input(block: &mut ContentBlock, tool: &mut ToolInput, index: usize) -> Result<(), Error> {
-    if !tool.received || tool.parsed {
-        return Ok(());
-    }
-    tool.parsed = true;
-    let value = partial_json::parse(&tool.raw).map_err(|source| Error::ToolInput {
-        index,
-        raw: tool.raw.clone(),
-        source,
-        partial: None,
-    })?;
-    if let Some(input) = tool_input_mut(block) {
-        *input = value;
-    }
-    Ok(())
-}
-
-fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option<&mut ToolInput>) {
+fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option<&mut ToolState>) {
     match (&event.delta, block) {
         (Delta::Text(d), ContentBlock::Text(b)) => b.text.push_str(&d.text),
         (Delta::Text(d), block @ ContentBlock::Other(_)) if block.type_name() == "text" => {
@@ -340,12 +365,8 @@ fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option
             ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::McpToolUse(_),
         ) => {
             if let Some(tool) = tool {
-                tool.raw.push_str(&d.partial_json);
+                tool.parser.push(&d.partial_json);
                 tool.received |= !d.partial_json.is_empty();
-                tool.parsed = false;
-                if let Some(parser) = tool.incremental.as_mut() {
-                    parser.push(&d.partial_json);
-                }
             }
         }
         (Delta::Compaction(d), ContentBlock::Compaction(b)) => {

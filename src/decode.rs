@@ -76,9 +76,9 @@ impl EventDecoder {
     /// The tool input of the block at `index` parsed from the pieces so far, incrementally (see
     /// [`MessageAccumulator::partial_tool_input`]).
     pub fn partial_tool_input(
-        &mut self,
+        &self,
         index: usize,
-    ) -> Option<Result<&serde_json::Value, crate::partial_json::PartialJsonError>> {
+    ) -> Option<Result<crate::ToolInputView<'_>, crate::partial_json::PartialJsonError>> {
         self.accumulator.partial_tool_input(index)
     }
 

@@ -61,20 +61,25 @@ pub enum Error {
         /// The message so far (`None` when no `message_start` arrived).
         partial: Option<Box<Message>>,
     },
-    /// The input JSON of a tool call is not JSON (not even cut-off JSON). The block keeps the input of its
-    /// `content_block_start`; the raw text is here.
+    /// The input JSON of a tool call is not JSON (not even cut-off JSON). The rest of the stream was still
+    /// read and applied: `partial` holds the complete message (or, when the stream also broke, never this
+    /// error but that one, with the block marked the same way). The block keeps the input of its
+    /// `content_block_start`, marked by [`ToolInput::invalid`](crate::ToolInput::invalid) with the raw text.
     #[error(
-        "the input of the tool call in content block {index} is not valid JSON: {source} (raw input: {:?})",
+        "the input of the tool call `{name}` in content block {index} is not valid JSON: {source} (raw input: {:?}); \
+         the rest of the message was read",
         excerpt(raw)
     )]
     ToolInput {
         /// Index of the content block.
         index: usize,
+        /// The tool's name.
+        name: String,
         /// The raw input text as received.
         raw: String,
         /// Where and why parsing failed.
         source: crate::partial_json::PartialJsonError,
-        /// The message so far, when known.
+        /// The message, complete but for this block's input, when known.
         partial: Option<Box<Message>>,
     },
     /// A tool call's input grew past the accumulator's limit

@@ -291,8 +291,18 @@ impl StreamEvent {
             }};
         }
         match tag.as_str() {
-            "message_start" => typed!(MessageStart, MessageStart),
-            "content_block_start" => typed!(ContentBlockStart, ContentBlockStart),
+            "message_start" => typed!(MessageStart, MessageStart).map(|mut event| {
+                if let StreamEvent::MessageStart(start) = &mut event {
+                    exact::message_start(data, &mut start.message.content);
+                }
+                event
+            }),
+            "content_block_start" => typed!(ContentBlockStart, ContentBlockStart).map(|mut event| {
+                if let StreamEvent::ContentBlockStart(start) = &mut event {
+                    exact::block_start(data, &mut start.content_block);
+                }
+                event
+            }),
             "content_block_delta" => typed!(ContentBlockDelta, ContentBlockDelta),
             "content_block_stop" => typed!(ContentBlockStop, ContentBlockStop),
             "message_delta" => typed!(MessageDelta, MessageDelta),
@@ -332,6 +342,72 @@ impl Serialize for StreamEvent {
                 out.end()
             }
             StreamEvent::Unknown { data, .. } => data.serialize(serializer),
+        }
+    }
+}
+
+/// Tool input that arrives whole, in `content_block_start` or `message_start`, read from the event's text: the
+/// typed event went through a `serde_json::Value`, whose maps are sorted and whose numbers may round.
+mod exact {
+    use serde::Deserialize;
+    use serde_json::value::RawValue;
+
+    use crate::message::ContentBlock;
+    use crate::tool_input::ToolInput;
+
+    #[derive(Deserialize)]
+    struct BlockStart<'a> {
+        #[serde(borrow)]
+        content_block: RawBlock<'a>,
+    }
+
+    #[derive(Deserialize)]
+    struct MessageStart<'a> {
+        #[serde(borrow)]
+        message: RawMessage<'a>,
+    }
+
+    #[derive(Deserialize)]
+    struct RawMessage<'a> {
+        #[serde(borrow, default)]
+        content: Vec<RawBlock<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    struct RawBlock<'a> {
+        #[serde(borrow, default)]
+        input: Option<&'a RawValue>,
+    }
+
+    /// The exact input of the block that `content_block_start` (`data`) starts.
+    pub(super) fn block_start(data: &str, block: &mut ContentBlock) {
+        if block.tool_input().is_some() {
+            if let Ok(raw) = serde_json::from_str::<BlockStart<'_>>(data) {
+                set(block, &raw.content_block);
+            }
+        }
+    }
+
+    /// The exact inputs of the tool blocks that `message_start` (`data`) carries.
+    pub(super) fn message_start(data: &str, content: &mut [ContentBlock]) {
+        if content.iter().any(|b| b.tool_input().is_some()) {
+            if let Ok(raw) = serde_json::from_str::<MessageStart<'_>>(data) {
+                if raw.message.content.len() == content.len() {
+                    for (block, raw) in content.iter_mut().zip(&raw.message.content) {
+                        set(block, raw);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Anything unexpected (a repeated key that the typed route resolved, an input nested deeper than the
+    /// tool-input limit) keeps what the typed route gave.
+    fn set(block: &mut ContentBlock, raw: &RawBlock<'_>) {
+        if let (Some(input), Some(raw)) = (block.tool_input_mut(), raw.input) {
+            if let Ok(exact) = ToolInput::from_json(raw.get()) {
+                *input = exact;
+            }
         }
     }
 }

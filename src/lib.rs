@@ -122,6 +122,7 @@ pub mod message;
 pub mod partial_json;
 pub mod sse;
 mod stream;
+pub mod tool_input;
 
 pub use accumulate::{MessageAccumulator, DEFAULT_MAX_TOOL_INPUT};
 #[cfg(feature = "eventsource-stream")]
@@ -134,9 +135,11 @@ pub use event::{
 };
 pub use message::{Citation, ContentBlock, Message, StopReason, Usage};
 pub use object::JsonObject;
+pub use partial_json::PartialMode;
 #[cfg(feature = "tokio")]
 pub use stream::ReaderChunks;
 pub use stream::{BlockingEvents, Chunk, EventStream, TextStream};
+pub use tool_input::{InvalidToolInput, ToolInput, ToolInputView};
 
 /// A complete sample stream, written for this crate in the documented wire format: a text block, a tool
 /// call whose input arrives in several pieces, and usage. The command-line tool reads it when given no file.

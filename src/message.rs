@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::object::{model_struct, tagged_enum, JsonObject};
+use crate::tool_input::ToolInput;
 
 model_struct! {
     /// A message as the Messages API returns it (`type: "message"` stays in `extra`).
@@ -146,10 +147,18 @@ tagged_enum! {
 
 impl ContentBlock {
     /// The tool input of a `tool_use`, `server_tool_use` or `mcp_tool_use` block.
-    pub fn tool_input(&self) -> Option<&Value> {
+    pub fn tool_input(&self) -> Option<&ToolInput> {
         match self {
             ContentBlock::ToolUse(b) | ContentBlock::ServerToolUse(b) => Some(&b.input),
             ContentBlock::McpToolUse(b) => Some(&b.input),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn tool_input_mut(&mut self) -> Option<&mut ToolInput> {
+        match self {
+            ContentBlock::ToolUse(b) | ContentBlock::ServerToolUse(b) => Some(&mut b.input),
+            ContentBlock::McpToolUse(b) => Some(&mut b.input),
             _ => None,
         }
     }
@@ -205,9 +214,9 @@ model_struct! {
         /// The tool's name.
         name: String,
         req
-        /// The tool input. While streaming it is the `content_block_start` value; the fold replaces it with
-        /// the parsed `input_json_delta` pieces.
-        input: Value,
+        /// The tool input, as exact JSON text. While streaming it is the `content_block_start` value; the fold
+        /// replaces it with the `input_json_delta` pieces read as the SDK reads them.
+        input: ToolInput,
         opt
         /// Who called the tool (programmatic tool calling), kept as JSON.
         caller: Value,
@@ -225,7 +234,7 @@ model_struct! {
         name: String,
         req
         /// The tool input (see [`ToolUseBlock::input`]).
-        input: Value,
+        input: ToolInput,
         opt
         /// The MCP server's name.
         server_name: String,

@@ -1,25 +1,49 @@
-//! A JSON parser for tool input that may have been cut off: the Python SDK's "partial mode" (`jiter`'s
-//! `partial_mode=True`), written for this crate.
+//! Tool input that may have been cut off, read as the Python SDK reads it (`jiter` in partial mode), kept as
+//! exact JSON text.
 //!
-//! * Complete JSON parses normally; bytes after a complete top-level value are ignored.
+//! One incremental scanner serves every use: the final input of a block, the snapshot after any delta, and
+//! [`parse`] on a whole text. It never builds a tree: it validates the text, remembers where the last complete
+//! member of each open container ends, and gives back the text up to there plus the closing brackets. Numbers,
+//! strings and key order therefore stay exactly as the model wrote them.
+//!
+//! * Complete JSON is read whole; bytes after a complete top-level value are ignored.
 //! * Input that ends early keeps every complete member and drops the incomplete tail, however deep:
-//!   `{"a": 1, "b": "hel` gives `{"a":1}`, `{"a": [1, 2` gives `{"a":[1,2]}`, `{"a": tr` gives `{}`.
-//!   A number at the very end counts as complete if it is a valid number (`{"a": 12` gives `{"a":12}`).
+//!   `{"a": 1, "b": "hel` gives `{"a": 1}`, `{"a": [1, 2` gives `{"a": [1, 2]}`, `{"a": tr` gives `{}`.
+//!   A number at the very end counts as complete if it is a valid number (`{"a": 12` gives `{"a": 12}`).
+//!   With [`PartialMode::TrailingStrings`] an unfinished string value is kept (`{"a": 1, "b": "hel` gives
+//!   `{"a": 1, "b": "hel"}`), minus an escape cut in the middle.
 //! * Inside an object or array, something other than `,` or the closing bracket after a complete member
 //!   ends the parse there, as if the input had been cut (`[1 2]` gives `[1]`), as `jiter` does.
+//! * Where the SDK's reading differs from the text, the text is rewritten: a repeated key keeps its first
+//!   place with the last value (`{"a":1,"b":2,"a":3}` gives `{"a":3,"b":2}`), and the integer `-0` becomes `0`.
 //! * Errors: empty or whitespace-only input, a top-level scalar that is cut off, invalid tokens, bad
-//!   escapes, raw control characters in strings, trailing commas, non-string keys, and nesting deeper than
-//!   [`MAX_DEPTH`] (so that hostile input cannot overflow the stack).
-//! * Numbers keep their written form as far as `serde_json` can: `125.0` stays a float and prints as `125.0`.
+//!   escapes and lone surrogates, raw control characters in strings, trailing commas, non-string keys, and
+//!   nesting deeper than [`MAX_DEPTH`].
+//!
+//! Differences from `jiter` that remain: it accepts `NaN`, `Infinity` and `-Infinity`, which are not JSON;
+//! here they are errors.
 
+use std::collections::HashSet;
 use std::fmt;
 
-use serde_json::{Map, Number, Value};
-
 use crate::json_text;
+use crate::tool_input::{ToolInput, ToolInputView};
 
-/// The deepest nesting of arrays and objects accepted.
-pub const MAX_DEPTH: usize = 200;
+/// The deepest nesting of arrays and objects accepted in tool input. A message holding such input stays
+/// readable by `serde_json`'s default recursion limit of 128 (which counts the message's own levels too).
+pub const MAX_DEPTH: usize = 100;
+
+/// How a string that is still open at the end of the text is treated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PartialMode {
+    /// Dropped with its member, as the Python SDK does by default (`jiter`'s `partial_mode=True`).
+    #[default]
+    DropUnfinishedStrings,
+    /// Kept as far as it goes, as the Python SDK does for requests that send the
+    /// `fine-grained-tool-streaming-2025-05-14` beta (`partial_mode="trailing-strings"`).
+    TrailingStrings,
+}
 
 /// Why the input is not (partial) JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,349 +62,142 @@ impl fmt::Display for PartialJsonError {
 
 impl std::error::Error for PartialJsonError {}
 
-/// Parses complete or cut-off JSON (see the [module documentation](self)).
+/// Reads complete or cut-off JSON (see the [module documentation](self)) in the default mode.
 ///
 /// ```
 /// use anthropic_sse::partial_json::parse;
-/// assert_eq!(parse(r#"{"city": "Lisbon", "days": 3, "unit": "cel"#).unwrap(), serde_json::json!({"city": "Lisbon", "days": 3}));
-/// assert_eq!(parse(r#"{"a": [1, 2"#).unwrap(), serde_json::json!({"a": [1, 2]}));
+/// assert_eq!(parse(r#"{"city": "Lisbon", "days": 3, "unit": "cel"#).unwrap().as_str(), r#"{"city": "Lisbon", "days": 3}"#);
+/// assert_eq!(parse(r#"{"a": [1, 2"#).unwrap().as_str(), r#"{"a": [1, 2]}"#);
+/// assert_eq!(parse(r#"{"n": 0.09158478740507359}"#).unwrap().as_str(), r#"{"n": 0.09158478740507359}"#);
 /// assert!(parse("   ").is_err());
 /// ```
-pub fn parse(input: &str) -> Result<Value, PartialJsonError> {
-    let mut parser = Parser { input: input.as_bytes(), text: input, pos: 0 };
-    match parser.value(0)? {
-        Parsed::Complete(v) | Parsed::Cut(Some(v @ (Value::Object(_) | Value::Array(_)))) => Ok(v),
-        Parsed::Cut(_) if input.trim_start_matches([' ', '\t', '\n', '\r']).is_empty() => {
-            Err(parser.error("no JSON value, only whitespace"))
+pub fn parse(input: &str) -> Result<ToolInput, PartialJsonError> {
+    parse_with(input, PartialMode::default())
+}
+
+/// [`parse`] with a choice of [`PartialMode`].
+pub fn parse_with(input: &str, mode: PartialMode) -> Result<ToolInput, PartialJsonError> {
+    let mut scanner = Scanner::new(mode);
+    scanner.advance(input);
+    scanner.view(input).map(|view| view.to_tool_input())
+}
+
+/// The cut-off-JSON parser fed piece by piece. After every [`push`](Self::push), [`snapshot`](Self::snapshot)
+/// is what [`parse`] gives for everything pushed so far, as a view (no copy). Each byte is looked at once, so
+/// asking after every piece costs time linear in the whole text.
+///
+/// ```
+/// use anthropic_sse::partial_json::PartialJsonParser;
+/// let mut parser = PartialJsonParser::new();
+/// parser.push(r#"{"city": "Lis"#);
+/// assert_eq!(parser.snapshot().unwrap().to_string(), "{}");
+/// parser.push(r#"bon", "days": 1"#);
+/// assert_eq!(parser.snapshot().unwrap().to_string(), r#"{"city": "Lisbon", "days": 1}"#);
+/// parser.push(r#"4}"#);
+/// let input: serde_json::Value = parser.snapshot().unwrap().deserialize().unwrap();
+/// assert_eq!(input, serde_json::json!({"city": "Lisbon", "days": 14}));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PartialJsonParser {
+    text: String,
+    scanner: Scanner,
+}
+
+impl PartialJsonParser {
+    /// A parser in the default mode that has seen nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A parser in `mode` that has seen nothing.
+    pub fn with_mode(mode: PartialMode) -> Self {
+        PartialJsonParser { text: String::new(), scanner: Scanner::new(mode) }
+    }
+
+    /// Takes the next piece of the text.
+    pub fn push(&mut self, piece: &str) {
+        self.text.push_str(piece);
+        self.scanner.advance(&self.text);
+    }
+
+    /// Appends to the text through `write`, which says whether it wrote what it meant to; on `false` the text
+    /// is put back as it was and nothing is scanned.
+    pub(crate) fn push_with(&mut self, write: impl FnOnce(&mut String) -> bool) -> bool {
+        let before = self.text.len();
+        if !write(&mut self.text) {
+            self.text.truncate(before);
+            return false;
         }
-        Parsed::Cut(_) => Err(parser.error("the JSON value is cut off")),
+        self.scanner.advance(&self.text);
+        true
+    }
+
+    /// Whether the text so far holds a complete JSON value (what follows it is ignored).
+    pub fn is_complete(&self) -> bool {
+        self.scanner.is_complete()
+    }
+
+    /// All the text pushed so far.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// What [`parse`] gives for the text so far, as a view of it.
+    pub fn snapshot(&self) -> Result<ToolInputView<'_>, PartialJsonError> {
+        self.scanner.view(&self.text)
+    }
+
+    /// The input as [`parse`] gives it, taking the text without a copy when it needs no change.
+    pub fn finish(self) -> Result<ToolInput, PartialJsonError> {
+        let view = self.scanner.view(&self.text)?;
+        if view.is_whole(&self.text) {
+            return Ok(ToolInput::from_checked(self.text));
+        }
+        Ok(view.to_tool_input())
     }
 }
 
-/// The outcome of parsing one value.
-enum Parsed {
-    /// The value is complete and the parse goes on.
-    Complete(Value),
-    /// The input ended inside the value (or the value's container stopped early): the parse ends here. The
-    /// value is kept if it can be shown in part (objects and arrays), dropped otherwise.
-    Cut(Option<Value>),
-}
-
-struct Parser<'a> {
-    input: &'a [u8],
-    text: &'a str,
-    pos: usize,
-}
-
-impl Parser<'_> {
-    fn error(&self, reason: &'static str) -> PartialJsonError {
-        PartialJsonError { offset: self.pos, reason }
-    }
-
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.input.get(self.pos) {
-            self.pos += 1;
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.input.get(self.pos).copied()
-    }
-
-    fn value(&mut self, depth: usize) -> Result<Parsed, PartialJsonError> {
-        self.skip_ws();
-        let Some(b) = self.peek() else {
-            return Ok(Parsed::Cut(None));
-        };
-        match b {
-            b'{' => self.object(depth + 1),
-            b'[' => self.array(depth + 1),
-            b'"' => Ok(match self.string()? {
-                Some(s) => Parsed::Complete(Value::String(s)),
-                None => Parsed::Cut(None),
-            }),
-            b't' => self.literal(b"true", Value::Bool(true)),
-            b'f' => self.literal(b"false", Value::Bool(false)),
-            b'n' => self.literal(b"null", Value::Null),
-            b'-' | b'0'..=b'9' => self.number(),
-            _ => Err(self.error("expected a JSON value")),
-        }
-    }
-
-    fn literal(&mut self, word: &[u8], value: Value) -> Result<Parsed, PartialJsonError> {
-        let rest = &self.input[self.pos..];
-        let n = rest.len().min(word.len());
-        if rest[..n] != word[..n] {
-            return Err(self.error("invalid literal"));
-        }
-        self.pos += n;
-        Ok(if n == word.len() { Parsed::Complete(value) } else { Parsed::Cut(None) })
-    }
-
-    fn number(&mut self) -> Result<Parsed, PartialJsonError> {
-        let start = self.pos;
-        let bytes = self.input;
-        let mut i = start;
-        let digits = |i: &mut usize| {
-            let from = *i;
-            while bytes.get(*i).is_some_and(u8::is_ascii_digit) {
-                *i += 1;
-            }
-            *i - from
-        };
-        if bytes.get(i) == Some(&b'-') {
-            i += 1;
-        }
-        // Each part that stops at the end of the input makes the number incomplete.
-        let cut = |i: usize| i >= bytes.len();
-        let int_start = i;
-        if digits(&mut i) == 0 {
-            self.pos = i;
-            return if cut(i) { Ok(Parsed::Cut(None)) } else { Err(self.error("invalid number")) };
-        }
-        if bytes[int_start] == b'0' && i - int_start > 1 {
-            self.pos = int_start + 1;
-            return Err(self.error("invalid number: leading zero"));
-        }
-        if bytes.get(i) == Some(&b'.') {
-            i += 1;
-            if digits(&mut i) == 0 {
-                self.pos = i;
-                return if cut(i) { Ok(Parsed::Cut(None)) } else { Err(self.error("invalid number")) };
-            }
-        }
-        if let Some(b'e' | b'E') = bytes.get(i) {
-            i += 1;
-            if let Some(b'+' | b'-') = bytes.get(i) {
-                i += 1;
-            }
-            if digits(&mut i) == 0 {
-                self.pos = i;
-                return if cut(i) { Ok(Parsed::Cut(None)) } else { Err(self.error("invalid number")) };
-            }
-        }
-        self.pos = i;
-        // A small non-negative integer, the commonest number, needs no general parse: the same `PosInt`.
-        if i - start <= 18 && bytes[start..i].iter().all(u8::is_ascii_digit) {
-            let n = bytes[start..i].iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
-            return Ok(Parsed::Complete(Value::Number(Number::from(n))));
-        }
-        let number: Number = self.text[start..i]
-            .parse()
-            .map_err(|_| PartialJsonError { offset: start, reason: "number out of range" })?;
-        Ok(Parsed::Complete(Value::Number(number)))
-    }
-
-    /// Reads a string; `None` when the input ends inside it.
-    fn string(&mut self) -> Result<Option<String>, PartialJsonError> {
-        let start = self.pos;
-        let bytes = self.input;
-        let mut i = start + 1;
-        let mut escaped = false;
-        loop {
-            let j = i + json_text::plain_len(&bytes[i..]);
-            let Some(&stop) = bytes.get(j) else {
-                self.pos = bytes.len();
-                return Ok(None);
-            };
-            if stop < 0x20 {
-                self.pos = j;
-                return Err(self.error("control character in string"));
-            }
-            if stop == b'"' {
-                self.pos = j + 1;
-                let body = &self.text[start + 1..j];
-                if !escaped {
-                    return Ok(Some(body.to_owned()));
-                }
-                let mut text = String::with_capacity(j - start);
-                return match json_text::decode_body(body, &mut text) {
-                    Some(()) => Ok(Some(text)),
-                    None => {
-                        Err(PartialJsonError { offset: start, reason: "invalid escape in string (a lone surrogate?)" })
-                    }
-                };
-            }
-            escaped = true;
-            let Some(&e) = bytes.get(j + 1) else {
-                self.pos = bytes.len();
-                return Ok(None);
-            };
-            i = j + 2;
-            match e {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                b'u' => {
-                    for k in 0..4 {
-                        match bytes.get(i + k) {
-                            None => {
-                                self.pos = bytes.len();
-                                return Ok(None);
-                            }
-                            Some(h) if h.is_ascii_hexdigit() => {}
-                            Some(_) => {
-                                self.pos = i + k;
-                                return Err(self.error("invalid \\u escape in string"));
-                            }
-                        }
-                    }
-                    i += 4;
-                }
-                _ => {
-                    self.pos = j + 1;
-                    return Err(self.error("invalid escape in string"));
-                }
-            }
-        }
-    }
-
-    fn enter(&mut self, depth: usize) -> Result<(), PartialJsonError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("nesting deeper than the limit of 200"));
-        }
-        self.pos += 1;
-        Ok(())
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Parsed, PartialJsonError> {
-        self.enter(depth)?;
-        let mut map = Map::new();
-        self.skip_ws();
-        match self.peek() {
-            None => return Ok(Parsed::Cut(Some(Value::Object(map)))),
-            Some(b'}') => {
-                self.pos += 1;
-                return Ok(Parsed::Complete(Value::Object(map)));
-            }
-            _ => {}
-        }
-        loop {
-            if self.peek() != Some(b'"') {
-                return Err(self.error("object key must be a string"));
-            }
-            let Some(key) = self.string()? else {
-                return Ok(Parsed::Cut(Some(Value::Object(map))));
-            };
-            self.skip_ws();
-            match self.peek() {
-                None => return Ok(Parsed::Cut(Some(Value::Object(map)))),
-                Some(b':') => self.pos += 1,
-                Some(_) => return Err(self.error("expected `:` after an object key")),
-            }
-            match self.value(depth)? {
-                Parsed::Complete(v) => {
-                    map.insert(key, v);
-                }
-                Parsed::Cut(v) => {
-                    if let Some(v) = v {
-                        map.insert(key, v);
-                    }
-                    return Ok(Parsed::Cut(Some(Value::Object(map))));
-                }
-            }
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                    match self.peek() {
-                        None => return Ok(Parsed::Cut(Some(Value::Object(map)))),
-                        Some(b'}') => return Err(self.error("trailing comma in object")),
-                        _ => {}
-                    }
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Parsed::Complete(Value::Object(map)));
-                }
-                // End of input, or anything else where `,` or `}` belongs: the parse stops here.
-                _ => return Ok(Parsed::Cut(Some(Value::Object(map)))),
-            }
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Parsed, PartialJsonError> {
-        self.enter(depth)?;
-        let mut items = Vec::new();
-        self.skip_ws();
-        match self.peek() {
-            None => return Ok(Parsed::Cut(Some(Value::Array(items)))),
-            Some(b']') => {
-                self.pos += 1;
-                return Ok(Parsed::Complete(Value::Array(items)));
-            }
-            _ => {}
-        }
-        loop {
-            match self.value(depth)? {
-                Parsed::Complete(v) => items.push(v),
-                Parsed::Cut(v) => {
-                    items.extend(v);
-                    return Ok(Parsed::Cut(Some(Value::Array(items))));
-                }
-            }
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                    match self.peek() {
-                        None => return Ok(Parsed::Cut(Some(Value::Array(items)))),
-                        Some(b']') => return Err(self.error("trailing comma in array")),
-                        _ => {}
-                    }
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Parsed::Complete(Value::Array(items)));
-                }
-                _ => return Ok(Parsed::Cut(Some(Value::Array(items)))),
-            }
-        }
-    }
-}
-
-/// Where a container sits in its parent.
+/// An open object or array.
 #[derive(Debug, Clone)]
-enum Slot {
-    Key(String),
-    Index(usize),
+struct Frame {
+    object: bool,
+    /// Where the last complete member ends (just after the opening bracket while there is none).
+    kept: usize,
+    /// The object's keys so far, to see a repeated key (short objects compare in a list).
+    keys: Vec<String>,
+    key_set: Option<HashSet<String>>,
 }
 
-/// What the incremental parser expects next.
-#[derive(Debug, Clone)]
-enum Expect {
-    /// A value (top level, after `:` in an object, after `,` in an array).
-    Value { after_comma: bool },
-    /// Just after `[`: a value or `]`.
-    ArrayFirst,
-    /// Just after `{`: a key or `}`.
-    ObjectFirst,
-    /// After `,` in an object: a key.
-    Key,
-    /// After a key: `:`.
-    Colon,
-    /// After a member: `,` or the closing bracket.
-    After,
-    /// Inside a string (`key`: an object key); the raw text since the opening quote is in `token`.
-    Str { key: bool, escaped: bool, pending: Escape },
-    /// Inside a number; its text so far is in `token`.
-    Num(NumPart),
-    /// Inside `true`, `false` or `null`.
-    Lit { word: &'static [u8], matched: usize },
-    /// The top-level value is complete, or a container stopped early: the rest is ignored.
-    Done,
+impl Frame {
+    const LIST_KEYS: usize = 8;
+
+    /// Records `key`; says whether it was there already.
+    fn repeated(&mut self, key: String) -> bool {
+        if let Some(set) = &mut self.key_set {
+            return !set.insert(key);
+        }
+        if self.keys.contains(&key) {
+            return true;
+        }
+        self.keys.push(key);
+        if self.keys.len() > Self::LIST_KEYS {
+            self.key_set = Some(std::mem::take(&mut self.keys).into_iter().collect());
+        }
+        false
+    }
 }
 
 /// Progress inside an escape sequence.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Escape {
     None,
     Backslash,
-    Hex(u8),
+    /// Inside `\u`: how many hex digits so far and their value.
+    Hex(u8, u32),
 }
 
-/// Where a number's text has got to, following the JSON grammar exactly as [`parse`] does.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Where a number's text has got to, following the JSON grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NumPart {
     Sign,
     Zero,
@@ -415,399 +232,540 @@ impl NumPart {
     }
 }
 
-/// The cut-off-JSON parser fed piece by piece: after every [`push`](Self::push), [`value`](Self::value)
-/// is exactly what [`parse`] would return for everything pushed so far, at a cost linear in the pieces
-/// (each byte is looked at once; each member is inserted once, with a walk down the open containers).
-///
-/// ```
-/// use anthropic_sse::partial_json::PartialJsonParser;
-/// let mut parser = PartialJsonParser::new();
-/// parser.push(r#"{"city": "Lis"#);
-/// assert_eq!(parser.value().unwrap(), &serde_json::json!({}));
-/// parser.push(r#"bon", "days": 1"#);
-/// assert_eq!(parser.value().unwrap(), &serde_json::json!({"city": "Lisbon", "days": 1}));
-/// parser.push(r#"4}"#);
-/// assert_eq!(parser.value().unwrap(), &serde_json::json!({"city": "Lisbon", "days": 14}));
-/// ```
+/// What the scanner expects next.
+#[derive(Debug, Clone, Copy)]
+enum State {
+    /// A value (top level, after `:`, after `,` in an array).
+    Value { after_comma: bool },
+    /// Just after `[`: a value or `]`.
+    ArrayFirst,
+    /// Just after `{`: a key or `}`.
+    ObjectFirst,
+    /// After `,` in an object: a key.
+    Key,
+    /// After a key: `:`.
+    Colon,
+    /// After a member: `,` or the closing bracket.
+    After,
+    /// Inside a string that opened at `start`. `complete` is where its complete text ends (before an escape
+    /// under way or a high surrogate still waiting for its pair); `high` is set right after a high surrogate.
+    Str { start: usize, key: bool, escaped: bool, escape: Escape, complete: usize, high: bool },
+    /// Inside a number that began at `start`.
+    Num { start: usize, part: NumPart },
+    /// Inside `true`, `false` or `null`.
+    Lit { word: &'static [u8], matched: usize },
+    /// The top-level value is complete, or a container stopped early: the rest is ignored. The text kept
+    /// ends at `end`.
+    Done { end: usize },
+}
+
+/// The incremental scanner over a text that only grows (see the module documentation).
 #[derive(Debug, Clone)]
-pub struct PartialJsonParser {
-    root: Option<Value>,
-    /// Path from the root to the innermost open container, and each open container's kind (`true`: object).
-    path: Vec<Slot>,
-    open: Vec<bool>,
-    expect: Expect,
-    token: Vec<u8>,
-    key: Option<String>,
-    /// A number still being read, shown as it stands until the next piece: what it replaced (a duplicate
-    /// key's value), to be put back when it is taken out.
-    provisional: Option<Option<Value>>,
-    /// The number at the end of the text so far is out of `f64`'s range: `parse` fails there, though more
-    /// text (say, a negative exponent) may still bring it back in range.
-    out_of_range: bool,
-    seen_value: bool,
-    offset: usize,
-    failed: Option<PartialJsonError>,
+pub(crate) struct Scanner {
+    mode: PartialMode,
+    state: State,
+    frames: Vec<Frame>,
+    /// The closing bracket of each open container, innermost last.
+    closers: Vec<u8>,
+    /// Where the top-level value starts (its first byte), once seen.
+    start: Option<usize>,
+    /// How far the text has been scanned.
+    pos: usize,
+    /// A repeated key or an integer `-0` was seen: the kept text must be rewritten.
+    rewrite: bool,
+    error: Option<PartialJsonError>,
 }
 
-impl Default for PartialJsonParser {
+impl Default for Scanner {
     fn default() -> Self {
-        Self::new()
+        Scanner::new(PartialMode::default())
     }
 }
 
-impl PartialJsonParser {
-    /// A parser that has seen nothing.
-    pub fn new() -> Self {
-        PartialJsonParser {
-            root: None,
-            path: Vec::new(),
-            open: Vec::new(),
-            expect: Expect::Value { after_comma: false },
-            token: Vec::new(),
-            key: None,
-            provisional: None,
-            out_of_range: false,
-            seen_value: false,
-            offset: 0,
-            failed: None,
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+impl Scanner {
+    pub(crate) fn new(mode: PartialMode) -> Self {
+        Scanner {
+            mode,
+            state: State::Value { after_comma: false },
+            frames: Vec::new(),
+            closers: Vec::new(),
+            start: None,
+            pos: 0,
+            rewrite: false,
+            error: None,
         }
     }
 
-    /// What [`parse`] gives for all the text pushed so far.
-    pub fn value(&self) -> Result<&Value, PartialJsonError> {
-        if let Some(e) = &self.failed {
-            return Err(e.clone());
-        }
-        if self.out_of_range {
-            return Err(PartialJsonError { offset: self.offset, reason: "number out of range" });
-        }
-        // The root is set only by a complete value, an opened container or a number shown as it stands.
-        self.root.as_ref().ok_or(PartialJsonError {
-            offset: self.offset,
-            reason: if self.seen_value { "the JSON value is cut off" } else { "no JSON value, only whitespace" },
-        })
-    }
-
-    /// Takes the next piece of the text.
-    pub fn push(&mut self, piece: &str) {
-        if self.failed.is_some() {
-            return;
-        }
-        self.retract_provisional();
-        self.out_of_range = false;
-        let bytes = piece.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match self.step(bytes, i) {
-                Ok(next) => i = next,
-                Err(reason) => {
-                    self.failed = Some(PartialJsonError { offset: self.offset + i, reason });
-                    return;
-                }
-            }
-        }
-        self.offset += bytes.len();
-        if let Expect::Num(part) = self.expect {
-            if part.complete() {
-                match self.number_value() {
-                    Some(number) => {
-                        let replaced = self.insert(number);
-                        self.provisional = Some(replaced);
+    /// Scans what `text` has beyond what was scanned before (`text` must extend the earlier text).
+    pub(crate) fn advance(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        if self.error.is_none() && !matches!(self.state, State::Done { .. }) {
+            let mut i = self.pos;
+            while i < bytes.len() {
+                match self.step(text, i) {
+                    Ok(next) => i = next,
+                    Err((offset, reason)) => {
+                        self.error = Some(PartialJsonError { offset, reason });
+                        break;
                     }
-                    None => self.out_of_range = true,
                 }
             }
         }
+        self.pos = bytes.len();
     }
 
-    /// Takes out the number shown at the end of the last piece: it is read on.
-    fn retract_provisional(&mut self) {
-        let Some(replaced) = self.provisional.take() else { return };
-        if self.open.is_empty() {
-            self.root = None;
-            return;
-        }
-        let key = self.key.clone().unwrap_or_default();
-        match self.innermost() {
-            Some(Value::Object(map)) => match replaced {
-                Some(old) => {
-                    map.insert(key, old);
-                }
-                None => {
-                    map.remove(&key);
-                }
-            },
-            Some(Value::Array(items)) => {
-                items.pop();
+    pub(crate) fn is_complete(&self) -> bool {
+        self.error.is_none()
+            && self.frames.is_empty()
+            && match self.state {
+                State::Done { .. } => true,
+                State::Num { part, .. } => part.complete(),
+                _ => false,
             }
-            _ => {}
-        }
     }
 
-    fn innermost(&mut self) -> Option<&mut Value> {
-        let mut node = self.root.as_mut()?;
-        for slot in &self.path {
-            node = match (node, slot) {
-                (Value::Object(map), Slot::Key(k)) => map.get_mut(k)?,
-                (Value::Array(items), Slot::Index(i)) => items.get_mut(*i)?,
-                _ => return None,
-            };
-        }
-        Some(node)
-    }
-
-    /// Puts a complete value where the parse stands; returns what it replaced (a duplicate key's value).
-    fn insert(&mut self, value: Value) -> Option<Value> {
-        if self.open.is_empty() {
-            return self.root.replace(value);
-        }
-        let key = self.key.clone();
-        match self.innermost() {
-            Some(Value::Object(map)) => map.insert(key.unwrap_or_default(), value),
-            Some(Value::Array(items)) => {
-                items.push(value);
-                None
+    /// A complete value ends at `end`.
+    fn complete(&mut self, end: usize) {
+        match self.frames.last_mut() {
+            Some(frame) => {
+                frame.kept = end;
+                self.state = State::After;
             }
-            _ => None,
+            None => self.state = State::Done { end },
         }
     }
 
-    fn number_value(&self) -> Option<Value> {
-        std::str::from_utf8(&self.token).ok()?.parse::<Number>().ok().map(Value::Number)
-    }
-
-    /// A complete value was read: insert it and expect what follows.
-    fn complete(&mut self, value: Value) {
-        self.insert(value);
-        self.expect = if self.open.is_empty() { Expect::Done } else { Expect::After };
-    }
-
-    fn open_container(&mut self, object: bool) -> Result<(), &'static str> {
-        if self.open.len() + 1 > MAX_DEPTH {
-            return Err("nesting deeper than the limit of 200");
+    fn open(&mut self, object: bool, at: usize) -> Result<(), (usize, &'static str)> {
+        if self.frames.len() >= MAX_DEPTH {
+            return Err((at, "nesting deeper than the limit of 100"));
         }
-        let empty = if object { Value::Object(Map::new()) } else { Value::Array(Vec::new()) };
-        if self.open.is_empty() {
-            self.root = Some(empty);
-        } else {
-            let key = self.key.clone().unwrap_or_default();
-            let slot = match self.innermost() {
-                Some(Value::Object(map)) => {
-                    map.insert(key.clone(), empty);
-                    Slot::Key(key)
-                }
-                Some(Value::Array(items)) => {
-                    items.push(empty);
-                    Slot::Index(items.len() - 1)
-                }
-                _ => return Err("internal: no open container"),
-            };
-            self.path.push(slot);
-        }
-        self.open.push(object);
-        self.expect = if object { Expect::ObjectFirst } else { Expect::ArrayFirst };
+        self.frames.push(Frame { object, kept: at + 1, keys: Vec::new(), key_set: None });
+        self.closers.push(if object { b'}' } else { b']' });
+        self.state = if object { State::ObjectFirst } else { State::ArrayFirst };
         Ok(())
     }
 
-    fn close_container(&mut self) {
-        self.open.pop();
-        if self.open.is_empty() {
-            self.expect = Expect::Done;
-        } else {
-            self.path.pop();
-            self.expect = Expect::After;
+    fn close(&mut self, at: usize) {
+        self.frames.pop();
+        self.closers.pop();
+        self.complete(at + 1);
+    }
+
+    /// Reads from `text[i]` on; returns where to go on.
+    fn step(&mut self, text: &str, mut i: usize) -> Result<usize, (usize, &'static str)> {
+        let bytes = text.as_bytes();
+        // Whitespace between tokens, in every state that is not inside a token.
+        if matches!(
+            self.state,
+            State::Value { .. } | State::ArrayFirst | State::ObjectFirst | State::Key | State::Colon | State::After
+        ) {
+            while i < bytes.len() && is_ws(bytes[i]) {
+                i += 1;
+            }
+            if i == bytes.len() {
+                return Ok(i);
+            }
         }
-    }
-
-    fn start_string(&mut self, key: bool) {
-        self.token.clear();
-        self.token.push(b'"');
-        self.expect = Expect::Str { key, escaped: false, pending: Escape::None };
-    }
-
-    /// Reads from `bytes[i]` on; returns where to go on.
-    fn step(&mut self, bytes: &[u8], i: usize) -> Result<usize, &'static str> {
-        let b = bytes[i];
-        let ws = matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-        match self.expect.clone() {
-            Expect::Done => Ok(bytes.len()),
-            Expect::Value { after_comma } => {
-                if ws {
-                    return Ok(i + 1);
+        match self.state {
+            State::Done { .. } => Ok(bytes.len()),
+            State::ArrayFirst if bytes[i] == b']' => {
+                self.close(i);
+                Ok(i + 1)
+            }
+            State::Value { .. } | State::ArrayFirst => {
+                let b = bytes[i];
+                if b == b']' && matches!(self.state, State::Value { after_comma: true }) {
+                    return Err((i, "trailing comma in array"));
                 }
-                if after_comma && b == b']' {
-                    return Err("trailing comma in array");
-                }
-                self.seen_value = true;
+                self.start.get_or_insert(i);
                 match b {
-                    b'{' => self.open_container(true)?,
-                    b'[' => self.open_container(false)?,
-                    b'"' => self.start_string(false),
-                    b't' => self.expect = Expect::Lit { word: b"true", matched: 1 },
-                    b'f' => self.expect = Expect::Lit { word: b"false", matched: 1 },
-                    b'n' => self.expect = Expect::Lit { word: b"null", matched: 1 },
-                    b'-' | b'0'..=b'9' => {
-                        self.token.clear();
-                        self.token.push(b);
-                        self.expect = Expect::Num(match b {
-                            b'-' => NumPart::Sign,
-                            b'0' => NumPart::Zero,
-                            _ => NumPart::Int,
-                        });
-                    }
-                    _ => return Err("expected a JSON value"),
+                    b'{' => self.open(true, i)?,
+                    b'[' => self.open(false, i)?,
+                    b'"' => self.open_string(i, false),
+                    b't' => self.state = State::Lit { word: b"true", matched: 1 },
+                    b'f' => self.state = State::Lit { word: b"false", matched: 1 },
+                    b'n' => self.state = State::Lit { word: b"null", matched: 1 },
+                    b'-' => self.state = State::Num { start: i, part: NumPart::Sign },
+                    b'0' => self.state = State::Num { start: i, part: NumPart::Zero },
+                    b'1'..=b'9' => self.state = State::Num { start: i, part: NumPart::Int },
+                    _ => return Err((i, "expected a JSON value")),
+                }
+                if let State::Lit { .. } = self.state {
+                    return self.literal(bytes, i + 1);
+                }
+                if let State::Num { .. } = self.state {
+                    return self.number(text, i + 1);
+                }
+                if let State::Str { .. } = self.state {
+                    return self.string(text, i + 1);
                 }
                 Ok(i + 1)
             }
-            Expect::ArrayFirst => {
-                if ws {
-                    return Ok(i + 1);
+            State::ObjectFirst | State::Key => match bytes[i] {
+                b'}' if matches!(self.state, State::ObjectFirst) => {
+                    self.close(i);
+                    Ok(i + 1)
                 }
-                if b == b']' {
-                    self.close_container();
-                    return Ok(i + 1);
+                b'}' => Err((i, "trailing comma in object")),
+                b'"' => {
+                    self.open_string(i, true);
+                    self.string(text, i + 1)
                 }
-                self.expect = Expect::Value { after_comma: false };
-                Ok(i)
-            }
-            Expect::ObjectFirst | Expect::Key => {
-                if ws {
-                    return Ok(i + 1);
-                }
-                match b {
-                    b'}' if matches!(self.expect, Expect::ObjectFirst) => {
-                        self.close_container();
-                        Ok(i + 1)
-                    }
-                    b'}' => Err("trailing comma in object"),
-                    b'"' => {
-                        self.start_string(true);
-                        Ok(i + 1)
-                    }
-                    _ => Err("object key must be a string"),
-                }
-            }
-            Expect::Colon => match b {
-                _ if ws => Ok(i + 1),
+                _ => Err((i, "object key must be a string")),
+            },
+            State::Colon => match bytes[i] {
                 b':' => {
-                    self.expect = Expect::Value { after_comma: false };
+                    self.state = State::Value { after_comma: false };
                     Ok(i + 1)
                 }
-                _ => Err("expected `:` after an object key"),
+                _ => Err((i, "expected `:` after an object key")),
             },
-            Expect::After => {
-                if ws {
-                    return Ok(i + 1);
-                }
-                let object = self.open.last().copied().unwrap_or(false);
-                match b {
-                    b',' => self.expect = if object { Expect::Key } else { Expect::Value { after_comma: true } },
-                    b'}' if object => self.close_container(),
-                    b']' if !object => self.close_container(),
+            State::After => {
+                let object = self.frames.last().is_some_and(|f| f.object);
+                match bytes[i] {
+                    b',' => self.state = if object { State::Key } else { State::Value { after_comma: true } },
+                    b'}' if object => self.close(i),
+                    b']' if !object => self.close(i),
                     // Anything else where `,` or the closing bracket belongs: the parse stops here.
-                    _ => self.expect = Expect::Done,
+                    _ => self.state = State::Done { end: self.frames.last().map_or(i, |f| f.kept) },
                 }
                 Ok(i + 1)
             }
-            Expect::Str { key, escaped, pending } => self.string_step(bytes, i, key, escaped, pending),
-            Expect::Num(part) => match part.next(b) {
-                _ if part == NumPart::Zero && b.is_ascii_digit() => Err("invalid number: leading zero"),
-                Some(next) => {
-                    self.token.push(b);
-                    self.expect = Expect::Num(next);
-                    Ok(i + 1)
-                }
-                None if part.complete() => {
-                    let number = self.number_value().ok_or("number out of range")?;
-                    self.complete(number);
-                    Ok(i)
-                }
-                None => Err("invalid number"),
-            },
-            Expect::Lit { word, matched } => {
-                if b != word[matched] {
-                    return Err("invalid literal");
-                }
-                if matched + 1 == word.len() {
-                    self.complete(match word {
-                        b"true" => Value::Bool(true),
-                        b"false" => Value::Bool(false),
-                        _ => Value::Null,
-                    });
-                } else {
-                    self.expect = Expect::Lit { word, matched: matched + 1 };
-                }
-                Ok(i + 1)
-            }
+            State::Str { .. } => self.string(text, i),
+            State::Num { .. } => self.number(text, i),
+            State::Lit { .. } => self.literal(bytes, i),
         }
     }
 
-    /// Reads string text from `bytes[i]` on, runs without escapes at a time.
-    fn string_step(
-        &mut self,
-        bytes: &[u8],
-        i: usize,
-        key: bool,
-        mut escaped: bool,
-        mut pending: Escape,
-    ) -> Result<usize, &'static str> {
-        let mut j = i;
-        while j < bytes.len() {
-            let c = bytes[j];
-            match pending {
+    fn open_string(&mut self, at: usize, key: bool) {
+        self.state = State::Str { start: at, key, escaped: false, escape: Escape::None, complete: at + 1, high: false };
+    }
+
+    fn literal(&mut self, bytes: &[u8], mut i: usize) -> Result<usize, (usize, &'static str)> {
+        let State::Lit { word, mut matched } = self.state else { return Ok(i) };
+        while i < bytes.len() && matched < word.len() {
+            if bytes[i] != word[matched] {
+                return Err((i, "invalid literal"));
+            }
+            matched += 1;
+            i += 1;
+        }
+        if matched == word.len() {
+            self.complete(i);
+        } else {
+            self.state = State::Lit { word, matched };
+        }
+        Ok(i)
+    }
+
+    fn number(&mut self, text: &str, mut i: usize) -> Result<usize, (usize, &'static str)> {
+        let State::Num { start, mut part } = self.state else { return Ok(i) };
+        let bytes = text.as_bytes();
+        while i < bytes.len() {
+            let b = bytes[i];
+            if part == NumPart::Zero && b.is_ascii_digit() {
+                return Err((i, "invalid number: leading zero"));
+            }
+            match part.next(b) {
+                Some(next) => part = next,
+                None if part.complete() => {
+                    if &text[start..i] == "-0" {
+                        self.rewrite = true;
+                    }
+                    self.complete(i);
+                    return Ok(i);
+                }
+                None => return Err((i, "invalid number")),
+            }
+            i += 1;
+        }
+        self.state = State::Num { start, part };
+        Ok(i)
+    }
+
+    /// Reads string text from `text[i]` on: plain runs at a time, escapes byte by byte (they may be cut
+    /// between pieces), surrogate pairs checked as they complete.
+    fn string(&mut self, text: &str, mut i: usize) -> Result<usize, (usize, &'static str)> {
+        let State::Str { start, key, mut escaped, mut escape, mut complete, mut high } = self.state else {
+            return Ok(i);
+        };
+        let bytes = text.as_bytes();
+        while i < bytes.len() {
+            match escape {
+                Escape::None => {
+                    let run = json_text::plain_len(&bytes[i..]);
+                    if run > 0 {
+                        if high {
+                            return Err((i, "lone surrogate in string"));
+                        }
+                        i += run;
+                        complete = i;
+                        continue;
+                    }
+                    match bytes[i] {
+                        b'"' => {
+                            if high {
+                                return Err((i, "lone surrogate in string"));
+                            }
+                            self.end_string(text, start, i, key, escaped)?;
+                            return Ok(i + 1);
+                        }
+                        b'\\' => {
+                            escaped = true;
+                            escape = Escape::Backslash;
+                        }
+                        _ => return Err((i, "control character in string")),
+                    }
+                }
                 Escape::Backslash => {
-                    pending = match c {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Escape::None,
-                        b'u' => Escape::Hex(0),
-                        _ => return Err("invalid escape in string"),
+                    escape = match bytes[i] {
+                        b'u' => Escape::Hex(0, 0),
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' if !high => {
+                            complete = i + 1;
+                            Escape::None
+                        }
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {
+                            return Err((i, "lone surrogate in string"))
+                        }
+                        _ => return Err((i, "invalid escape in string")),
                     };
                 }
-                Escape::Hex(n) => {
-                    if !c.is_ascii_hexdigit() {
-                        return Err("invalid \\u escape in string");
-                    }
-                    pending = if n == 3 { Escape::None } else { Escape::Hex(n + 1) };
-                }
-                Escape::None => {
-                    let run = memchr::memchr2(b'"', b'\\', &bytes[j..]).map_or(bytes.len(), |k| j + k);
-                    if bytes[j..run].iter().any(|&c| c < 0x20) {
-                        return Err("control character in string");
-                    }
-                    self.token.extend_from_slice(&bytes[j..run]);
-                    if run == bytes.len() {
-                        j = run;
-                        break;
-                    }
-                    if bytes[run] == b'"' {
-                        self.token.push(b'"');
-                        let text = if escaped {
-                            let body = String::from_utf8_lossy(&self.token[1..self.token.len() - 1]);
-                            let mut text = String::with_capacity(body.len());
-                            json_text::decode_body(&body, &mut text)
-                                .ok_or("invalid escape in string (a lone surrogate?)")?;
-                            text
-                        } else {
-                            String::from_utf8_lossy(&self.token[1..self.token.len() - 1]).into_owned()
-                        };
-                        if key {
-                            self.key = Some(text);
-                            self.expect = Expect::Colon;
-                        } else {
-                            self.complete(Value::String(text));
+                Escape::Hex(n, value) => {
+                    let Some(digit) = (bytes[i] as char).to_digit(16) else {
+                        return Err((i, "invalid \\u escape in string"));
+                    };
+                    let value = value * 16 + digit;
+                    if n < 3 {
+                        escape = Escape::Hex(n + 1, value);
+                    } else {
+                        escape = Escape::None;
+                        let is_high = (0xD800..0xDC00).contains(&value);
+                        let is_low = (0xDC00..0xE000).contains(&value);
+                        if (high && !is_low) || (!high && is_low) {
+                            return Err((i, "lone surrogate in string"));
                         }
-                        return Ok(run + 1);
+                        high = is_high;
+                        if !is_high {
+                            complete = i + 1;
+                        }
                     }
-                    escaped = true;
-                    pending = Escape::Backslash;
-                    self.token.push(b'\\');
-                    j = run + 1;
-                    continue;
                 }
             }
-            self.token.push(c);
-            j += 1;
+            i += 1;
         }
-        self.expect = Expect::Str { key, escaped, pending };
-        Ok(j)
+        self.state = State::Str { start, key, escaped, escape, complete, high };
+        Ok(i)
+    }
+
+    fn end_string(
+        &mut self,
+        text: &str,
+        start: usize,
+        quote: usize,
+        key: bool,
+        escaped: bool,
+    ) -> Result<(), (usize, &'static str)> {
+        if !key {
+            self.complete(quote + 1);
+            return Ok(());
+        }
+        let body = &text[start + 1..quote];
+        let name = if escaped {
+            let mut name = String::with_capacity(body.len());
+            json_text::decode_body(body, &mut name).ok_or((start, "invalid escape in string"))?;
+            name
+        } else {
+            body.to_owned()
+        };
+        if let Some(frame) = self.frames.last_mut() {
+            if frame.repeated(name) {
+                self.rewrite = true;
+            }
+        }
+        self.state = State::Colon;
+        Ok(())
+    }
+
+    /// What the text scanned so far reads as.
+    pub(crate) fn view<'a>(&'a self, text: &'a str) -> Result<ToolInputView<'a>, PartialJsonError> {
+        if let Some(error) = &self.error {
+            return Err(error.clone());
+        }
+        let start = self.start.unwrap_or(0);
+        let mut quote = false;
+        let mut rewrite = self.rewrite;
+        let end = match self.state {
+            State::Done { end } => end,
+            State::Num { start: number, part } if part.complete() => {
+                rewrite |= &text[number..] == "-0";
+                text.len()
+            }
+            State::Str { key: false, complete, .. } if self.mode == PartialMode::TrailingStrings => {
+                quote = true;
+                complete
+            }
+            _ => match self.frames.last() {
+                Some(frame) => frame.kept,
+                None => {
+                    return Err(PartialJsonError {
+                        offset: text.len(),
+                        reason: if self.start.is_some() {
+                            "the JSON value is cut off"
+                        } else {
+                            "no JSON value, only whitespace"
+                        },
+                    })
+                }
+            },
+        };
+        let closers: &[u8] = match self.state {
+            // A value that completed at the top level has nothing left open.
+            State::Done { .. } if self.frames.is_empty() => &[],
+            _ => &self.closers,
+        };
+        Ok(ToolInputView::new(&text[start..end], quote, closers, rewrite))
+    }
+}
+
+/// Rewrites complete JSON text where the SDK's reading differs from it: a repeated key keeps its first place
+/// with the last value, and the integer `-0` becomes `0`. Whitespace between tokens is dropped.
+pub(crate) fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut normalizer = Normalizer { text, pos: 0 };
+    normalizer.value(&mut out);
+    out
+}
+
+/// Walks text that the scanner accepted (so valid JSON, nested at most [`MAX_DEPTH`] deep).
+struct Normalizer<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Normalizer<'_> {
+    fn peek(&mut self) -> u8 {
+        let bytes = self.text.as_bytes();
+        while self.pos < bytes.len() && is_ws(bytes[self.pos]) {
+            self.pos += 1;
+        }
+        bytes.get(self.pos).copied().unwrap_or(b'}')
+    }
+
+    /// The end of the string whose opening quote is at `self.pos`.
+    fn string_end(&self) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut i = self.pos + 1;
+        loop {
+            i += json_text::plain_len(&bytes[i..]);
+            match bytes.get(i) {
+                Some(b'\\') => i += 2,
+                Some(b'"') => return i + 1,
+                Some(_) => i += 1,
+                None => return bytes.len(),
+            }
+        }
+    }
+
+    fn value(&mut self, out: &mut String) {
+        match self.peek() {
+            b'{' => self.object(out),
+            b'[' => {
+                self.pos += 1;
+                out.push('[');
+                let mut first = true;
+                while self.peek() != b']' {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    self.value(out);
+                    if self.peek() == b',' {
+                        self.pos += 1;
+                    }
+                }
+                self.pos += 1;
+                out.push(']');
+            }
+            b'"' => {
+                let end = self.string_end();
+                out.push_str(&self.text[self.pos..end]);
+                self.pos = end;
+            }
+            _ => {
+                let bytes = self.text.as_bytes();
+                let start = self.pos;
+                while self.pos < bytes.len()
+                    && !matches!(bytes[self.pos], b',' | b']' | b'}')
+                    && !is_ws(bytes[self.pos])
+                {
+                    self.pos += 1;
+                }
+                let token = &self.text[start..self.pos];
+                out.push_str(if token == "-0" { "0" } else { token });
+            }
+        }
+    }
+
+    fn object(&mut self, out: &mut String) {
+        self.pos += 1;
+        let at = out.len();
+        out.push('{');
+        // Each member's key (decoded), and where its key text and its value sit in `out`.
+        let mut members: Vec<(String, std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut repeated = false;
+        while self.peek() != b'}' {
+            if !members.is_empty() {
+                out.push(',');
+            }
+            let key_end = self.string_end();
+            let raw_key = &self.text[self.pos..key_end];
+            let mut name = String::with_capacity(raw_key.len());
+            json_text::decode_body(&raw_key[1..raw_key.len() - 1], &mut name);
+            let key_at = out.len();
+            out.push_str(raw_key);
+            let key_range = key_at..out.len();
+            self.pos = key_end;
+            self.peek();
+            self.pos += 1; // the colon
+            out.push(':');
+            let value_at = out.len();
+            self.value(out);
+            repeated |= !seen.insert(name.clone());
+            members.push((name, key_range, value_at..out.len()));
+            if self.peek() == b',' {
+                self.pos += 1;
+            }
+        }
+        self.pos += 1;
+        out.push('}');
+        if repeated {
+            let written = out[at..].to_owned();
+            let shift = |r: &std::ops::Range<usize>| r.start - at..r.end - at;
+            let mut order: Vec<usize> = Vec::new();
+            let mut last: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+            for (index, (name, _, _)) in members.iter().enumerate() {
+                if last.insert(name.as_str(), index).is_none() {
+                    order.push(index);
+                }
+            }
+            out.truncate(at);
+            out.push('{');
+            for (n, &first) in order.iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                let (name, key, _) = &members[first];
+                out.push_str(&written[shift(key)]);
+                out.push(':');
+                let (_, _, value) = &members[last[name.as_str()]];
+                out.push_str(&written[shift(value)]);
+            }
+            out.push('}');
+        }
     }
 }

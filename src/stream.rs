@@ -141,9 +141,9 @@ where
     /// The tool input of the block at `index` parsed from the pieces so far, as the SDKs' `input_json`
     /// snapshot, but incremental: asking after every delta costs time linear in the whole input.
     pub fn partial_tool_input(
-        &mut self,
+        &self,
         index: usize,
-    ) -> Option<Result<&serde_json::Value, crate::partial_json::PartialJsonError>> {
+    ) -> Option<Result<crate::ToolInputView<'_>, crate::partial_json::PartialJsonError>> {
         self.decoder.partial_tool_input(index)
     }
 
