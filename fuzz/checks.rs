@@ -287,7 +287,7 @@ fn incremental_agrees(text: &str, seed: u8) {
 }
 
 /// Deserializes any JSON, failing on an object with a duplicate key.
-struct NoDuplicateKeys;
+pub struct NoDuplicateKeys;
 
 impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

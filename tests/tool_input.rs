@@ -1,8 +1,15 @@
 //! Tool input while it streams: the incremental snapshot equals the one-shot parse of the pieces so far after
 //! every delta, and the raw input is bounded by a limit.
 
+#[path = "../fuzz/checks.rs"]
+#[allow(dead_code)]
+mod checks;
+
 use anthropic_sse::partial_json::parse;
-use anthropic_sse::{Delta, Error, EventDecoder, MessageAccumulator, StreamEvent};
+use anthropic_sse::{Delta, Error, EventDecoder, MessageAccumulator, PartialMode, StreamEvent, ToolInput};
+use checks::same_json;
+use proptest::prelude::*;
+use serde_json::Value;
 
 fn tool_stream(pieces: &[&str]) -> Vec<u8> {
     let mut out = String::from("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n");
@@ -64,4 +71,112 @@ fn raw_tool_input_is_bounded() {
     assert!(matches!(err, Error::ToolInputTooLarge { index: 0, limit: 10_000, .. }), "{err:?}");
     assert_eq!(err.kind(), "limit");
     assert!(err.to_string().contains("with_max_tool_input_bytes"));
+}
+
+/// JSON text as a model writes it: numbers of every form (big integers, shortest-form doubles, exponents,
+/// `-0`), keys that may repeat, escapes, optional whitespace.
+fn json_text() -> impl Strategy<Value = String> {
+    let ws = prop_oneof![Just(""), Just(" "), Just("\n  ")];
+    let number = prop_oneof![
+        any::<i64>().prop_map(|n| n.to_string()),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| format!("{f:?}")),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| format!("{f:e}")),
+        "-?[1-9][0-9]{18,40}",
+        "-?[1-9]\\.[0-9]{1,30}[eE][+-]?[0-9]{1,3}",
+        Just("-0".to_owned()),
+        Just("1e400".to_owned()),
+    ];
+    let leaf = prop_oneof![
+        number,
+        Just("true".to_owned()),
+        Just("null".to_owned()),
+        "[a-zé🦅 ]{0,6}".prop_map(|s| format!("\"{s}\"")),
+        Just(r#""tab\t quote\" \u00e9 \ud83d\ude00""#.to_owned()),
+    ];
+    leaf.prop_recursive(4, 40, 5, move |inner| {
+        let ws = ws.clone();
+        prop_oneof![
+            (proptest::collection::vec(inner.clone(), 0..5), ws.clone())
+                .prop_map(|(items, ws)| format!("[{ws}{}{ws}]", items.join(&format!(",{ws}")))),
+            (proptest::collection::vec(("[a-d]|é|\\\\u0061", inner), 0..5), ws).prop_map(|(members, ws)| {
+                let members: Vec<String> = members.into_iter().map(|(k, v)| format!("\"{k}\":{ws}{v}")).collect();
+                format!("{{{ws}{}{ws}}}", members.join(","))
+            }),
+        ]
+    })
+    .prop_map(|v| format!("{{\"v\": {v}}}"))
+}
+
+/// The final input of `pieces` through the decoder, in `mode`.
+fn final_input(pieces: &[&str], mode: PartialMode) -> ToolInput {
+    let mut decoder = EventDecoder::new().with_accumulator(MessageAccumulator::new().with_partial_mode(mode));
+    decoder.feed(&tool_stream(pieces));
+    while decoder.next_event().is_some() {}
+    let end = decoder.end();
+    let message = decoder.into_final_message(end).expect("valid JSON");
+    message.content[0].tool_input().expect("tool block").clone()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_split_gives_the_same_final_input(text in json_text(), cuts in proptest::collection::vec(any::<usize>(), 0..30)) {
+        let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (text.len() + 1)).filter(|&c| text.is_char_boundary(c)).collect();
+        bounds.extend([0, text.len()]);
+        bounds.sort_unstable();
+        bounds.dedup();
+        let pieces: Vec<&str> = bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+        for mode in [PartialMode::DropUnfinishedStrings, PartialMode::TrailingStrings] {
+            let whole = final_input(&[&text], mode);
+            prop_assert_eq!(&final_input(&pieces, mode), &whole);
+            // Valid JSON reads back to the value of the assembled text (serde_json on both sides, so that
+            // both round alike; `-0` is the integer 0 in ours, `-0.0` in serde_json's reading of the text).
+            // serde_json rejects numbers beyond f64 (`1e400`), which we keep.
+            if let Ok(theirs) = serde_json::from_str::<Value>(&text) {
+                let ours: Value = serde_json::from_str(whole.as_str()).unwrap();
+                prop_assert!(same_json(&ours, &theirs), "{} vs {}", whole, text);
+            }
+            // Without a rewrite (a repeated key, `-0`), the text is kept byte for byte.
+            if !text.contains("-0") && serde_json::from_str::<checks::NoDuplicateKeys>(&text).is_ok() {
+                prop_assert_eq!(whole.as_str(), text.as_str());
+            }
+        }
+    }
+}
+
+#[test]
+fn input_that_arrives_whole_is_exact_too() {
+    let input = r#"{"zeta": 0.09158478740507359, "alpha": 123456789012345678901234567890, "big": 1e400, "n": -0}"#;
+    let start = format!(
+        "event: message_start\ndata: {{\"type\":\"message_start\",\"message\":{{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[{{\"type\":\"text\",\"text\":\"\"}},{{\"type\":\"tool_use\",\"id\":\"t0\",\"name\":\"a\",\"input\":{input}}}],\"usage\":{{\"output_tokens\":1}}}}}}\n\n"
+    );
+    let block = format!(
+        "event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":2,\"content_block\":{{\"type\":\"mcp_tool_use\",\"id\":\"t1\",\"name\":\"b\",\"server_name\":\"s\",\"input\":{input}}}}}\n\n"
+    );
+    let stop = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+    // serde_json's Value cannot hold 1e400: the typed event is built without it, then the exact text is read
+    // from the event's own text.
+    let without_inf = input.replace("1e400", "1");
+    for input_text in [input, without_inf.as_str()] {
+        let body = format!("{}{}{stop}", start.replace(input, input_text), block.replace(input, input_text));
+        let mut decoder = EventDecoder::new();
+        decoder.feed(body.as_bytes());
+        while let Some(event) = decoder.next_event() {
+            if let Err(e) = event {
+                // A number beyond f64 in a whole start event is a JSON error of serde_json's: say so plainly.
+                assert!(input_text.contains("1e400"), "{e}");
+                assert_eq!(e.kind(), "json");
+                break;
+            }
+        }
+        if input_text.contains("1e400") {
+            continue;
+        }
+        let message = decoder.into_final_message(None).expect("complete");
+        let normalized = input_text.replace(", \"n\": -0", ",\"n\":0").replace(": ", ":").replace(", ", ",");
+        for index in [1, 2] {
+            assert_eq!(message.content[index].tool_input().expect("tool block").as_str(), normalized);
+        }
+    }
 }
