@@ -458,21 +458,20 @@ impl ApiError {
     fn from_body(body: &[u8], status: Option<u16>) -> Self {
         let fallback_kind =
             || status.map_or_else(|| ApiErrorKind::Other("unknown".to_owned()), ApiErrorKind::from_status);
-        let parsed: Option<Value> = serde_json::from_slice(body).ok();
-        let error_obj = parsed.as_ref().and_then(|v| v.get("error")).filter(|e| e.is_object());
-        if let (Some(root), Some(err)) = (&parsed, error_obj) {
-            let kind = err.get("type").and_then(Value::as_str).map_or_else(fallback_kind, ApiErrorKind::from);
-            let message = err.get("message").and_then(Value::as_str).unwrap_or_default().to_owned();
+        if let Some(parts) = ErrorBodyParts::read(body) {
             return ApiError {
-                kind,
-                message,
-                details: err.get("details").filter(|d| !d.is_null()).cloned(),
-                request_id: root.get("request_id").and_then(Value::as_str).map(str::to_owned),
+                kind: parts.kind.map_or_else(fallback_kind, |kind| ApiErrorKind::from(kind.as_str())),
+                message: parts.message.unwrap_or_default(),
+                details: parts.details,
+                request_id: parts.request_id,
                 http_status: status,
-                body: parsed.clone(),
+                // The whole body as a tree, when serde_json can build one (not past its nesting limit).
+                body: serde_json::from_slice(body).ok(),
             };
         }
-        let text = String::from_utf8_lossy(body);
+        // Only the start of the body is looked at for the message: it is for people, and the body may be big.
+        const SHOWN: usize = 4096;
+        let text = String::from_utf8_lossy(&body[..body.len().min(SHOWN)]);
         let text = text.trim();
         let message = if text.is_empty() {
             match status {
@@ -486,7 +485,8 @@ impl ApiError {
                 None => format!("an error event whose data is not the API's error JSON: {shown}"),
             }
         };
-        ApiError { kind: fallback_kind(), message, details: None, request_id: None, http_status: status, body: parsed }
+        let body = serde_json::from_slice(body).ok();
+        ApiError { kind: fallback_kind(), message, details: None, request_id: None, http_status: status, body }
     }
 
     /// The error type.
@@ -550,3 +550,46 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// The parts of the API's error JSON (`{"type":"error","error":{"type":..,"message":..},"request_id":..}`),
+/// read without building the rest, so that neither the body's size nor its nesting can lose the error's type.
+struct ErrorBodyParts {
+    kind: Option<String>,
+    message: Option<String>,
+    details: Option<Value>,
+    request_id: Option<String>,
+}
+
+impl ErrorBodyParts {
+    /// `None` when `body` is not a JSON object with an object `error`.
+    fn read(body: &[u8]) -> Option<ErrorBodyParts> {
+        use serde_json::value::RawValue;
+        #[derive(serde::Deserialize)]
+        struct Body<'a> {
+            #[serde(borrow, default)]
+            error: Option<&'a RawValue>,
+            #[serde(borrow, default)]
+            request_id: Option<&'a RawValue>,
+        }
+        #[derive(serde::Deserialize)]
+        struct ErrorObject<'a> {
+            #[serde(rename = "type", borrow, default)]
+            kind: Option<&'a RawValue>,
+            #[serde(borrow, default)]
+            message: Option<&'a RawValue>,
+            #[serde(borrow, default)]
+            details: Option<&'a RawValue>,
+        }
+        fn string(raw: Option<&RawValue>) -> Option<String> {
+            serde_json::from_str(raw?.get()).ok()
+        }
+        let root: Body<'_> = serde_json::from_slice(body).ok()?;
+        let error: ErrorObject<'_> = serde_json::from_str(root.error?.get()).ok()?;
+        Some(ErrorBodyParts {
+            kind: string(error.kind),
+            message: string(error.message),
+            details: error.details.and_then(|d| serde_json::from_str::<Value>(d.get()).ok()).filter(|d| !d.is_null()),
+            request_id: string(root.request_id),
+        })
+    }
+}

@@ -8,6 +8,7 @@
 
 use serde::ser::SerializeMap;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::error::{ApiError, Error, JsonError};
@@ -35,13 +36,58 @@ pub enum StreamEvent {
     MessageStop(MessageStop),
     /// Keep-alive; carries nothing.
     Ping,
-    /// An event type this version does not know: the SSE event name and the data as JSON.
+    /// An event type this version does not know: the SSE event name and the data, kept as JSON text
+    /// (validated, never built into a tree, so that neither its size nor its nesting costs more than its
+    /// bytes).
     Unknown {
         /// The SSE event name (`message` when the frame had none).
         event: String,
-        /// The data, parsed as JSON.
-        data: Value,
+        /// The data's `type`, when it is an object with a string `type`.
+        kind: Option<String>,
+        /// The data as it arrived.
+        data: RawJson,
     },
+}
+
+/// JSON kept as the text that arrived: validated, not parsed into a tree. Serializing writes it verbatim
+/// (through `serde_json`); [`to_value`](Self::to_value) builds a `serde_json::Value` when wanted.
+#[derive(Debug, Clone)]
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// Checks that `text` is JSON and keeps it.
+    pub fn from_text(text: &str) -> Result<RawJson, serde_json::Error> {
+        serde_json::from_str::<&RawValue>(text).map(|raw| RawJson(raw.to_owned()))
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The JSON as a `serde_json::Value` (which fails on nesting deeper than `serde_json`'s limit of 128).
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl PartialEq for RawJson {
+    /// Equal text.
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl std::fmt::Display for RawJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.get())
+    }
 }
 
 model_struct! {
@@ -223,7 +269,7 @@ impl StreamEvent {
             StreamEvent::MessageDelta(_) => "message_delta",
             StreamEvent::MessageStop(_) => "message_stop",
             StreamEvent::Ping => "ping",
-            StreamEvent::Unknown { event, data } => data.get("type").and_then(Value::as_str).unwrap_or(event),
+            StreamEvent::Unknown { event, kind, .. } => kind.as_deref().unwrap_or(event),
         }
     }
 
@@ -265,12 +311,19 @@ impl StreamEvent {
     }
 
     fn from_json(event: &str, data: &str) -> Result<StreamEvent, Error> {
-        let value: Value = serde_json::from_str(data).map_err(|e| Error::json(JsonError::new(event, data, e)))?;
+        let json_error = |e| Error::json(JsonError::new(event, data, e));
+        // Only the events this version knows are built into a tree; any other is kept as text.
+        let tag = type_tag(data);
+        if !tag.as_deref().is_some_and(|tag| KNOWN.contains(&tag)) {
+            let raw = RawJson::from_text(data).map_err(json_error)?;
+            return Ok(StreamEvent::Unknown { event: event.to_owned(), kind: tag, data: raw });
+        }
+        let value: Value = serde_json::from_str(data).map_err(json_error)?;
         let Value::Object(mut map) = value else {
-            return Ok(StreamEvent::Unknown { event: event.to_owned(), data: value });
+            return Err(Error::protocol(format!("{event}: the data is not a JSON object")));
         };
         let Some(Value::String(tag)) = map.get("type") else {
-            return Ok(StreamEvent::Unknown { event: event.to_owned(), data: Value::Object(map) });
+            return Err(Error::protocol(format!("{event}: the data has no string `type`")));
         };
         let tag = tag.clone();
         macro_rules! typed {
@@ -309,7 +362,11 @@ impl StreamEvent {
             "message_stop" => typed!(MessageStop, MessageStop),
             "ping" => Ok(StreamEvent::Ping),
             "error" => Err(Error::api(ApiError::from_event_data(data.as_bytes(), None))),
-            _ => Ok(StreamEvent::Unknown { event: event.to_owned(), data: Value::Object(map) }),
+            _ => Ok(StreamEvent::Unknown {
+                event: event.to_owned(),
+                kind: Some(tag),
+                data: RawJson::from_text(data).map_err(json_error)?,
+            }),
         }
     }
 
@@ -410,6 +467,38 @@ mod exact {
             }
         }
     }
+}
+
+/// The `type` values this version builds into typed events.
+const KNOWN: [&str; 8] = [
+    "message_start",
+    "content_block_start",
+    "content_block_delta",
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+    "ping",
+    "error",
+];
+
+/// The `type` of an event's data, when the data is an object with a string `type`: read from the usual
+/// `{"type":"...` start without a pass over the rest, else from a pass that builds nothing (and so has no
+/// nesting limit). `None` for anything else, including text that is not JSON.
+fn type_tag(data: &str) -> Option<String> {
+    if let Some(rest) = data.strip_prefix("{\"type\":\"") {
+        if let Some(end) = rest.find(['"', '\\']) {
+            if rest.as_bytes()[end] == b'"' {
+                return Some(rest[..end].to_owned());
+            }
+        }
+    }
+    #[derive(serde::Deserialize)]
+    struct Tag<'a> {
+        #[serde(rename = "type", borrow, default)]
+        kind: Option<&'a RawValue>,
+    }
+    let tag: Tag<'_> = serde_json::from_str(data).ok()?;
+    serde_json::from_str(tag.kind?.get()).ok()
 }
 
 /// At most 80 characters of `text`, for error messages.

@@ -5,10 +5,11 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use anthropic_sse::sse::{Decoder, Frame};
-use anthropic_sse::{BlockingEvents, Delta, EventDecoder, StreamEvent};
+use anthropic_sse::{BlockingEvents, Delta, EventDecoder, MessageAccumulator, PartialMode, StreamEvent};
 
 const USAGE: &str = "\
-usage: anthropic-sse [--final | --events | --frames | --text] [--chunk N] [--request-id ID] [FILE | -]
+usage: anthropic-sse [--final | --events | --frames | --text] [--chunk N] [--request-id ID] [--trailing-strings]
+                     [FILE | -]
 
 Decode an Anthropic Messages API server-sent event stream.
 
@@ -20,11 +21,15 @@ Decode an Anthropic Messages API server-sent event stream.
   --text          the text of the text deltas, written as they arrive
   --chunk N       feed the input to the decoder in N-byte pieces (default: 64 KiB reads)
   --request-id ID the value of the HTTP request-id header, for error reports
+  --trailing-strings
+                  keep a tool-input string cut off at the end, as the Python SDK does for requests that send
+                  the fine-grained-tool-streaming-2025-05-14 beta (default: drop it, as for other requests)
   -h, --help      print this help
 
 Exit status: 0 on success; 1 on a failure, reported on stderr as `error[KIND]: MESSAGE`, KIND being the API
 error type for an error event (e.g. overloaded_error), else one of incomplete, protocol, json, limit, io;
-2 on bad usage.
+2 on bad usage. A tool call whose input is not JSON is error[json], naming the block and the tool, after the
+complete message was printed.
 ";
 
 /// The stream used when no FILE is given: written for this crate in the documented wire format.
@@ -45,6 +50,7 @@ struct Options {
     mode: Mode,
     chunk: Option<usize>,
     request_id: Option<String>,
+    trailing_strings: bool,
     input: Input,
 }
 
@@ -71,6 +77,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
     let mut mode = None;
     let mut chunk = None;
     let mut request_id = None;
+    let mut trailing_strings = false;
     let mut input = None;
     let mut args = args.peekable();
     let set_mode = |m: Mode, mode: &mut Option<Mode>| match mode {
@@ -99,12 +106,19 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
             "--request-id" => {
                 request_id = Some(args.next().ok_or("--request-id needs a value")?);
             }
+            "--trailing-strings" => trailing_strings = true,
             "-" => set_input(&mut input, Input::Stdin)?,
             other if other.starts_with('-') => return Err(format!("unknown option {other:?}")),
             file => set_input(&mut input, Input::File(file.to_owned()))?,
         }
     }
-    Ok(Some(Options { mode: mode.unwrap_or(Mode::Final), chunk, request_id, input: input.unwrap_or(Input::Sample) }))
+    Ok(Some(Options {
+        mode: mode.unwrap_or(Mode::Final),
+        chunk,
+        request_id,
+        trailing_strings,
+        input: input.unwrap_or(Input::Sample),
+    }))
 }
 
 fn set_input(slot: &mut Option<Input>, input: Input) -> Result<(), String> {
@@ -238,7 +252,8 @@ fn run_events(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
         Some(_) => Box::new(FullReads(reader)),
         None => reader,
     };
-    let mut decoder = EventDecoder::new();
+    let mode = if options.trailing_strings { PartialMode::TrailingStrings } else { PartialMode::default() };
+    let mut decoder = EventDecoder::new().with_accumulator(MessageAccumulator::new().with_partial_mode(mode));
     if let Some(id) = &options.request_id {
         decoder.set_request_id(id.clone());
     }

@@ -209,3 +209,71 @@ fn a_small_chunk_is_read_at_once_when_no_more_is_ready() {
     assert!(matches!(polled, std::task::Poll::Ready(Some(Ok(StreamEvent::Ping)))), "{polled:?}");
     assert!(events.poll_next_unpin(&mut cx).is_pending());
 }
+
+/// A tool call whose input is not JSON, then a text block, the stop reason and usage.
+fn invalid_tool_then_text(tail: &str) -> Vec<u8> {
+    let mut out = String::from("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n");
+    out.push_str("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"get_weather\",\"input\":{}}}\n\n");
+    for piece in ["{\"city\": ", "Lisbon}"] {
+        out.push_str(&format!("event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{}}}}}\n\n", serde_json::to_string(piece).unwrap()));
+    }
+    out.push_str("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+    out.push_str("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
+    out.push_str("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"after\"}}\n\n");
+    out.push_str(tail);
+    out.into_bytes()
+}
+
+const CLEAN_END: &str = "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":7}}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+/// Every adapter's final message under one rule: invalid tool input is reported once the stream is read to its
+/// end, with the complete message; another error wins, with the invalid block still marked.
+#[test]
+fn invalid_tool_input_costs_no_message_in_any_adapter() {
+    let check_complete = |result: Result<anthropic_sse::Message, Error>| {
+        let err = result.expect_err("invalid tool input is reported");
+        assert!(
+            matches!(&err, Error::ToolInput { index: 0, name, raw, .. } if name == "get_weather" && raw == "{\"city\": Lisbon}"),
+            "{err:?}"
+        );
+        assert_eq!(err.kind(), "json");
+        let message = err.partial_message().expect("the complete message");
+        assert_eq!(message.text(), "after");
+        assert_eq!(message.stop_reason.as_ref().map(|s| s.as_str()), Some("tool_use"));
+        assert_eq!(message.usage.output_tokens, Some(7));
+        let input = message.content[0].tool_input().expect("tool block");
+        assert_eq!(input.as_str(), "{}", "the block keeps its start input");
+        assert_eq!(input.invalid().expect("marked").error.offset, 9);
+    };
+    let body = invalid_tool_then_text(CLEAN_END);
+    check_complete(BlockingEvents::new(&body[..]).final_message());
+    let chunks = || futures::stream::iter(body.chunks(5).map(|c| Ok::<_, std::io::Error>(c.to_vec())));
+    check_complete(futures::executor::block_on(EventStream::new(chunks()).final_message()));
+    // Iterating hands every event out, with no error item; the final message says what was wrong.
+    let mut events = EventStream::new(chunks());
+    let items: Vec<_> = futures::executor::block_on(async { (&mut events).collect::<Vec<_>>().await });
+    assert!(items.iter().all(Result::is_ok), "no error item for invalid tool input");
+    assert_eq!(items.len(), 9);
+    assert!(events.partial_tool_input(0).expect("tool block").is_err());
+    check_complete(futures::executor::block_on(events.final_message()));
+    let iterated = BlockingEvents::new(&body[..]).collect::<Vec<_>>();
+    assert!(iterated.iter().all(Result::is_ok));
+    #[cfg(feature = "eventsource-stream")]
+    {
+        use eventsource_stream::Eventsource;
+        let frames = futures::stream::iter(vec![Ok::<_, std::io::Error>(body.clone())]).eventsource();
+        check_complete(futures::executor::block_on(anthropic_sse::EventsourceEvents::new(frames).final_message()));
+    }
+
+    // An error event afterwards is the error returned; the invalid block is still marked in its message.
+    let body = invalid_tool_then_text(std::str::from_utf8(OVERLOADED).unwrap());
+    let err = BlockingEvents::new(&body[..]).final_message().expect_err("overloaded");
+    assert_eq!(err.kind(), "overloaded_error");
+    let partial = err.partial_message().expect("message so far");
+    assert!(partial.content[0].tool_input().unwrap().invalid().is_some());
+    // A cut likewise.
+    let body = invalid_tool_then_text("");
+    let err = BlockingEvents::new(&body[..]).final_message().expect_err("cut");
+    assert_eq!(err.kind(), "incomplete");
+    assert!(err.partial_message().unwrap().content[0].tool_input().unwrap().invalid().is_some());
+}

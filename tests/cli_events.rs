@@ -103,3 +103,69 @@ fn failure_kinds() {
         }
     }
 }
+
+/// A tool call whose input arrives in `pieces`, then the stop reason and usage.
+fn tool_call(pieces: &[&str]) -> Vec<u8> {
+    let mut out = String::from("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n");
+    out.push_str("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"record\",\"input\":{}}}\n\n");
+    for piece in pieces {
+        let delta = serde_json::json!({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":piece}});
+        out.push_str(&format!("event: content_block_delta\ndata: {delta}\n\n"));
+    }
+    out.push_str("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+    out.push_str("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":9}}\n\n");
+    out.push_str("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    out.into_bytes()
+}
+
+/// The raw JSON text of the first block's `input` in `--final`'s output.
+fn printed_input(stdout: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stdout);
+    let start = text.find("\"input\":").expect("an input") + "\"input\":".len();
+    let raw: &serde_json::value::RawValue =
+        serde_json::Deserializer::from_str(&text[start..]).into_iter().next().expect("a value").expect("JSON");
+    raw.get().to_owned()
+}
+
+#[test]
+fn final_writes_tool_input_exactly_as_the_sdk_reads_it() {
+    for (input, printed) in [
+        (r#"{"x": 0.09158478740507359}"#, r#"{"x": 0.09158478740507359}"#),
+        (r#"{"a": [5e-29, 1.25e+28, 9.999e-22]}"#, r#"{"a": [5e-29, 1.25e+28, 9.999e-22]}"#),
+        (
+            r#"{"a": 123456789012345678901234567890, "b": 18446744073709551616}"#,
+            r#"{"a": 123456789012345678901234567890, "b": 18446744073709551616}"#,
+        ),
+        (r#"{"a": -0, "b": 1.0}"#, r#"{"a":0,"b":1.0}"#),
+        (r#"{"a": 1e400}"#, r#"{"a": 1e400}"#),
+        (r#"{"name": "n", "age": 3, "bio": "b"}"#, r#"{"name": "n", "age": 3, "bio": "b"}"#),
+        (r#"{"a": 1, "b": 2, "a": 3}"#, r#"{"a":3,"b":2}"#),
+    ] {
+        let pieces: Vec<&str> = input.as_bytes().chunks(3).map(|c| std::str::from_utf8(c).unwrap()).collect();
+        let out = run(&["--final", "-"], &tool_call(&pieces));
+        assert!(out.status.success(), "{input}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(printed_input(&out.stdout), printed, "{input}");
+        // The message after the tool call is applied.
+        assert!(String::from_utf8_lossy(&out.stdout).contains("\"stop_reason\":\"tool_use\""));
+    }
+}
+
+#[test]
+fn invalid_tool_input_prints_the_complete_message_and_names_the_block() {
+    let out = run(&["--final", "-"], &tool_call(&["{\"a\": ", "x}"]));
+    assert_eq!(out.status.code(), Some(1));
+    let line = stderr_first_line(&out);
+    assert!(line.starts_with("error[json]: ") && line.contains("`record`") && line.contains("block 0"), "{line}");
+    let message: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the complete message");
+    assert_eq!(message["stop_reason"], "tool_use");
+    assert_eq!(message["usage"]["output_tokens"], 9);
+}
+
+#[test]
+fn trailing_strings_keeps_a_cut_string() {
+    let cut = tool_call(&["{\"a\": 1, \"b\": \"hel"]);
+    let out = run(&["--final", "-"], &cut);
+    assert_eq!(printed_input(&out.stdout), r#"{"a": 1}"#);
+    let out = run(&["--final", "--trailing-strings", "-"], &cut);
+    assert_eq!(printed_input(&out.stdout), r#"{"a": 1, "b": "hel"}"#);
+}

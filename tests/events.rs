@@ -102,7 +102,9 @@ fn every_delta_type() {
 fn unknown_events_and_fields_survive() {
     let data = json!({"type":"future_event","payload":{"a":[1,2]}});
     let ev = round_trips("future_event", data.clone());
-    assert!(matches!(&ev, StreamEvent::Unknown { event, data: d } if event == "future_event" && *d == data));
+    assert!(
+        matches!(&ev, StreamEvent::Unknown { event, data: d, .. } if event == "future_event" && d.to_value().unwrap() == data)
+    );
     assert_eq!(ev.type_name(), "future_event");
     // Extra fields everywhere, including null-valued known fields, come back as they were.
     round_trips(
@@ -299,4 +301,36 @@ proptest! {
         let full = StreamEvent::from_parts("content_block_delta", &format!(" {data}")).map_err(|e| e.kind().to_owned());
         prop_assert_eq!(fast, full);
     }
+}
+
+#[test]
+fn nesting_depth_never_ends_the_stream_for_unknown_events_nor_loses_an_error_type() {
+    // An unknown event nested far beyond serde_json's limit of 128 is kept as text.
+    let deep = format!(r#"{{"type":"future","x":{}1{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
+    match StreamEvent::from_parts("future", &deep) {
+        Ok(Some(StreamEvent::Unknown { kind, data, .. })) => {
+            assert_eq!(kind.as_deref(), Some("future"));
+            assert_eq!(data.get(), deep);
+        }
+        other => panic!("{other:?}"),
+    }
+    // So is one whose type is not its first key.
+    let deep_late_type = format!(r#"{{"x":{}1{},"type":"future"}}"#, "[".repeat(500), "]".repeat(500));
+    assert!(matches!(
+        StreamEvent::from_parts("message", &deep_late_type),
+        Ok(Some(StreamEvent::Unknown { kind: Some(k), .. })) if k == "future"
+    ));
+    // An error event whose details nest deep keeps its type, message and retry advice.
+    let error = format!(
+        r#"{{"type":"error","error":{{"type":"overloaded_error","message":"Overloaded","details":{}1{}}}}}"#,
+        "[".repeat(1000),
+        "]".repeat(1000)
+    );
+    let Err(e) = StreamEvent::from_parts("error", &error) else { panic!("an error event is an error") };
+    assert_eq!(e.kind(), "overloaded_error");
+    assert!(e.is_retryable());
+    assert!(e.to_string().contains("Overloaded"), "{e}");
+    // Text that is not JSON is still a JSON error naming the event.
+    let err = StreamEvent::from_parts("future", "{\"type\":\"future\",").unwrap_err();
+    assert_eq!(err.kind(), "json");
 }

@@ -2,7 +2,6 @@
 //! every delta, and the raw input is bounded by a limit.
 
 #[path = "../fuzz/checks.rs"]
-#[allow(dead_code)]
 mod checks;
 
 use anthropic_sse::partial_json::parse;
@@ -179,4 +178,32 @@ fn input_that_arrives_whole_is_exact_too() {
             assert_eq!(message.content[index].tool_input().expect("tool block").as_str(), normalized);
         }
     }
+}
+
+#[test]
+fn whatever_tool_input_is_accepted_reads_back_in_the_message() {
+    use anthropic_sse::partial_json::MAX_DEPTH;
+    let deepest = format!("{}1{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+    let message = {
+        let mut decoder = EventDecoder::new();
+        decoder.feed(&tool_stream(&[&deepest]));
+        while decoder.next_event().is_some() {}
+        decoder.into_final_message(None).expect("the deepest accepted input")
+    };
+    let text = serde_json::to_string(&message).expect("serializes");
+    let back: anthropic_sse::Message = serde_json::from_str(&text).expect("reads back with serde_json's limit");
+    assert_eq!(
+        back.content[0].tool_input().expect("tool").to_value(),
+        message.content[0].tool_input().unwrap().to_value()
+    );
+    // One level deeper is invalid tool input: the message is complete and the block is marked.
+    let deeper = format!("[{deepest}]");
+    let mut decoder = EventDecoder::new();
+    decoder.feed(&tool_stream(&[&deeper]));
+    while decoder.next_event().is_some() {}
+    let err = decoder.into_final_message(None).expect_err("too deep");
+    assert!(err.to_string().contains("nesting deeper than the limit"), "{err}");
+    let partial = err.partial_message().expect("the complete message");
+    assert_eq!(partial.usage.output_tokens, Some(9), "events after the block were applied");
+    assert_eq!(partial.content[0].tool_input().unwrap().invalid().unwrap().raw, deeper);
 }
