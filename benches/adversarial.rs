@@ -63,7 +63,9 @@ fn tiny_events(len: usize) -> Vec<u8> {
 }
 
 fn deep_tool_input(len: usize) -> Vec<u8> {
-    let nested = format!("{}1{}", "[".repeat(150), "]".repeat(150));
+    // As deep as tool input may nest (partial_json::MAX_DEPTH is 100, and the object and array around it
+    // take two levels).
+    let nested = format!("{}1{}", "[".repeat(98), "]".repeat(98));
     let mut input = String::from("{\"v\": [");
     while input.len() < len {
         input.push_str(&nested);
@@ -104,13 +106,34 @@ fn adversarial(c: &mut Criterion) {
     }
     group.finish();
 
-    let mut group = c.benchmark_group("tool-input-snapshot-every-delta-1MB");
+    // The snapshot asked for after every delta, at N and 2N: flat throughput is linear time.
+    let mut group = c.benchmark_group("tool-input-snapshot-every-delta");
     group.sample_size(10);
-    for pieces in [5_000, 20_000] {
-        let input = Bytes::from(support::tool_stream(1_000_000, pieces));
+    for (label, size, pieces) in [("1MB", 1_000_000, 5_000), ("1MB", 1_000_000, 20_000), ("2MB", 2_000_000, 40_000)] {
+        let input = Bytes::from(support::tool_stream(size, pieces));
         group.throughput(Throughput::Bytes(input.len() as u64));
         let chunks = support::chunked(&input, 16 * 1024);
-        group.bench_with_input(BenchmarkId::new("anthropic-sse", pieces), &chunks, |b, c| {
+        group.bench_with_input(BenchmarkId::new(format!("rows-{label}"), pieces), &chunks, |b, c| {
+            b.iter(|| snapshot_every_delta(c))
+        });
+    }
+    // One number of N digits in 4-byte pieces: every snapshot ends inside the number.
+    for digits in [400_000, 800_000] {
+        let input = format!("{{\"n\": 1{}}}", "7".repeat(digits));
+        let stream = Bytes::from(support::tool_stream_of(&input, 4));
+        group.throughput(Throughput::Bytes(stream.len() as u64));
+        let chunks = support::chunked(&stream, 16 * 1024);
+        group.bench_with_input(BenchmarkId::new("digits-4-byte-pieces", digits), &chunks, |b, c| {
+            b.iter(|| snapshot_every_delta(c))
+        });
+    }
+    // A long key, then many array items: the key must not be copied per snapshot.
+    for (key, items) in [(512 * 1024, 50_000), (1024 * 1024, 100_000)] {
+        let input = format!("{{\"{}\": [{}0]}}", "k".repeat(key), "0,".repeat(items));
+        let stream = Bytes::from(support::tool_stream_of(&input, 8));
+        group.throughput(Throughput::Bytes(stream.len() as u64));
+        let chunks = support::chunked(&stream, 16 * 1024);
+        group.bench_with_input(BenchmarkId::new("long-key-then-items", key), &chunks, |b, c| {
             b.iter(|| snapshot_every_delta(c))
         });
     }

@@ -62,8 +62,13 @@ pub fn tool_stream(bytes: usize, pieces: usize) -> Vec<u8> {
         i += 1;
     }
     input.push_str("]}");
+    tool_stream_of(&input, input.chars().count().div_ceil(pieces))
+}
+
+/// A stream with one tool call whose input is `input`, sent in pieces of `per` characters.
+pub fn tool_stream_of(input: &str, per: usize) -> Vec<u8> {
     let chars: Vec<char> = input.chars().collect();
-    let per = chars.len().div_ceil(pieces);
+    let pieces = chars.len().div_ceil(per);
     let mut out = String::with_capacity(input.len() * 2 + pieces * 120);
     out.push_str("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_bench_tool\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-bench\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n");
     out.push_str("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_bench\",\"name\":\"store\",\"input\":{}}}\n\n");
