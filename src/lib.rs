@@ -10,7 +10,8 @@
 //!    exactly by the WHATWG rules, in time linear in the input and memory bounded by [`sse::Limits`].
 //! 2. [`event`]: each frame typed as a [`StreamEvent`] (`message_start`, `content_block_delta`, ...). Types,
 //!    blocks, deltas and fields this version does not know are kept as raw JSON, never an error.
-//! 3. [`MessageAccumulator`]: events folded into the [`Message`], with a snapshot at any point.
+//! 3. [`MessageAccumulator`]: events folded into the [`Message`], with a snapshot at any point; tool input
+//!    kept as exact JSON text ([`ToolInput`], read by [`partial_json`]).
 //! 4. Adapters: [`EventStream`] over any `futures::Stream` of byte chunks (a `reqwest` or `hyper` body) or a
 //!    tokio `AsyncRead`; [`BlockingEvents`] over a `std::io::Read`; [`EventDecoder`] to drive your own I/O.
 //!
@@ -99,11 +100,25 @@
 //! * a frame without an `event:` line whose JSON has a known `type` is processed (gateways drop `event:`
 //!   lines; the SDKs skip such frames);
 //! * a leading byte order mark is skipped and invalid UTF-8 becomes U+FFFD, as the SSE standard says;
-//! * tool input is parsed once per block, when the block stops, not on every delta: linear time where the
-//!   Python SDK is quadratic.
+//! * tool input is scanned once, piece by piece, not re-parsed on every delta: linear time where the Python
+//!   SDK is quadratic, for the final input and for a snapshot after every delta alike;
+//! * tool input that is not JSON is reported once the stream is read to its end, with the complete message
+//!   ([`Error::ToolInput`]; the SDK raises at the failing delta and loses the rest).
 //!
-//! Differences that remain: tool-input numbers are `serde_json` numbers, so integers beyond 64 bits become
-//! floats, and `NaN`/`Infinity`, which the SDK's parser accepts, are errors.
+//! # Tool input, exactly
+//!
+//! A block's input is a [`ToolInput`]: the JSON text the model wrote, completed and normalized as the SDK's
+//! parser (`jiter`, partial mode) reads it, never rounded through a `serde_json::Value`. Integers of any size
+//! are exact, floats correctly rounded, keys in the model's order; [`ToolInput::deserialize`] reads it into
+//! your own types with the same exactness. See the [`tool_input`] module.
+//!
+//! Differences that remain:
+//! * `NaN`, `Infinity` and `-Infinity`, which the SDK's parser accepts in tool input, are invalid tool input;
+//! * a number beyond `f64` (`1e400`) in tool input streamed in pieces is kept as written, but one inside a
+//!   `content_block_start` or `message_start` is a JSON error, because `serde_json` rejects it when the
+//!   event is typed (the SDK reads it as infinity); and `serde_json` cannot read a message holding one back;
+//! * the SDK fails on a tool-input delta whose text so far is only whitespace; we read on, and only fail the
+//!   block if the whole input is not JSON.
 #![deny(missing_docs)]
 // Two audited exceptions in `sse::text` (`BytesStr::as_str`, `CheckedChunk::str`) opt in with
 // `#[allow(unsafe_code)]`.

@@ -207,3 +207,69 @@ fn whatever_tool_input_is_accepted_reads_back_in_the_message() {
     assert_eq!(partial.usage.output_tokens, Some(9), "events after the block were applied");
     assert_eq!(partial.content[0].tool_input().unwrap().invalid().unwrap().raw, deeper);
 }
+
+#[test]
+fn tool_input_reads_into_the_callers_types_exactly() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    enum Unit {
+        Celsius,
+        Kelvin { offset: i8 },
+    }
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Args<'a> {
+        big: u128,
+        negative: i128,
+        max: u64,
+        min: i64,
+        float: f64,
+        zero: i32,
+        maybe: Option<u8>,
+        missing: Option<u8>,
+        unit: Unit,
+        other: Unit,
+        #[serde(borrow)]
+        plain: &'a str,
+        escaped: String,
+        list: Vec<f32>,
+        tuple: (bool, ()),
+        map: std::collections::BTreeMap<String, u8>,
+    }
+    let input = ToolInput::from_json(
+        r#"{"big": 123456789012345678901234567890, "negative": -170141183460469231731687303715884105728,
+            "max": 18446744073709551615, "min": -9223372036854775808, "float": 0.09158478740507359, "zero": -0,
+            "maybe": null, "unit": "Celsius", "other": {"Kelvin": {"offset": -3}}, "plain": "no escapes",
+            "escaped": "tab\t\u00e9\ud83d\ude00", "list": [1, 2.5e-3], "tuple": [true, null], "map": {"b": 1, "a": 2},
+            "ignored": [{"deep": [1, {"x": null}]}]}"#,
+    )
+    .unwrap();
+    let args: Args<'_> = input.deserialize().unwrap();
+    assert_eq!(
+        args,
+        Args {
+            big: 123456789012345678901234567890,
+            negative: i128::MIN,
+            max: u64::MAX,
+            min: i64::MIN,
+            float: 0.09158478740507359,
+            zero: 0,
+            maybe: None,
+            missing: None,
+            unit: Unit::Celsius,
+            other: Unit::Kelvin { offset: -3 },
+            plain: "no escapes",
+            escaped: "tab\t\u{e9}\u{1f600}".to_owned(),
+            list: vec![1.0, 2.5e-3],
+            tuple: (true, ()),
+            map: [("a".to_owned(), 2), ("b".to_owned(), 1)].into_iter().collect(),
+        }
+    );
+    // Mismatches are errors that say where, never panics.
+    let err = ToolInput::from_json(r#"{"n": 1.5}"#).unwrap().deserialize::<std::collections::HashMap<String, u8>>();
+    assert!(err.is_err());
+    let err = ToolInput::from_json("[1, 2, 3]").unwrap().deserialize::<(u8, u8)>().unwrap_err();
+    assert!(err.to_string().contains("byte"), "{err}");
+    // serde_json's Value reads the float exactly where serde_json's own parser (without float_roundtrip) may
+    // be one unit in the last place off.
+    let value = ToolInput::from_json("[0.09158478740507359]").unwrap().to_value();
+    assert_eq!(value[0].as_f64(), Some(0.09158478740507359));
+}
