@@ -46,7 +46,7 @@ async fn run(key: &str, prompt: &str) -> Result<(), anthropic_sse::Error> {
         .body(body.to_string())
         .send()
         .await
-        .map_err(|e| anthropic_sse::Error::Transport { source: e.into(), partial: None })?;
+        .map_err(anthropic_sse::Error::transport)?;
 
     let request_id = response.headers().get("request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     if !response.status().is_success() {

@@ -29,7 +29,8 @@ pub struct EventDecoder {
     frames: Decoder,
     accumulator: MessageAccumulator,
     request_id: Option<String>,
-    failed: bool,
+    /// The error that ended the stream, with the message as it was then: the answer from then on.
+    failure: Option<Error>,
 }
 
 impl EventDecoder {
@@ -90,13 +91,18 @@ impl EventDecoder {
 
     /// Whether an error has ended the stream.
     pub fn has_failed(&self) -> bool {
-        self.failed
+        self.failure.is_some()
+    }
+
+    /// The error that ended the stream, if one did, with the message as it was then.
+    pub fn failure(&self) -> Option<&Error> {
+        self.failure.as_ref()
     }
 
     /// The next event the input fed so far completes, `None` when it holds no further complete event or
     /// after an error. An error ends the stream: every later call returns `None`.
     pub fn next_event(&mut self) -> Option<Result<StreamEvent, Error>> {
-        if self.failed {
+        if self.failure.is_some() {
             return None;
         }
         loop {
@@ -129,7 +135,7 @@ impl EventDecoder {
     /// # Ok::<(), anthropic_sse::Error>(())
     /// ```
     pub fn fold_buffered(&mut self) -> Result<(), Error> {
-        if self.failed {
+        if self.failure.is_some() {
             return Ok(());
         }
         loop {
@@ -155,7 +161,7 @@ impl EventDecoder {
     /// Types and folds one frame that was decoded elsewhere (e.g. by `eventsource-stream`), given by its
     /// event name and data. `None` when the frame carries no event or the stream has already failed.
     pub fn push_frame(&mut self, event: &str, data: &str) -> Option<Result<StreamEvent, Error>> {
-        if self.failed {
+        if self.failure.is_some() {
             return None;
         }
         match type_and_fold(&mut self.accumulator, event, data)? {
@@ -164,12 +170,21 @@ impl EventDecoder {
         }
     }
 
-    /// Records an error from outside (e.g. the transport), ending the stream.
+    /// Records an error from outside (e.g. the transport), ending the stream. The error comes back with the
+    /// request id and the message so far attached; from then on it is the stream's answer (see
+    /// [`into_final_message`](Self::into_final_message)). If the stream had already failed, the first error is
+    /// returned instead.
     pub fn fail(&mut self, mut error: Error) -> Error {
-        self.failed = true;
+        if let Some(first) = &self.failure {
+            return first.clone();
+        }
         if let (Error::Api { error, .. }, Some(id)) = (&mut error, &self.request_id) {
             error.set_request_id(id.clone());
         }
+        if error.partial_message().is_none() {
+            error = error.with_partial_message(self.accumulator.clone().into_partial());
+        }
+        self.failure = Some(error.clone());
         error
     }
 
@@ -177,7 +192,7 @@ impl EventDecoder {
     /// [`Error::Incomplete`] that says what was missing. Call it after [`next_event`](Self::next_event) has
     /// returned `None`.
     pub fn end(&mut self) -> Option<Error> {
-        if self.failed {
+        if self.failure.is_some() {
             return None;
         }
         let leftover = self.frames.finish();
@@ -196,15 +211,16 @@ impl EventDecoder {
                 rest.partial_line_bytes
             ));
         }
-        self.failed = true;
-        Some(Error::Incomplete { detail, partial: None })
+        Some(self.fail(Error::Incomplete { detail, partial: None }))
     }
 
     /// The final message, once the stream has ended: `Ok` after `message_stop`, else the error that ended it
-    /// with the message so far attached. `end_error` is what [`end`](Self::end) or the last event returned.
+    /// with the message so far attached. The first error that ended the stream stays the answer; `end_error`
+    /// (what [`end`](Self::end) or the last event returned) counts only when the decoder has not recorded one.
     pub fn into_final_message(self, end_error: Option<Error>) -> Result<Message, Error> {
-        match end_error {
+        match self.failure.or(end_error) {
             None => self.accumulator.finish(),
+            Some(error) if error.partial_message().is_some() => Err(error),
             Some(error) => Err(error.with_partial_message(self.accumulator.into_partial())),
         }
     }

@@ -12,13 +12,18 @@ use crate::sse::DecodeError;
 /// A boxed error of the byte stream underneath (e.g. `reqwest::Error`).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// A shared error of the byte stream underneath: shared, so that an [`Error`] can be cloned and the first
+/// error of a stream handed out again, the same, when it is asked for again.
+pub type SharedError = std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Everything that can end a stream early.
 ///
 /// Errors that end a stream after `message_start` carry the message accumulated so far when they come from
 /// [`EventStream::final_message`](crate::EventStream::final_message) or the
 /// [`MessageAccumulator`](crate::MessageAccumulator): see [`Error::partial_message`]. Nothing the stream
-/// delivered is lost.
-#[derive(Debug, thiserror::Error)]
+/// delivered is lost. Errors can be cloned (the sources that cannot are shared), so that a stream's first
+/// error is the answer every time it is asked for.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The API reported an error: an `error` event after HTTP 200, or a non-2xx response.
@@ -33,7 +38,7 @@ pub enum Error {
     #[error("reading the response body failed: {source}")]
     Transport {
         /// The byte stream's error.
-        source: BoxError,
+        source: SharedError,
         /// The message so far, when known.
         partial: Option<Box<Message>>,
     },
@@ -108,7 +113,7 @@ pub enum Error {
     #[error("I/O error: {source}")]
     Io {
         /// The I/O error.
-        source: std::io::Error,
+        source: std::sync::Arc<std::io::Error>,
         /// The message so far, when known.
         partial: Option<Box<Message>>,
     },
@@ -127,8 +132,9 @@ impl Error {
         Error::Protocol { message: message.into(), partial: None }
     }
 
-    pub(crate) fn transport(source: impl Into<BoxError>) -> Self {
-        Error::Transport { source: source.into(), partial: None }
+    /// The error of the byte stream underneath (e.g. a `reqwest::Error`), as the adapters report it.
+    pub fn transport(source: impl Into<BoxError>) -> Self {
+        Error::Transport { source: SharedError::from(source.into()), partial: None }
     }
 
     /// A short name of the kind of error: the API error type for [`Error::Api`] (e.g. `overloaded_error`),
@@ -212,7 +218,7 @@ impl From<DecodeError> for Error {
 
 impl From<std::io::Error> for Error {
     fn from(source: std::io::Error) -> Self {
-        Error::Io { source, partial: None }
+        Error::Io { source: std::sync::Arc::new(source), partial: None }
     }
 }
 
@@ -223,19 +229,19 @@ impl From<ApiError> for Error {
 }
 
 /// An event's data that is not valid JSON: which event, where, and what was there.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct JsonError {
     event: String,
     offset: usize,
     excerpt: String,
-    source: serde_json::Error,
+    source: std::sync::Arc<serde_json::Error>,
 }
 
 impl JsonError {
     pub(crate) fn new(event: &str, data: &str, source: serde_json::Error) -> Self {
         let offset = byte_offset(data, source.line(), source.column());
         let start = data.floor_char_boundary_compat(offset.saturating_sub(30));
-        JsonError { event: event.to_owned(), offset, excerpt: excerpt(&data[start..]), source }
+        JsonError { event: event.to_owned(), offset, excerpt: excerpt(&data[start..]), source: source.into() }
     }
 
     /// The SSE event name of the frame.
@@ -266,7 +272,7 @@ impl fmt::Display for JsonError {
 
 impl std::error::Error for JsonError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        Some(&*self.source)
     }
 }
 

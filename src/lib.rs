@@ -143,7 +143,7 @@ pub use accumulate::{MessageAccumulator, DEFAULT_MAX_TOOL_INPUT};
 #[cfg(feature = "eventsource-stream")]
 pub use compat::EventsourceEvents;
 pub use decode::EventDecoder;
-pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError};
+pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError, SharedError};
 pub use event::{
     ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, MessageDelta, MessageDeltaBody, MessageStart,
     MessageStop, StreamEvent,
@@ -153,7 +153,7 @@ pub use object::JsonObject;
 pub use partial_json::PartialMode;
 #[cfg(feature = "tokio")]
 pub use stream::ReaderChunks;
-pub use stream::{BlockingEvents, Chunk, EventStream, TextStream};
+pub use stream::{BlockingEvents, BlockingText, Chunk, EventStream, TextStream, MAX_READ_SIZE};
 pub use tool_input::{InvalidToolInput, ToolInput, ToolInputView};
 
 /// A complete sample stream, written for this crate in the documented wire format: a text block, a tool

@@ -21,6 +21,15 @@ const READ_SIZE: usize = 64 * 1024;
 const SMALL_CHUNK: usize = 4 * 1024;
 const GATHER_SIZE: usize = 64 * 1024;
 
+/// How many times one `poll` may take from the source without handing anything out before it yields back to
+/// the executor (waking itself first), as tokio's cooperative budget does: a source that is always ready with
+/// empty chunks, comments or nothing but folded deltas must not keep a task, and a `timeout` around it, from
+/// ever running on.
+const POLL_BUDGET: usize = 128;
+
+/// The largest read size [`BlockingEvents::with_read_size`] takes (larger values are capped): 16 MiB.
+pub const MAX_READ_SIZE: usize = 16 * 1024 * 1024;
+
 /// A chunk of bytes an adapter can take: `Bytes`, `BytesMut`, `Vec<u8>`, `Box<[u8]>`, `String` are taken
 /// without copying; `&[u8]` and `&str` are copied once.
 pub trait Chunk {
@@ -162,7 +171,7 @@ where
     /// Folds the source to its end: `Ready(None)` when it ended cleanly (or had already ended), else the
     /// error that ended it.
     fn poll_fold(&mut self, cx: &mut Context<'_>) -> Poll<Option<Error>> {
-        loop {
+        for _ in 0..POLL_BUDGET {
             if self.done {
                 return Poll::Ready(None);
             }
@@ -174,6 +183,8 @@ where
                 return Poll::Ready(Some(error));
             }
         }
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 
     /// Feeds the decoder the source's next chunk (or several small ones gathered), or its end. `Err` is the
@@ -182,7 +193,7 @@ where
         if let Some(end) = self.held_end.take() {
             return Poll::Ready(self.end_source(end));
         }
-        loop {
+        for _ in 0..POLL_BUDGET {
             let Some(source) = self.source.as_mut() else {
                 self.done = true;
                 return Poll::Ready(Ok(()));
@@ -222,6 +233,13 @@ where
             self.held_end = Some(end);
             return Poll::Ready(Ok(()));
         }
+        // The budget is spent on small (or empty) chunks: hand over what was gathered, or yield.
+        if !self.gathered.is_empty() {
+            self.feed_gathered();
+            return Poll::Ready(Ok(()));
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 
     fn feed_gathered(&mut self) {
@@ -263,7 +281,7 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        loop {
+        for _ in 0..POLL_BUDGET {
             if this.done {
                 return Poll::Ready(None);
             }
@@ -277,6 +295,8 @@ where
                 return Poll::Ready(Some(Err(error)));
             }
         }
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 }
 
@@ -304,19 +324,53 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let events = &mut self.get_mut().events;
-        loop {
-            match Pin::new(&mut *events).poll_next(cx) {
-                Poll::Ready(Some(Ok(StreamEvent::ContentBlockDelta(d)))) => {
-                    if let Delta::Text(t) = d.delta {
-                        return Poll::Ready(Some(Ok(t.text)));
+        for _ in 0..POLL_BUDGET {
+            match std::task::ready!(Pin::new(&mut *events).poll_next(cx)) {
+                Some(Ok(event)) => {
+                    if let Some(text) = text_of(event) {
+                        return Poll::Ready(Some(Ok(text)));
                     }
                 }
-                Poll::Ready(Some(Ok(_))) => {}
-                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Pending => return Poll::Pending,
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
             }
         }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+/// The text of a text delta.
+fn text_of(event: StreamEvent) -> Option<String> {
+    match event {
+        StreamEvent::ContentBlockDelta(d) => match d.delta {
+            Delta::Text(t) => Some(t.text),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl<S, B, E> TextStream<S>
+where
+    S: Stream<Item = Result<B, E>>,
+    B: Chunk,
+    E: Into<BoxError>,
+{
+    /// The message folded from the events so far (every event passes through the fold, text or not).
+    pub fn snapshot(&self) -> Option<&Message> {
+        self.events.snapshot()
+    }
+
+    /// The decoder underneath: the accumulator, the tool input so far, the error that ended the stream.
+    pub fn decoder(&self) -> &EventDecoder {
+        self.events.decoder()
+    }
+
+    /// Reads the rest of the stream and returns the final message, usage included (see
+    /// [`EventStream::final_message`]); after an error item, that error.
+    pub async fn final_message(self) -> Result<Message, Error> {
+        self.events.final_message().await
     }
 }
 
@@ -399,9 +453,10 @@ impl<R: Read> BlockingEvents<R> {
         BlockingEvents { reader: Some(reader), decoder, buf: vec![0; READ_SIZE], done: false }
     }
 
-    /// Sets the size of each read (at least 1 byte).
+    /// Sets the size of each read: at least 1 byte, at most [`MAX_READ_SIZE`] (larger values are capped, so
+    /// that a size from user input cannot ask for an impossible allocation).
     pub fn with_read_size(mut self, read_size: usize) -> Self {
-        self.buf = vec![0; read_size.max(1)];
+        self.buf = vec![0; read_size.clamp(1, MAX_READ_SIZE)];
         self
     }
 
@@ -414,6 +469,29 @@ impl<R: Read> BlockingEvents<R> {
     /// The message folded from the events so far.
     pub fn snapshot(&self) -> Option<&Message> {
         self.decoder.snapshot()
+    }
+
+    /// The decoder underneath: the accumulator, the request id, the error that ended the stream.
+    pub fn decoder(&self) -> &EventDecoder {
+        &self.decoder
+    }
+
+    /// The tool input of the block at `index` so far (see [`EventStream::partial_tool_input`]).
+    pub fn partial_tool_input(
+        &self,
+        index: usize,
+    ) -> Option<Result<crate::ToolInputView<'_>, crate::partial_json::PartialJsonError>> {
+        self.decoder.partial_tool_input(index)
+    }
+
+    /// Reads to the end and returns the text of its text blocks, joined with `""`.
+    pub fn final_text(self) -> Result<String, Error> {
+        self.final_message().map(|m| m.text())
+    }
+
+    /// The text deltas only, as they arrive.
+    pub fn text(self) -> BlockingText<R> {
+        BlockingText { events: self }
     }
 
     /// Reads to the end and returns the final message (see [`EventStream::final_message`]).
@@ -480,6 +558,47 @@ impl<R: Read> Iterator for BlockingEvents<R> {
             }
             if let Err(error) = self.read_chunk() {
                 return Some(Err(error));
+            }
+        }
+    }
+}
+
+/// The text deltas of a [`BlockingEvents`], as they arrive, with the same access to the snapshot and the final
+/// message. Errors end it as they end the events.
+#[derive(Debug)]
+pub struct BlockingText<R> {
+    events: BlockingEvents<R>,
+}
+
+impl<R: Read> BlockingText<R> {
+    /// The message folded from the events so far.
+    pub fn snapshot(&self) -> Option<&Message> {
+        self.events.snapshot()
+    }
+
+    /// The decoder underneath.
+    pub fn decoder(&self) -> &EventDecoder {
+        self.events.decoder()
+    }
+
+    /// Reads the rest and returns the final message, usage included; after an error item, that error.
+    pub fn final_message(self) -> Result<Message, Error> {
+        self.events.final_message()
+    }
+}
+
+impl<R: Read> Iterator for BlockingText<R> {
+    type Item = Result<String, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            match self.events.next()? {
+                Ok(event) => {
+                    if let Some(text) = text_of(event) {
+                        return Some(Ok(text));
+                    }
+                }
+                Err(e) => return Some(Err(e)),
             }
         }
     }

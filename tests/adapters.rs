@@ -277,3 +277,95 @@ fn invalid_tool_input_costs_no_message_in_any_adapter() {
     assert_eq!(err.kind(), "incomplete");
     assert!(err.partial_message().unwrap().content[0].tool_input().unwrap().invalid().is_some());
 }
+
+/// The first error stays the answer: the item handed out and `final_message` afterwards give the same error
+/// (kind, API error, request id) with the message so far, in every adapter.
+#[test]
+fn the_first_error_is_the_answer_every_time_it_is_asked_for() {
+    let mut body = sample_head().to_vec();
+    body.extend_from_slice(OVERLOADED);
+    let check = |item: &Error, last: &Error| {
+        assert_eq!(item.kind(), "overloaded_error");
+        assert_eq!(last.kind(), "overloaded_error");
+        assert_eq!(item.api_error(), last.api_error());
+        assert_eq!(last.api_error().and_then(|e| e.request_id()), Some("req_h"));
+        let (a, b) = (item.partial_message().expect("the item carries the message"), last.partial_message());
+        assert_eq!(Some(a), b);
+        assert!(a.text().contains("Lisbon"), "{a:?}");
+    };
+    // Blocking.
+    let mut events = BlockingEvents::new(&body[..]).with_request_id("req_h");
+    let item = events.by_ref().find_map(Result::err).expect("an error item");
+    assert_eq!(events.decoder().failure().map(Error::kind), Some("overloaded_error"));
+    check(&item, &events.final_message().expect_err("the same error"));
+    // Async.
+    futures::executor::block_on(async {
+        let chunks = futures::stream::iter(body.chunks(17).map(|c| Ok::<_, std::io::Error>(c.to_vec())));
+        let mut events = EventStream::new(chunks).with_request_id("req_h");
+        let mut item = None;
+        while let Some(next) = events.next().await {
+            if let Err(e) = next {
+                item = Some(e);
+            }
+        }
+        check(&item.expect("an error item"), &events.final_message().await.expect_err("the same error"));
+    });
+    // A transport error is shared, not lost, when asked for again.
+    let chunks = vec![Ok(sample_head().to_vec()), Err(std::io::Error::other("connection reset"))];
+    let mut events = EventStream::new(futures::stream::iter(chunks));
+    let item = futures::executor::block_on(async {
+        let mut item = None;
+        while let Some(next) = events.next().await {
+            item = next.err().or(item);
+        }
+        item.expect("a transport error")
+    });
+    let last = futures::executor::block_on(events.final_message()).expect_err("the same error");
+    assert!(
+        matches!((&item, &last), (Error::Transport { source: a, .. }, Error::Transport { source: b, .. }) if std::sync::Arc::ptr_eq(a, b))
+    );
+    assert_eq!(std::error::Error::source(&last).map(|s| s.to_string()), Some("connection reset".to_owned()));
+}
+
+#[test]
+fn text_streams_lead_on_to_usage_and_the_final_message() {
+    futures::executor::block_on(async {
+        let chunks = futures::stream::iter(SAMPLE_STREAM.chunks(13).map(Ok::<_, std::io::Error>));
+        let mut text = EventStream::new(chunks).text_stream();
+        let mut joined = String::new();
+        while let Some(piece) = text.next().await {
+            joined.push_str(&piece.expect("text"));
+        }
+        assert_eq!(text.snapshot().map(|m| m.text()), Some(joined.clone()));
+        let message = text.final_message().await.expect("complete");
+        assert_eq!(message.usage.output_tokens, Some(57));
+        assert_eq!(message.text(), joined);
+    });
+    let mut text = BlockingEvents::new(SAMPLE_STREAM).with_read_size(5).text();
+    let first = text.next().expect("a piece").expect("text");
+    assert!(!first.is_empty());
+    let message = text.final_message().expect("complete");
+    assert_eq!(message.usage.output_tokens, Some(57));
+    assert!(message.text().starts_with(&first));
+    // The blocking adapter offers what the async one does.
+    let events = BlockingEvents::new(SAMPLE_STREAM);
+    assert_eq!(events.final_text().expect("complete"), "Let me check the weather in Lisbon for you.");
+    let mut events = BlockingEvents::new(SAMPLE_STREAM).with_read_size(usize::MAX);
+    for _ in events.by_ref() {}
+    assert!(events.partial_tool_input(1).expect("a tool block").is_ok());
+}
+
+/// A source that is always ready with nothing that makes progress (empty chunks, comments) does not keep
+/// one `poll` running: the stream yields back, so a timeout around it fires.
+#[tokio::test]
+async fn a_source_always_ready_with_nothing_yields_back() {
+    let empty = futures::stream::repeat_with(|| Ok::<_, std::io::Error>(Vec::<u8>::new()));
+    let mut events = EventStream::new(empty);
+    assert!(tokio::time::timeout(std::time::Duration::from_millis(50), events.next()).await.is_err());
+    let comments = futures::stream::repeat_with(|| Ok::<_, std::io::Error>(b": keep-alive\n\n".to_vec()));
+    let events = EventStream::new(comments);
+    assert!(tokio::time::timeout(std::time::Duration::from_millis(50), events.final_message()).await.is_err());
+    let pings = futures::stream::repeat_with(|| Ok::<_, std::io::Error>(b"event: ping\ndata: {}\n\n".to_vec()));
+    let mut text = EventStream::new(pings).text_stream();
+    assert!(tokio::time::timeout(std::time::Duration::from_millis(50), text.next()).await.is_err());
+}
