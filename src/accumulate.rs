@@ -153,13 +153,7 @@ impl MessageAccumulator {
                 ))
             }
             StreamEvent::ContentBlockStart(start) => {
-                if let ContentBlock::Fallback(fallback) = &start.content_block {
-                    if let Some(model) = fallback.to.as_ref().and_then(|to| to.get("model")).and_then(Value::as_str) {
-                        message.model = model.to_owned();
-                    }
-                }
-                self.tool_inputs.push(tool_state(&start.content_block, mode));
-                message.content.push(start.content_block.clone());
+                start_block(message, &mut self.tool_inputs, start.content_block.clone(), mode);
             }
             StreamEvent::ContentBlockDelta(delta) => {
                 let block = block_at(&mut message.content, "content_block_delta", delta.index)?;
@@ -181,6 +175,28 @@ impl MessageAccumulator {
             StreamEvent::Ping | StreamEvent::Unknown { .. } => {}
         }
         Ok(())
+    }
+
+    /// [`apply`](Self::apply) for an event the caller no longer needs: the message of `message_start` and the
+    /// block of `content_block_start` are moved into the message, not copied.
+    pub(crate) fn apply_owned(&mut self, event: StreamEvent) -> Result<(), Error> {
+        if self.stopped {
+            return Ok(());
+        }
+        match (event, self.message.as_mut()) {
+            (StreamEvent::MessageStart(start), None) => {
+                self.events += 1;
+                self.tool_inputs = start.message.content.iter().map(|b| tool_state(b, self.mode)).collect();
+                self.message = Some(*start.message);
+                Ok(())
+            }
+            (StreamEvent::ContentBlockStart(start), Some(message)) => {
+                self.events += 1;
+                start_block(message, &mut self.tool_inputs, start.content_block, self.mode);
+                Ok(())
+            }
+            (event, _) => self.apply(&event),
+        }
     }
 
     fn check_tool_input_size(&self, index: usize) -> Result<(), Error> {
@@ -247,14 +263,34 @@ impl MessageAccumulator {
         if !tool.received {
             return;
         }
-        let raw = tool.parser.text().to_owned();
-        match tool.parser.finish() {
+        match tool.parser.finish_or_text() {
             Ok(parsed) => *input = parsed,
-            Err(error) => {
+            Err((error, raw)) => {
                 input.mark_invalid(raw, error);
                 self.invalid_tool_input.get_or_insert(index);
             }
         }
+    }
+
+    /// The message so far, as [`into_partial`](Self::into_partial) would give it, leaving the accumulator as
+    /// it is: one copy of the message (and of the tool input still streaming), nothing more.
+    pub(crate) fn partial_message(&self) -> Option<Message> {
+        let mut message = self.message.clone()?;
+        for (index, tool) in self.tool_inputs.iter().enumerate() {
+            let (Some(tool), Some(input)) =
+                (tool, message.content.get_mut(index).and_then(ContentBlock::tool_input_mut))
+            else {
+                continue;
+            };
+            if !tool.received {
+                continue;
+            }
+            match tool.parser.snapshot() {
+                Ok(view) => *input = view.to_tool_input(),
+                Err(error) => input.mark_invalid(tool.parser.text().to_owned(), error),
+            }
+        }
+        Some(message)
     }
 
     /// Finishes the tool input of blocks that never stopped.
@@ -279,7 +315,7 @@ impl MessageAccumulator {
                     "the stream ended after {} events without message_stop; the message so far is attached",
                     self.events
                 ),
-                partial: Some(Box::new(message)),
+                partial: Some(std::sync::Arc::new(message)),
             }),
             (None, _) => Err(Error::Incomplete {
                 detail: if self.events == 0 {
@@ -313,7 +349,18 @@ fn invalid_tool_input_error(message: Message, index: usize) -> Error {
         Some(invalid) => (invalid.raw.clone(), invalid.error.clone()),
         None => (String::new(), PartialJsonError { offset: 0, reason: "not JSON" }),
     };
-    Error::ToolInput { index, name, raw, source, partial: Some(Box::new(message)) }
+    Error::ToolInput { index, name, raw, source, partial: Some(std::sync::Arc::new(message)) }
+}
+
+/// Appends a block that `content_block_start` started (a `fallback` block changes the message's model).
+fn start_block(message: &mut Message, tools: &mut Vec<Option<Box<ToolState>>>, block: ContentBlock, mode: PartialMode) {
+    if let ContentBlock::Fallback(fallback) = &block {
+        if let Some(model) = fallback.to.as_ref().and_then(|to| to.get("model")).and_then(Value::as_str) {
+            message.model = model.to_owned();
+        }
+    }
+    tools.push(tool_state(&block, mode));
+    message.content.push(block);
 }
 
 /// Appends through `write`, putting the buffer back as it was when `write` refuses.

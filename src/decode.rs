@@ -146,9 +146,10 @@ impl EventDecoder {
             };
             let folded = match fold_in_place(&mut self.accumulator, frame.event(), frame.data()) {
                 Ok(true) => Ok(()),
-                Ok(false) => match type_and_fold(&mut self.accumulator, frame.event(), frame.data()) {
-                    Some(Err(e)) => Err(e),
-                    Some(Ok(_)) | None => Ok(()),
+                Ok(false) => match StreamEvent::for_fold(frame.event(), frame.data()) {
+                    Ok(Some(event)) => self.accumulator.apply_owned(event),
+                    Ok(None) => Ok(()),
+                    Err(e) => Err(e),
                 },
                 Err(e) => Err(e),
             };
@@ -182,7 +183,7 @@ impl EventDecoder {
             error.set_request_id(id.clone());
         }
         if error.partial_message().is_none() {
-            error = error.with_partial_message(self.accumulator.clone().into_partial());
+            error = error.with_partial_message(self.accumulator.partial_message());
         }
         self.failure = Some(error.clone());
         error

@@ -12,6 +12,9 @@ use crate::sse::DecodeError;
 /// A boxed error of the byte stream underneath (e.g. `reqwest::Error`).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// The message an error carries: shared, so that handing the same error out again copies nothing.
+pub type PartialMessage = std::sync::Arc<Message>;
+
 /// A shared error of the byte stream underneath: shared, so that an [`Error`] can be cloned and the first
 /// error of a stream handed out again, the same, when it is asked for again.
 pub type SharedError = std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>;
@@ -32,7 +35,7 @@ pub enum Error {
         /// The API's error.
         error: Box<ApiError>,
         /// The message so far, when known.
-        partial: Option<Box<Message>>,
+        partial: Option<PartialMessage>,
     },
     /// The underlying byte stream failed (network, TLS, HTTP body).
     #[error("reading the response body failed: {source}")]
@@ -40,7 +43,7 @@ pub enum Error {
         /// The byte stream's error.
         source: SharedError,
         /// The message so far, when known.
-        partial: Option<Box<Message>>,
+        partial: Option<PartialMessage>,
     },
     /// An event's data was not valid JSON.
     #[error("{source}")]
@@ -48,7 +51,7 @@ pub enum Error {
         /// Where and why.
         source: JsonError,
         /// The message so far, when known.
-        partial: Option<Box<Message>>,
+        partial: Option<PartialMessage>,
     },
     /// The events broke the protocol (e.g. a delta for a block that does not exist).
     #[error("protocol error: {message}")]
@@ -56,7 +59,7 @@ pub enum Error {
         /// What was wrong.
         message: String,
         /// The message so far, when known.
-        partial: Option<Box<Message>>,
+        partial: Option<PartialMessage>,
     },
     /// The stream ended before `message_stop`.
     #[error("the stream ended before message_stop: {detail}")]
@@ -64,7 +67,7 @@ pub enum Error {
         /// What was seen last.
         detail: String,
         /// The message so far (`None` when no `message_start` arrived).
-        partial: Option<Box<Message>>,
+        partial: Option<PartialMessage>,
     },
     /// The input JSON of a tool call is not JSON (not even cut-off JSON). The rest of the stream was still
     /// read and applied: `partial` holds the complete message (or, when the stream also broke, never this
@@ -85,7 +88,7 @@ pub enum Error {
         /// Where and why parsing failed.
         source: crate::partial_json::PartialJsonError,
         /// The message, complete but for this block's input, when known.
-        partial: Option<Box<Message>>,
+        partial: Option<PartialMessage>,
     },
     /// A tool call's input grew past the accumulator's limit
     /// ([`MessageAccumulator::with_max_tool_input_bytes`](crate::MessageAccumulator::with_max_tool_input_bytes)).
@@ -99,7 +102,7 @@ pub enum Error {
         /// The limit in force.
         limit: usize,
         /// The message so far, when known.
-        partial: Option<Box<Message>>,
+        partial: Option<PartialMessage>,
     },
     /// A line or an event exceeded the decoder's limits.
     #[error("{source}")]
@@ -107,7 +110,7 @@ pub enum Error {
         /// The limit and where it was exceeded.
         source: DecodeError,
         /// The message so far, when known.
-        partial: Option<Box<Message>>,
+        partial: Option<PartialMessage>,
     },
     /// Reading the input failed.
     #[error("I/O error: {source}")]
@@ -115,7 +118,7 @@ pub enum Error {
         /// The I/O error.
         source: std::sync::Arc<std::io::Error>,
         /// The message so far, when known.
-        partial: Option<Box<Message>>,
+        partial: Option<PartialMessage>,
     },
 }
 
@@ -169,7 +172,7 @@ impl Error {
         }
     }
 
-    fn partial_slot(&mut self) -> &mut Option<Box<Message>> {
+    fn partial_slot(&mut self) -> &mut Option<PartialMessage> {
         match self {
             Error::Api { partial, .. }
             | Error::Transport { partial, .. }
@@ -200,12 +203,14 @@ impl Error {
 
     /// Takes the message accumulated before the error out of it.
     pub fn take_partial_message(&mut self) -> Option<Message> {
-        self.partial_slot().take().map(|m| *m)
+        self.partial_slot()
+            .take()
+            .map(|m| std::sync::Arc::try_unwrap(m).unwrap_or_else(|shared| Message::clone(&shared)))
     }
 
     /// Attaches the message accumulated so far.
     pub fn with_partial_message(mut self, message: Option<Message>) -> Self {
-        *self.partial_slot() = message.map(Box::new);
+        *self.partial_slot() = message.map(std::sync::Arc::new);
         self
     }
 }

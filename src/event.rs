@@ -296,6 +296,16 @@ impl StreamEvent {
 
     /// Types an event given by its SSE event name and data (see [`from_frame`](Self::from_frame)).
     pub fn from_parts(event: &str, data: &str) -> Result<Option<StreamEvent>, Error> {
+        Self::typed(event, data, Unknowns::Keep)
+    }
+
+    /// [`from_parts`](Self::from_parts) for a caller that only folds: an event of an unknown type is checked
+    /// to be JSON and then dropped (`Ok(None)`), never copied.
+    pub(crate) fn for_fold(event: &str, data: &str) -> Result<Option<StreamEvent>, Error> {
+        Self::typed(event, data, Unknowns::Drop)
+    }
+
+    fn typed(event: &str, data: &str, unknowns: Unknowns) -> Result<Option<StreamEvent>, Error> {
         match event {
             "ping" => return Ok(Some(StreamEvent::Ping)),
             "error" => return Err(Error::api(ApiError::from_event_data(data.as_bytes(), None))),
@@ -307,16 +317,31 @@ impl StreamEvent {
         if let Some(event) = fast::content_block_delta(data) {
             return Ok(Some(event));
         }
-        Self::from_json(event, data).map(Some)
+        Self::from_json(event, data, unknowns)
     }
 
-    fn from_json(event: &str, data: &str) -> Result<StreamEvent, Error> {
+    fn from_json(event: &str, data: &str, unknowns: Unknowns) -> Result<Option<StreamEvent>, Error> {
         let json_error = |e| Error::json(JsonError::new(event, data, e));
         // Only the events this version knows are built into a tree; any other is kept as text.
         let tag = type_tag(data);
         if !tag.as_deref().is_some_and(|tag| KNOWN.contains(&tag)) {
+            if unknowns == Unknowns::Drop {
+                serde_json::from_str::<serde::de::IgnoredAny>(data).map_err(json_error)?;
+                return Ok(None);
+            }
             let raw = RawJson::from_text(data).map_err(json_error)?;
-            return Ok(StreamEvent::Unknown { event: event.to_owned(), kind: tag, data: raw });
+            return Ok(Some(StreamEvent::Unknown { event: event.to_owned(), kind: tag, data: raw }));
+        }
+        if tag.as_deref() == Some("message_start") {
+            // The blocks are typed one by one from their own text: a tree of the whole content (hundreds of
+            // bytes per block) is never built.
+            if let Some((without_content, blocks)) = exact::split_content(data) {
+                let mut event = Self::from_json(event, &without_content, unknowns)?;
+                if let Some(StreamEvent::MessageStart(start)) = &mut event {
+                    start.message.content = blocks;
+                }
+                return Ok(event);
+            }
         }
         let value: Value = serde_json::from_str(data).map_err(json_error)?;
         let Value::Object(mut map) = value else {
@@ -343,7 +368,7 @@ impl StreamEvent {
                 }
             }};
         }
-        match tag.as_str() {
+        let event = match tag.as_str() {
             "message_start" => typed!(MessageStart, MessageStart).map(|mut event| {
                 if let StreamEvent::MessageStart(start) = &mut event {
                     exact::message_start(data, &mut start.message.content);
@@ -362,12 +387,15 @@ impl StreamEvent {
             "message_stop" => typed!(MessageStop, MessageStop),
             "ping" => Ok(StreamEvent::Ping),
             "error" => Err(Error::api(ApiError::from_event_data(data.as_bytes(), None))),
+            // The data's first `type` is known but its last is not (a repeated key): unknown after all.
+            _ if unknowns == Unknowns::Drop => return Ok(None),
             _ => Ok(StreamEvent::Unknown {
                 event: event.to_owned(),
                 kind: Some(tag),
                 data: RawJson::from_text(data).map_err(json_error)?,
             }),
-        }
+        };
+        event.map(Some)
     }
 
     /// The event as the JSON payload it came from (the SSE data; `{"type":"ping"}` for a ping).
@@ -458,6 +486,50 @@ mod exact {
         }
     }
 
+    #[derive(Deserialize)]
+    struct ContentOfStart<'a> {
+        #[serde(borrow)]
+        message: ContentOfMessage<'a>,
+    }
+
+    #[derive(Deserialize)]
+    struct ContentOfMessage<'a> {
+        #[serde(borrow)]
+        content: &'a RawValue,
+    }
+
+    /// A `message_start` whose message has content: the event's text with `content` emptied, and the blocks,
+    /// each typed from its own text (with its exact tool input). `None` when there is no content to split, or
+    /// anything is unexpected (the typed route then judges the event as a whole).
+    pub(super) fn split_content(data: &str) -> Option<(String, Vec<ContentBlock>)> {
+        if !data.contains("\"content\":[{") && !data.contains("\"content\": [{") {
+            return None;
+        }
+        let start: ContentOfStart<'_> = serde_json::from_str(data).ok()?;
+        let raw = start.message.content.get();
+        let at = (raw.as_ptr() as usize).checked_sub(data.as_ptr() as usize)?;
+        if data.get(at..at + raw.len()) != Some(raw) {
+            return None;
+        }
+        let elements: Vec<&RawValue> = serde_json::from_str(raw).ok()?;
+        let mut blocks = Vec::with_capacity(elements.len());
+        for element in elements {
+            let map = serde_json::from_str::<crate::object::JsonObject>(element.get()).ok()?;
+            let mut block = ContentBlock::from_map(map);
+            if block.tool_input().is_some() {
+                if let Ok(raw) = serde_json::from_str::<RawBlock<'_>>(element.get()) {
+                    set(&mut block, &raw);
+                }
+            }
+            blocks.push(block);
+        }
+        let mut without_content = String::with_capacity(data.len() - raw.len() + 2);
+        without_content.push_str(&data[..at]);
+        without_content.push_str("[]");
+        without_content.push_str(&data[at + raw.len()..]);
+        Some((without_content, blocks))
+    }
+
     /// Anything unexpected (a repeated key that the typed route resolved, an input nested deeper than the
     /// tool-input limit) keeps what the typed route gave.
     fn set(block: &mut ContentBlock, raw: &RawBlock<'_>) {
@@ -467,6 +539,15 @@ mod exact {
             }
         }
     }
+}
+
+/// What typing does with an event of a type this version does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unknowns {
+    /// Hand it out as [`StreamEvent::Unknown`].
+    Keep,
+    /// Check that it is JSON and drop it (nothing folds it).
+    Drop,
 }
 
 /// The `type` values this version builds into typed events.

@@ -19,6 +19,16 @@ pub(crate) fn take_optional<T: serde::de::DeserializeOwned>(map: &mut JsonObject
     Some(typed)
 }
 
+/// `map`, or a new empty map when it is empty: a map emptied by taking its keys out still holds its storage
+/// (hundreds of bytes), which a million small blocks would keep for nothing.
+pub(crate) fn compact(map: JsonObject) -> JsonObject {
+    if map.is_empty() {
+        JsonObject::new()
+    } else {
+        map
+    }
+}
+
 /// Whether `map` holds `key` with a value of type `T` (required fields are checked before any is taken).
 pub(crate) fn check_required<T: serde::de::DeserializeOwned>(map: &JsonObject, key: &str) -> Option<T> {
     T::deserialize(map.get(key)?).ok()
@@ -74,7 +84,7 @@ macro_rules! model_struct {
                 )*
                 $( map.remove(stringify!($rfield)); )*
                 $( let $ofield = $crate::object::take_optional::<$oty>(&mut map, stringify!($ofield)); )*
-                Ok($name { $($rfield,)* $($ofield,)* extra: map })
+                Ok($name { $($rfield,)* $($ofield,)* extra: $crate::object::compact(map) })
             }
 
             /// Writes the fields (typed first, then `extra`) into a map serializer.

@@ -149,11 +149,17 @@ impl PartialJsonParser {
 
     /// The input as [`parse`] gives it, taking the text without a copy when it needs no change.
     pub fn finish(self) -> Result<ToolInput, PartialJsonError> {
-        let view = self.scanner.view(&self.text)?;
-        if view.is_whole(&self.text) {
-            return Ok(ToolInput::from_checked(self.text));
-        }
-        Ok(view.to_tool_input())
+        self.finish_or_text().map_err(|(error, _)| error)
+    }
+
+    /// [`finish`](Self::finish), giving the text back with the error.
+    pub(crate) fn finish_or_text(self) -> Result<ToolInput, (PartialJsonError, String)> {
+        let whole = match self.scanner.view(&self.text) {
+            Err(error) => return Err((error, self.text)),
+            Ok(view) if !view.is_whole(&self.text) => return Ok(view.to_tool_input()),
+            Ok(_) => self.text,
+        };
+        Ok(ToolInput::from_checked(whole))
     }
 }
 

@@ -193,7 +193,10 @@ where
         if let Some(end) = self.held_end.take() {
             return Poll::Ready(self.end_source(end));
         }
-        for _ in 0..POLL_BUDGET {
+        // Empty chunks count against the budget; chunks with bytes are gathered up to GATHER_SIZE, which
+        // bounds this loop for them.
+        let mut empty = 0;
+        while empty < POLL_BUDGET {
             let Some(source) = self.source.as_mut() else {
                 self.done = true;
                 return Poll::Ready(Ok(()));
@@ -206,6 +209,10 @@ where
                 }
                 Poll::Ready(Some(Ok(chunk))) => {
                     let chunk = chunk.into_bytes();
+                    if chunk.is_empty() {
+                        empty += 1;
+                        continue;
+                    }
                     if chunk.len() >= SMALL_CHUNK && self.gathered.is_empty() {
                         self.decoder.feed_bytes(chunk);
                         return Poll::Ready(Ok(()));

@@ -15,6 +15,13 @@ use counting::{Counting, CURRENT, PEAK};
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
+/// The counters are process-wide: the tests here run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 const GIB: usize = 1 << 30;
 const LIMIT: usize = 1 << 20;
 
@@ -42,6 +49,7 @@ fn start() -> &'static [u8] {
 
 #[test]
 fn hostile_input_ends_in_a_limit_error_within_bounded_memory() {
+    let _serial = serial();
     let limits = Limits::default().max_line_bytes(LIMIT).max_event_bytes(LIMIT);
     // Buffers grow by doubling (for linear time): at the limit one holds at most twice the limit, and while
     // it moves to its larger home the old one is still there: three times the limit, plus the chunks.
@@ -82,4 +90,80 @@ fn hostile_input_ends_in_a_limit_error_within_bounded_memory() {
     assert!(matches!(err, Error::ToolInputTooLarge { .. }), "{err:?}");
     assert!(fed <= 2 * LIMIT + 65536 * 2, "noticed after {fed} bytes");
     assert!(peak <= bound, "endless nesting: peak {peak} bytes");
+}
+
+/// Folds `body` (fed in 64 KiB chunks) to the end; returns the outcome, the peak of memory allocated above
+/// what was allocated before, and the memory the outcome's message holds.
+fn fold_peak(body: &[u8]) -> (Result<anthropic_sse::Message, Error>, usize, usize) {
+    let base = CURRENT.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    let mut decoder = EventDecoder::new();
+    let mut end = None;
+    for chunk in body.chunks(65536) {
+        decoder.feed(chunk);
+        if let Err(e) = decoder.fold_buffered() {
+            end = Some(e);
+            break;
+        }
+    }
+    let end = end.or_else(|| decoder.end());
+    let result = decoder.into_final_message(end);
+    let peak = PEAK.load(Ordering::SeqCst) - base;
+    let held = CURRENT.load(Ordering::SeqCst) - base;
+    (result, peak, held)
+}
+
+const START: &str = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n";
+const STOP: &str = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+/// Peak memory on every path stays within three times the largest event plus the final message's own size.
+#[test]
+fn the_whole_pipeline_stays_within_three_times_the_largest_event() {
+    let _serial = serial();
+    const EVENT: usize = 16 << 20;
+    // An unknown event of small objects: kept as text, never built into a tree.
+    let mut unknown = String::from("event: future\ndata: {\"type\":\"future\",\"items\":[");
+    while unknown.len() < EVENT {
+        unknown.push_str("{\"a\":1},");
+    }
+    unknown.push_str("{}]}\n\n");
+    let body = format!("{START}{unknown}{STOP}");
+    let (result, peak, held) = fold_peak(body.as_bytes());
+    result.expect("a complete message");
+    assert!(peak <= 3 * unknown.len() + held, "unknown event: peak {peak} for an event of {}", unknown.len());
+
+    // An error event of words: the excerpt comes from its start.
+    let mut words = String::from("event: error\ndata: ");
+    while words.len() < EVENT {
+        words.push_str("overloaded please retry ");
+    }
+    words.push_str("\n\n");
+    let body = format!("{START}{words}");
+    let (result, peak, held) = fold_peak(body.as_bytes());
+    let err = result.expect_err("an error event");
+    assert!(err.to_string().len() < 1000, "the message is an excerpt");
+    assert!(peak <= 3 * words.len() + held, "error event of words: peak {peak}");
+
+    // A message_start with a great many empty blocks.
+    let blocks = 1_000_000;
+    let content = vec!["{\"type\":\"text\",\"text\":\"\"}"; blocks].join(",");
+    let start = START.replace("\"content\":[]", &format!("\"content\":[{content}]"));
+    let body = format!("{start}{STOP}");
+    let (result, peak, held) = fold_peak(body.as_bytes());
+    let message = result.expect("a complete message");
+    assert_eq!(message.content.len(), blocks);
+    assert!(peak <= 3 * start.len() + held, "many blocks: peak {peak}, message {held}, event {}", start.len());
+}
+
+#[test]
+fn api_errors_from_big_bodies_cost_little() {
+    let _serial = serial();
+    use anthropic_sse::ApiError;
+    let html = "<html><body>Bad gateway</body></html>".repeat(2 << 20);
+    let base = CURRENT.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    let error = ApiError::from_response(502, None, html.as_bytes());
+    let peak = PEAK.load(Ordering::SeqCst) - base;
+    assert!(error.message().contains("Bad gateway"));
+    assert!(peak < 64 * 1024, "an excerpt of a {} byte page took {peak} bytes", html.len());
 }

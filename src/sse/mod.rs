@@ -344,6 +344,9 @@ impl DataBuf {
     }
 }
 
+/// The largest buffer for lines pieced together from several chunks that the decoder keeps between lines.
+const KEEP_LINE_BUFFER: usize = 64 * 1024;
+
 /// The incremental SSE decoder. See the [module documentation](self).
 #[derive(Debug, Clone)]
 pub struct Decoder {
@@ -580,8 +583,13 @@ impl Decoder {
                 } else {
                     self.line.extend_from_slice(&rest[..i]);
                     self.pos = next;
-                    let frame = self.fields.process_line(&self.line, None, line_offset);
-                    self.line.clear();
+                    let (frame, spare) = self.fields.process_pieced_line(std::mem::take(&mut self.line), line_offset);
+                    // A small buffer is kept for the next line pieced together; a big one goes back at once,
+                    // rather than staying with the decoder for the rest of the stream.
+                    if let Some(mut spare) = spare.filter(|l| l.capacity() <= KEEP_LINE_BUFFER) {
+                        spare.clear();
+                        self.line = spare;
+                    }
                     frame?
                 };
                 if let Some(frame) = frame {
@@ -684,6 +692,26 @@ impl Fields {
             }
         }
         Ok(None)
+    }
+
+    /// A line pieced together from several chunks. A long first `data:` line of an event (a big event is
+    /// usually one long line) takes the line's buffer as its value without a copy; any other line is read as
+    /// usual and its buffer given back, to be used again.
+    fn process_pieced_line(
+        &mut self,
+        line: Vec<u8>,
+        line_offset: u64,
+    ) -> (Result<Option<Frame>, DecodeError>, Option<Vec<u8>>) {
+        if line.len() > KEEP_LINE_BUFFER && line.starts_with(b"data:") && matches!(self.data, DataBuf::Empty) {
+            let value = if line.get(5) == Some(&b' ') { 6 } else { 5 };
+            if line.len() - value > self.limits.max_event {
+                return (Err(DecodeError::EventTooLarge { limit: self.limits.max_event, offset: line_offset }), None);
+            }
+            self.data = DataBuf::One(BytesStr::from_utf8_lossy(Bytes::from(line).slice(value..)));
+            return (Ok(None), None);
+        }
+        let frame = self.process_line(&line, None, line_offset);
+        (frame, Some(line))
     }
 
     /// Whether no field of an event has been read yet: the decoder stands between events.
