@@ -477,7 +477,7 @@ impl ApiError {
                 request_id: parts.request_id,
                 http_status: status,
                 // The whole body as a tree, when serde_json can build one (not past its nesting limit).
-                body: serde_json::from_slice(body).ok(),
+                body: body_tree(body),
             };
         }
         // Only the start of the body is looked at for the message: it is for people, and the body may be big.
@@ -496,7 +496,7 @@ impl ApiError {
                 None => format!("an error event whose data is not the API's error JSON: {shown}"),
             }
         };
-        let body = serde_json::from_slice(body).ok();
+        let body = body_tree(body);
         ApiError { kind: fallback_kind(), message, details: None, request_id: None, http_status: status, body }
     }
 
@@ -510,7 +510,7 @@ impl ApiError {
         &self.message
     }
 
-    /// The error's `details`, when the API sent any.
+    /// The error's `details`, when the API sent any (of at most [`MAX_ERROR_BODY`] bytes).
     pub fn details(&self) -> Option<&Value> {
         self.details.as_ref()
     }
@@ -536,7 +536,7 @@ impl ApiError {
         matches!(self.status(), Some(429 | 500 | 504 | 529))
     }
 
-    /// The whole error body as JSON, when it was JSON.
+    /// The whole error body as JSON, when it was JSON of at most [`MAX_ERROR_BODY`] bytes.
     pub fn body(&self) -> Option<&Value> {
         self.body.as_ref()
     }
@@ -561,6 +561,18 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// The most of an error body that [`ApiError`] builds into a tree for [`ApiError::body`]: 1 MiB. The API's
+/// error bodies are a few hundred bytes; a larger one keeps its type, message and request id, and an excerpt
+/// of the rest, but is not built (a tree of small JSON values costs many times the bytes).
+pub const MAX_ERROR_BODY: usize = 1 << 20;
+
+fn body_tree(body: &[u8]) -> Option<Value> {
+    if body.len() > MAX_ERROR_BODY {
+        return None;
+    }
+    serde_json::from_slice(body).ok()
+}
 
 /// The parts of the API's error JSON (`{"type":"error","error":{"type":..,"message":..},"request_id":..}`),
 /// read without building the rest, so that neither the body's size nor its nesting can lose the error's type.
@@ -599,7 +611,7 @@ impl ErrorBodyParts {
         Some(ErrorBodyParts {
             kind: string(error.kind),
             message: string(error.message),
-            details: error.details.and_then(|d| serde_json::from_str::<Value>(d.get()).ok()).filter(|d| !d.is_null()),
+            details: error.details.and_then(|d| body_tree(d.get().as_bytes())).filter(|d| !d.is_null()),
             request_id: string(root.request_id),
         })
     }

@@ -143,7 +143,7 @@ pub use accumulate::{MessageAccumulator, DEFAULT_MAX_TOOL_INPUT};
 #[cfg(feature = "eventsource-stream")]
 pub use compat::EventsourceEvents;
 pub use decode::EventDecoder;
-pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError, PartialMessage, SharedError};
+pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError, PartialMessage, SharedError, MAX_ERROR_BODY};
 pub use event::{
     ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, MessageDelta, MessageDeltaBody, MessageStart,
     MessageStop, StreamEvent,

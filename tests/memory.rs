@@ -167,3 +167,22 @@ fn api_errors_from_big_bodies_cost_little() {
     assert!(error.message().contains("Bad gateway"));
     assert!(peak < 64 * 1024, "an excerpt of a {} byte page took {peak} bytes", html.len());
 }
+
+#[test]
+fn a_big_json_error_event_keeps_its_type_without_a_tree() {
+    let _serial = serial();
+    let mut details = String::from("[");
+    while details.len() < 16 << 20 {
+        details.push_str("{\"a\":1},");
+    }
+    details.push_str("{}]");
+    let data = format!(r#"{{"type":"error","error":{{"type":"overloaded_error","message":"Overloaded","details":{details}}}}}"#);
+    let base = CURRENT.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    let error = anthropic_sse::ApiError::from_event_data(data.as_bytes(), None);
+    let peak = PEAK.load(Ordering::SeqCst) - base;
+    assert_eq!(error.kind().as_str(), "overloaded_error");
+    assert!(error.is_retryable());
+    assert!(error.body().is_none(), "a body over MAX_ERROR_BODY is not built into a tree");
+    assert!(peak <= 3 * data.len(), "peak {peak} for {} bytes", data.len());
+}
