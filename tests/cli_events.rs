@@ -8,6 +8,10 @@ fn run(args: &[&str], stdin: &[u8]) -> Output {
     common::run_cli(args, Some(stdin))
 }
 
+fn run_without_input(args: &[&str]) -> Output {
+    common::run_cli(args, None)
+}
+
 fn stderr_first_line(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or_default().to_owned()
 }
@@ -16,7 +20,7 @@ const SAMPLE: &[u8] = anthropic_sse::SAMPLE_STREAM;
 
 #[test]
 fn default_is_the_final_message_of_the_embedded_sample() {
-    let out = run(&[], b"");
+    let out = run_without_input(&[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let message: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     assert_eq!(message["content"][0]["text"], "Let me check the weather in Lisbon for you.");
@@ -58,7 +62,8 @@ fn events_are_json_lines_in_arrival_order_with_ping() {
 fn text_prints_the_deltas() {
     let out = run(&["--text", "--chunk", "3", "-"], SAMPLE);
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Let me check the weather in Lisbon for you.");
+    // The text ends with a newline, so that a shell prompt does not follow it on the same line.
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Let me check the weather in Lisbon for you.\n");
 }
 
 fn head_then(tail: &[u8]) -> Vec<u8> {
@@ -74,7 +79,8 @@ fn error_event_is_reported_with_kind_and_request_id_after_the_partial_message() 
     let body = head_then(b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n");
     let out = run(&["--request-id", "req_cli_1", "-"], &body);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr_first_line(&out), "error[overloaded_error]: overloaded_error: Overloaded (request_id req_cli_1)");
+    // The kind is said once.
+    assert_eq!(stderr_first_line(&out), "error[overloaded_error]: Overloaded (request_id req_cli_1)");
     let partial: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the message so far on stdout");
     assert_eq!(partial["id"], "msg_sample_0001");
 

@@ -86,9 +86,28 @@ fn help_and_bad_usage() {
     let help = run(&["--help"], None);
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).starts_with("usage: anthropic-sse"));
-    for bad in [&["--chunk"][..], &["--chunk", "0"], &["--chunk", "x"], &["--bogus"], &["a", "b"]] {
+    let bad_usage: [&[&str]; 9] = [
+        &["--chunk"],
+        &["--chunk", "0"],
+        &["--chunk", "x"],
+        &["--chunk", "18446744073709551615"],
+        &["--chunk=200000000000"],
+        &["--bogus"],
+        &["a", "b"],
+        &["--final", "--events"],
+        &["--text=yes"],
+    ];
+    for bad in bad_usage {
         let out = run(bad, None);
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("usage: anthropic-sse"), "{bad:?}");
+        // One line that says what is wrong, and a hint; not the whole help.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 2, "{bad:?}: {stderr}");
+        assert!(lines[0].starts_with("anthropic-sse: "), "{bad:?}: {stderr}");
+        assert_eq!(lines[1], "Run 'anthropic-sse --help' for usage.");
     }
+    let version = run(&["--version"], None);
+    assert!(version.status.success());
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("anthropic-sse {}", env!("CARGO_PKG_VERSION")));
 }

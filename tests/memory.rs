@@ -176,7 +176,9 @@ fn a_big_json_error_event_keeps_its_type_without_a_tree() {
         details.push_str("{\"a\":1},");
     }
     details.push_str("{}]");
-    let data = format!(r#"{{"type":"error","error":{{"type":"overloaded_error","message":"Overloaded","details":{details}}}}}"#);
+    let data = format!(
+        r#"{{"type":"error","error":{{"type":"overloaded_error","message":"Overloaded","details":{details}}}}}"#
+    );
     let base = CURRENT.load(Ordering::SeqCst);
     PEAK.store(base, Ordering::SeqCst);
     let error = anthropic_sse::ApiError::from_event_data(data.as_bytes(), None);

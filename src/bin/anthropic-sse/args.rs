@@ -1,0 +1,156 @@
+//! The command line: what to print, how to read, and from where.
+
+use std::ffi::OsString;
+
+/// The largest `--chunk` accepted: the library's cap on a read.
+pub const MAX_CHUNK: usize = anthropic_sse::MAX_READ_SIZE;
+
+pub const USAGE: &str = "\
+usage: anthropic-sse [--final | --events | --frames | --text] [--chunk N] [--request-id ID]
+                     [--trailing-strings] [--] [FILE | -]
+
+Decode an Anthropic Messages API server-sent event stream.
+
+  FILE            the recorded stream; \"-\": standard input. Omitted: standard input when it is a pipe, a
+                  file or a socket, else (a terminal) an embedded sample stream
+  --final         (default) one JSON object: the final message, as the official Python SDK's
+                  get_final_message() gives it; on a failure after message_start, the message so far
+  --events        JSON Lines, one per typed event in arrival order (ping and unknown types included)
+  --frames        JSON Lines, one per SSE frame: {\"event\", \"data\", \"id\"} plus \"retry\" when set
+  --text          the text of the text deltas, written as they arrive, and a newline at the end
+  --chunk N       feed the input to the decoder in N-byte pieces, 1 to 16777216 (default: 64 KiB reads)
+  --request-id ID the value of the HTTP request-id header, for error reports
+  --trailing-strings
+                  keep a tool-input string cut off at the end, as the Python SDK does for requests that send
+                  the fine-grained-tool-streaming-2025-05-14 beta (default: drop it, as for other requests)
+  -h, --help      print this help
+  -V, --version   print the version
+
+Output is written as the input is read: each read that completes events is flushed, so that
+`curl ... | anthropic-sse --events | jq` is live. When the reader of the output goes away (`| head`), the
+tool stops quietly.
+
+Exit status: 0 on success; 2 on bad usage; 1 on a failure, reported on stderr as `error[KIND]: MESSAGE`.
+KIND is the API's error type for an error event or error body (e.g. overloaded_error, as the server wrote
+it), else one of:
+  incomplete    the stream ended before message_stop (the message so far is printed)
+  protocol      the events broke the protocol (e.g. a delta for a block that does not exist)
+  json          an event's data is not JSON, or a tool call's input is not (the complete message is
+                printed; the error names the block and the tool)
+  limit         a line, an event or a tool input grew past its limit
+  io            reading the input or writing the output failed
+  empty         the input is empty
+  not_a_stream  the input holds no event: a complete non-streaming message, an error body of Google's
+                front end (Vertex AI), or anything else (its first bytes are shown)
+";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Final,
+    Events,
+    Frames,
+    Text,
+}
+
+#[derive(Debug)]
+pub enum Input {
+    /// No FILE: standard input if it is a pipe, a file or a socket, else the embedded sample.
+    Default,
+    Stdin,
+    File(OsString),
+}
+
+#[derive(Debug)]
+pub struct Options {
+    pub mode: Mode,
+    pub chunk: Option<usize>,
+    pub request_id: Option<String>,
+    pub trailing_strings: bool,
+    pub input: Input,
+}
+
+/// What the command line asks for.
+pub enum Parsed {
+    Run(Options),
+    Help,
+    Version,
+}
+
+/// Parses the arguments (without the program name). `Err` is a one-line usage error.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String> {
+    let mut mode = None;
+    let mut chunk = None;
+    let mut request_id = None;
+    let mut trailing_strings = false;
+    let mut input = None;
+    let mut args = args.into_iter();
+    let mut only_files = false;
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy().into_owned();
+        if only_files || text == "-" || !text.starts_with('-') {
+            let next = if text == "-" && !only_files { Input::Stdin } else { Input::File(arg) };
+            if input.replace(next).is_some() {
+                return Err("give at most one FILE (or - for standard input)".to_owned());
+            }
+            continue;
+        }
+        // `--name=value` and `--name value` alike.
+        let (name, inline) = match text.split_once('=') {
+            Some((name, value)) if name.starts_with("--") => (name.to_owned(), Some(value.to_owned())),
+            _ => (text.clone(), None),
+        };
+        let mut value = |what: &str| -> Result<String, String> {
+            match inline.clone() {
+                Some(v) => Ok(v),
+                None => args.next().map(|v| v.to_string_lossy().into_owned()).ok_or(format!("{name} needs {what}")),
+            }
+        };
+        let chosen = match name.as_str() {
+            "--" => {
+                only_files = true;
+                None
+            }
+            "-h" | "--help" => return Ok(Parsed::Help),
+            "-V" | "--version" => return Ok(Parsed::Version),
+            "--final" => Some(Mode::Final),
+            "--events" => Some(Mode::Events),
+            "--frames" => Some(Mode::Frames),
+            "--text" => Some(Mode::Text),
+            "--chunk" => {
+                let v = value("a number of bytes")?;
+                let n: usize = v
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_CHUNK).contains(n))
+                    .ok_or(format!("--chunk takes a number of bytes from 1 to {MAX_CHUNK}, not {v:?}"))?;
+                chunk = Some(n);
+                None
+            }
+            "--request-id" => {
+                request_id = Some(value("a value")?);
+                None
+            }
+            "--trailing-strings" => {
+                trailing_strings = true;
+                None
+            }
+            _ => return Err(format!("unknown option {text:?}")),
+        };
+        if inline.is_some() && !matches!(name.as_str(), "--chunk" | "--request-id") {
+            return Err(format!("{name} takes no value"));
+        }
+        if let Some(m) = chosen {
+            if mode.is_some_and(|old| old != m) {
+                return Err("choose one of --final, --events, --frames, --text".to_owned());
+            }
+            mode = Some(m);
+        }
+    }
+    Ok(Parsed::Run(Options {
+        mode: mode.unwrap_or(Mode::Final),
+        chunk,
+        request_id,
+        trailing_strings,
+        input: input.unwrap_or(Input::Default),
+    }))
+}

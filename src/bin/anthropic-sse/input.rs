@@ -1,0 +1,146 @@
+//! Where the bytes come from, and what to say when they are not an event stream.
+
+use std::io::{self, Read};
+
+use crate::args::Input;
+use crate::Failure;
+
+/// Opens the input. With no FILE, standard input is read when it is a pipe, a FIFO, a socket or a regular
+/// file (as ripgrep decides); a terminal or `/dev/null` gives the embedded sample.
+pub fn open(input: &Input) -> Result<Box<dyn Read>, Failure> {
+    Ok(match input {
+        Input::Default if !stdin_has_input() => Box::new(anthropic_sse::SAMPLE_STREAM),
+        Input::Default | Input::Stdin => Box::new(io::stdin().lock()),
+        Input::File(path) => Box::new(
+            std::fs::File::open(path)
+                .map_err(|e| Failure::new("io", format_args!("cannot open {}: {e}", path.to_string_lossy())))?,
+        ),
+    })
+}
+
+#[cfg(unix)]
+fn stdin_has_input() -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(fd) = io::stdin().as_fd().try_clone_to_owned() else { return false };
+    match std::fs::File::from(fd).metadata() {
+        Ok(meta) => {
+            let kind = meta.file_type();
+            kind.is_fifo() || kind.is_socket() || kind.is_file()
+        }
+        Err(_) => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn stdin_has_input() -> bool {
+    use std::io::IsTerminal;
+    !io::stdin().is_terminal()
+}
+
+/// How much of the input's start is kept, to say what the input was when it held no event: an error body of
+/// the API or of a proxy is far smaller.
+const KEPT: usize = 1 << 20;
+
+/// A reader that keeps the first bytes it reads (up to 1 MiB) and counts the rest.
+pub struct Recorder<R> {
+    inner: R,
+    start: Vec<u8>,
+    total: u64,
+}
+
+impl<R: Read> Recorder<R> {
+    pub fn new(inner: R) -> Self {
+        Recorder { inner, start: Vec::new(), total: 0 }
+    }
+
+    /// The failure to report for an input that held no event at all, when that is what it was (judged from
+    /// its start: no line of it is an SSE field). `None` when the input looks like an event stream.
+    pub fn not_an_event_stream(&self, request_id: Option<&str>) -> Option<Failure> {
+        let text = self.start.trim_ascii_start();
+        if text.is_empty() {
+            return Some(Failure::new("empty", "the input is empty: no event stream arrived"));
+        }
+        if text
+            .split(|&b| b == b'\n')
+            .any(|line| [&b"data:"[..], b"event:", b"id:", b"retry:", b":"].iter().any(|field| line.starts_with(field)))
+        {
+            return None;
+        }
+        if self.total as usize == self.start.len() {
+            if let Ok(value) = serde_json::from_slice::<serde_json::Value>(text) {
+                if let Some(failure) = json_document(text, &value, request_id) {
+                    return Some(failure);
+                }
+            }
+        }
+        let shown: String =
+            String::from_utf8_lossy(&text[..text.len().min(200)]).split_whitespace().collect::<Vec<_>>().join(" ");
+        Some(Failure::new(
+            "not_a_stream",
+            format_args!(
+                "the input is not an event stream (no event in its {} bytes); it starts with: {}",
+                self.total,
+                shown.chars().take(80).collect::<String>()
+            ),
+        ))
+    }
+}
+
+/// A JSON document instead of an event stream: the API's error body, Google's front end's, or a whole message.
+fn json_document(text: &[u8], value: &serde_json::Value, request_id: Option<&str>) -> Option<Failure> {
+    if value["type"] == "error" && value["error"].is_object() {
+        let error = anthropic_sse::ApiError::from_event_data(text, request_id);
+        return Some(Failure::of_api(&error));
+    }
+    let google = &value["error"];
+    if google["message"].is_string() && (google["code"].is_number() || google["status"].is_string()) {
+        let kind = google["status"].as_str().unwrap_or("api_error");
+        let code = google["code"].as_u64().map(|c| format!("HTTP {c}: ")).unwrap_or_default();
+        return Some(Failure::new(
+            kind,
+            format_args!(
+                "{code}{} (an error body of Google's front end, not an event stream)",
+                google["message"].as_str().unwrap_or_default()
+            ),
+        ));
+    }
+    if value["type"] == "message" {
+        return Some(Failure::new(
+            "not_a_stream",
+            "the input is a complete message, not an event stream: did the request set \"stream\": true?",
+        ));
+    }
+    None
+}
+
+impl<R: Read> Read for Recorder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let keep = n.min(KEPT.saturating_sub(self.start.len()));
+        self.start.extend_from_slice(&buf[..keep]);
+        self.total += n as u64;
+        Ok(n)
+    }
+}
+
+/// A reader whose reads fill the whole buffer unless the input ends, so that `--chunk N` feeds exactly
+/// N-byte pieces even from a pipe.
+pub struct FullReads<R>(pub R);
+
+impl<R: Read> Read for FullReads<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match self.0.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // Report what was read; the error comes back on the next call.
+                Err(_) if filled > 0 => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(filled)
+    }
+}

@@ -1,0 +1,257 @@
+//! `anthropic-sse`: decode an Anthropic Messages API stream from a file, standard input or the embedded
+//! sample. Run `anthropic-sse --help` for the contract. `args` reads the command line, `input` the bytes;
+//! the writers for each mode are below.
+
+mod args;
+mod input;
+
+use std::fmt::Display;
+use std::io::{self, BufWriter, Read, Write};
+use std::process::ExitCode;
+
+use anthropic_sse::sse::{Decoder, Frame};
+use anthropic_sse::{BlockingEvents, Delta, EventDecoder, MessageAccumulator, PartialMode, StreamEvent};
+
+use args::{Mode, Options, Parsed, USAGE};
+use input::{FullReads, Recorder};
+
+const DEFAULT_READ: usize = 64 * 1024;
+
+/// The failure kind of a write to a reader that went away: not reported, and the exit status is 0.
+const BROKEN_PIPE: &str = "broken_pipe";
+
+/// A failure to report as `error[KIND]: MESSAGE`.
+pub struct Failure {
+    kind: String,
+    message: String,
+    /// The stream ended before any `message_start`: the input may not be an event stream at all.
+    no_message: bool,
+}
+
+impl Failure {
+    fn new(kind: &str, message: impl Display) -> Self {
+        Failure { kind: kind.to_owned(), message: message.to_string(), no_message: false }
+    }
+
+    /// A failure of the library, its kind not said twice (`error[overloaded_error]: Overloaded`).
+    fn of(error: &anthropic_sse::Error) -> Self {
+        // The tool reads files and pipes: a failing read is an I/O error whatever layer saw it.
+        let kind = match error {
+            anthropic_sse::Error::Transport { .. } => "io",
+            other => other.kind(),
+        };
+        let mut failure = Failure::new(kind, without_kind(kind, error.to_string()));
+        failure.no_message = kind == "incomplete" && error.partial_message().is_none();
+        failure
+    }
+
+    fn of_api(error: &anthropic_sse::ApiError) -> Self {
+        let kind = error.kind().as_str();
+        Failure::new(kind, without_kind(kind, error.to_string()))
+    }
+
+    fn write(error: io::Error) -> Self {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            return Failure::new(BROKEN_PIPE, error);
+        }
+        Failure::new("io", format_args!("writing the output failed: {error}"))
+    }
+}
+
+fn without_kind(kind: &str, message: String) -> String {
+    match message.strip_prefix(kind).and_then(|rest| rest.strip_prefix(": ")) {
+        Some(rest) => rest.to_owned(),
+        None => message,
+    }
+}
+
+fn main() -> ExitCode {
+    let options = match args::parse(std::env::args_os().skip(1)) {
+        Ok(Parsed::Run(options)) => options,
+        Ok(Parsed::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Parsed::Version) => {
+            println!("anthropic-sse {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("anthropic-sse: {message}\nRun 'anthropic-sse --help' for usage.");
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    let result = run(&options, &mut out).and_then(|()| out.flush().map_err(Failure::write));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) if failure.kind == BROKEN_PIPE => ExitCode::SUCCESS,
+        Err(failure) => {
+            // What was written goes out before the report (a reader that left is no reason to fail twice).
+            let _ = out.flush();
+            eprintln!("error[{}]: {}", failure.kind, failure.message);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
+    let mut input = Recorder::new(input::open(&options.input)?);
+    let result = match options.mode {
+        Mode::Frames => return frames(options, &mut input, out),
+        Mode::Final => final_message(options, &mut input, out),
+        Mode::Events | Mode::Text => events(options, &mut input, out),
+    };
+    match result {
+        // No message ever started: say what the input was, when it was not an event stream at all.
+        Err(failure) if failure.no_message => {
+            Err(input.not_an_event_stream(options.request_id.as_deref()).unwrap_or(failure))
+        }
+        other => other,
+    }
+}
+
+fn decoder(options: &Options) -> EventDecoder {
+    let mode = if options.trailing_strings { PartialMode::TrailingStrings } else { PartialMode::default() };
+    let mut decoder = EventDecoder::new().with_accumulator(MessageAccumulator::new().with_partial_mode(mode));
+    if let Some(id) = &options.request_id {
+        decoder.set_request_id(id.clone());
+    }
+    decoder
+}
+
+/// The input in reads of up to 64 KiB, or of exactly `--chunk` bytes (the last may be shorter).
+fn reads<'a>(options: &Options, input: &'a mut dyn Read) -> Box<dyn Read + 'a> {
+    match options.chunk {
+        Some(_) => Box::new(FullReads(input)),
+        None => Box::new(input),
+    }
+}
+
+fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<(), Failure> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| Failure::write(e.into()))?;
+    out.write_all(b"\n").map_err(Failure::write)
+}
+
+/// `--final`: the events folded without being handed out.
+fn final_message(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+    let events = BlockingEvents::with_decoder(reads(options, input), decoder(options))
+        .with_read_size(options.chunk.unwrap_or(DEFAULT_READ));
+    match events.final_message() {
+        Ok(message) => write_json(out, &message),
+        Err(error) => {
+            // Nothing is lost: the message so far (complete, for invalid tool input) goes out first.
+            if let Some(partial) = error.partial_message() {
+                write_json(out, partial)?;
+            }
+            Err(Failure::of(&error))
+        }
+    }
+}
+
+/// `--events` and `--text`: each read's events written, then flushed.
+fn events(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+    let mut reader = reads(options, input);
+    let mut decoder = decoder(options);
+    let mut buf = vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)];
+    let mut wrote_text = false;
+    let result = loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break decoder.end().map_or(Ok(()), Err),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => break Err(decoder.fail(e.into())),
+        };
+        decoder.feed(&buf[..n]);
+        let mut wrote = false;
+        while let Some(event) = decoder.next_event() {
+            // An error ends the stream; the decoder keeps it (below).
+            let Ok(event) = event else { break };
+            wrote |= write_event(options.mode, &event, out, &mut wrote_text)?;
+        }
+        if let Some(error) = decoder.failure() {
+            break Err(error.clone());
+        }
+        if wrote {
+            out.flush().map_err(Failure::write)?;
+        }
+    };
+    if wrote_text {
+        out.write_all(b"\n").map_err(Failure::write)?;
+    }
+    match result {
+        // The stream ended cleanly: what the final message says (a tool call whose input is not JSON).
+        Ok(()) => decoder.into_final_message(None).map(drop).map_err(|e| Failure::of(&e)),
+        Err(error) => Err(Failure::of(&error)),
+    }
+}
+
+/// Writes one event as `--events` or `--text` does; says whether anything was written.
+fn write_event(mode: Mode, event: &StreamEvent, out: &mut impl Write, wrote_text: &mut bool) -> Result<bool, Failure> {
+    if mode == Mode::Events {
+        write_json(out, event)?;
+        return Ok(true);
+    }
+    if let StreamEvent::ContentBlockDelta(delta) = event {
+        if let Delta::Text(text) = &delta.delta {
+            out.write_all(text.text.as_bytes()).map_err(Failure::write)?;
+            *wrote_text = true;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn write_frame(out: &mut impl Write, frame: &Frame) -> io::Result<()> {
+    // Written field by field to keep the documented key order and avoid building a map per frame.
+    out.write_all(b"{\"event\":")?;
+    serde_json::to_writer(&mut *out, frame.event())?;
+    out.write_all(b",\"data\":")?;
+    serde_json::to_writer(&mut *out, frame.data())?;
+    out.write_all(b",\"id\":")?;
+    serde_json::to_writer(&mut *out, frame.id())?;
+    if let Some(retry) = frame.retry() {
+        write!(out, ",\"retry\":{retry}")?;
+    }
+    out.write_all(b"}\n")
+}
+
+/// `--frames`: the SSE layer alone; each read's frames written, then flushed.
+fn frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+    let mut reader = reads(options, input);
+    let mut decoder = Decoder::new();
+    let mut buf = vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Failure::new("io", format_args!("reading the input failed: {e}"))),
+        };
+        decoder.feed(&buf[..n]);
+        let mut wrote = false;
+        for frame in decoder.frames() {
+            let frame = frame.map_err(|e| Failure::new("limit", e))?;
+            write_frame(out, &frame).map_err(Failure::write)?;
+            wrote = true;
+        }
+        if wrote {
+            out.flush().map_err(Failure::write)?;
+        }
+    }
+    if let Some(rest) = decoder.finish() {
+        return Err(Failure::new(
+            "incomplete",
+            format_args!(
+                "the stream ended inside an event that was never dispatched (no blank line after it{}{})",
+                rest.event.map(|e| format!("; event {e:?}")).unwrap_or_default(),
+                if rest.partial_line_bytes > 0 {
+                    format!("; {} bytes of an unfinished line", rest.partial_line_bytes)
+                } else {
+                    String::new()
+                },
+            ),
+        ));
+    }
+    Ok(())
+}
