@@ -591,6 +591,17 @@ pub(crate) fn excerpt(text: &str) -> String {
     }
 }
 
+/// Internals that the crate's own tests and fuzz targets check directly; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    use super::StreamEvent;
+
+    /// The fast path's event for `data`, `None` when `data` is not of the fast shape.
+    pub fn fast_content_block_delta(data: &str) -> Option<StreamEvent> {
+        super::fast::content_block_delta(data)
+    }
+}
+
 /// The deltas the fast path reads: each appends (or, for a signature, sets) one string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FastDelta {

@@ -113,6 +113,7 @@ fn snapshot_grows_as_events_pass() {
     );
 }
 
+#[cfg(feature = "tokio")]
 #[tokio::test]
 async fn tokio_async_read() {
     let message = EventStream::from_async_read(SAMPLE_STREAM).final_message().await.expect("complete");

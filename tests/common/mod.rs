@@ -19,7 +19,15 @@ pub fn corpus_dir() -> Option<PathBuf> {
     if std::env::var_os("ANTHROPIC_SSE_REQUIRE_CORPUS").is_some() {
         panic!("the corpus {} is missing and ANTHROPIC_SSE_REQUIRE_CORPUS is set", dir.display());
     }
-    eprintln!("NOTICE: corpus {} not found; skipping (set ANTHROPIC_SSE_CORPUS to point at it)", dir.display());
+    // Written to the process's stderr itself, which the test harness does not capture: a skip is seen
+    // without --nocapture.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "NOTICE: corpus {} not found: this test skipped all of its corpus cases (set ANTHROPIC_SSE_CORPUS to \
+         point at it; ANTHROPIC_SSE_REQUIRE_CORPUS=1 makes this a failure)",
+        dir.display()
+    );
     None
 }
 
