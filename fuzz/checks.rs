@@ -215,6 +215,14 @@ pub fn partial_json(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let ours = partial_json::parse(&text);
     incremental_agrees(&text, data.first().copied().unwrap_or(0));
+    // The one-pass reader of whole JSON (taken by `finish` and `ToolInput::from_json` when it can) gives what
+    // the scanner gives.
+    let mut whole = partial_json::PartialJsonParser::new();
+    whole.push(&text);
+    assert_eq!(whole.finish(), ours, "the fast reader of whole JSON and the scanner differ on {text:?}");
+    if let Ok(exact) = anthropic_sse::ToolInput::from_json(&text) {
+        assert_eq!(Some(&exact), ours.as_ref().ok(), "from_json and the scanner differ on {text:?}");
+    }
     if let Ok(input) = &ours {
         // Whatever was accepted reads back through the crate's own reader, and through serde_json but for a
         // number beyond f64, which is kept as written and which serde_json rejects.

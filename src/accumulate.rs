@@ -111,9 +111,9 @@ impl MessageAccumulator {
     /// the text so far is not JSON.
     ///
     /// A view of the text received, not a copy: asking after every delta costs time linear in the whole input.
-    pub fn partial_tool_input(&self, index: usize) -> Option<Result<ToolInputView<'_>, PartialJsonError>> {
+    pub fn partial_tool_input(&mut self, index: usize) -> Option<Result<ToolInputView<'_>, PartialJsonError>> {
         let input = self.message.as_ref()?.content.get(index)?.tool_input()?;
-        match self.tool_inputs.get(index).and_then(Option::as_deref) {
+        match self.tool_inputs.get_mut(index).and_then(Option::as_deref_mut) {
             Some(tool) if tool.received => Some(tool.parser.snapshot()),
             _ => Some(match input.invalid() {
                 Some(invalid) => Err(invalid.error.clone()),
@@ -274,9 +274,9 @@ impl MessageAccumulator {
 
     /// The message so far, as [`into_partial`](Self::into_partial) would give it, leaving the accumulator as
     /// it is: one copy of the message (and of the tool input still streaming), nothing more.
-    pub(crate) fn partial_message(&self) -> Option<Message> {
+    pub(crate) fn partial_message(&mut self) -> Option<Message> {
         let mut message = self.message.clone()?;
-        for (index, tool) in self.tool_inputs.iter().enumerate() {
+        for (index, tool) in self.tool_inputs.iter_mut().enumerate() {
             let (Some(tool), Some(input)) =
                 (tool, message.content.get_mut(index).and_then(ContentBlock::tool_input_mut))
             else {

@@ -77,7 +77,7 @@ impl EventDecoder {
     /// The tool input of the block at `index` parsed from the pieces so far, incrementally (see
     /// [`MessageAccumulator::partial_tool_input`]).
     pub fn partial_tool_input(
-        &self,
+        &mut self,
         index: usize,
     ) -> Option<Result<crate::ToolInputView<'_>, crate::partial_json::PartialJsonError>> {
         self.accumulator.partial_tool_input(index)

@@ -696,17 +696,32 @@ pub(crate) mod fast {
     /// (raw control characters, bad escapes, lone surrogates).
     fn json_string_body<'a>(s: &'a str, out: &mut String) -> Option<&'a str> {
         let bytes = s.as_bytes();
+        // `out` gets `s[start..i]` at each escape; an escaped quote, backslash or slash is the byte after the
+        // backslash, so it starts the next run instead of being pushed alone (JSON inside a JSON string, as
+        // tool input is, escapes a quote every few bytes).
+        let mut start = 0;
         let mut i = 0;
         loop {
-            let start = i;
             i += json_text::plain_len(&bytes[i..]);
-            out.push_str(&s[start..i]);
             match bytes.get(i)? {
-                b'"' => return Some(&s[i + 1..]),
+                b'"' => {
+                    out.push_str(&s[start..i]);
+                    return Some(&s[i + 1..]);
+                }
                 b'\\' => {
-                    let (c, used) = json_text::unescape(&bytes[i + 1..])?;
-                    out.push(c);
-                    i += 1 + used;
+                    out.push_str(&s[start..i]);
+                    match bytes.get(i + 1)? {
+                        b'"' | b'\\' | b'/' => {
+                            start = i + 1;
+                            i += 2;
+                        }
+                        _ => {
+                            let (c, used) = json_text::unescape(&bytes[i + 1..])?;
+                            out.push(c);
+                            i += 1 + used;
+                            start = i;
+                        }
+                    }
                 }
                 // A raw control character: the full parser reports it.
                 _ => return None,

@@ -83,8 +83,10 @@ pub fn parse_with(input: &str, mode: PartialMode) -> Result<ToolInput, PartialJs
 }
 
 /// The cut-off-JSON parser fed piece by piece. After every [`push`](Self::push), [`snapshot`](Self::snapshot)
-/// is what [`parse`] gives for everything pushed so far, as a view (no copy). Each byte is looked at once, so
-/// asking after every piece costs time linear in the whole text.
+/// is what [`parse`] gives for everything pushed so far, as a view (no copy). The text is scanned when a
+/// snapshot is asked for, from where the last one stopped: each byte is looked at once, so asking after every
+/// piece costs time linear in the whole text, and never asking costs nothing until [`finish`](Self::finish),
+/// which reads complete JSON in one fast pass.
 ///
 /// ```
 /// use anthropic_sse::partial_json::PartialJsonParser;
@@ -117,23 +119,22 @@ impl PartialJsonParser {
     /// Takes the next piece of the text.
     pub fn push(&mut self, piece: &str) {
         self.text.push_str(piece);
-        self.scanner.advance(&self.text);
     }
 
     /// Appends to the text through `write`, which says whether it wrote what it meant to; on `false` the text
-    /// is put back as it was and nothing is scanned.
+    /// is put back as it was.
     pub(crate) fn push_with(&mut self, write: impl FnOnce(&mut String) -> bool) -> bool {
         let before = self.text.len();
         if !write(&mut self.text) {
             self.text.truncate(before);
             return false;
         }
-        self.scanner.advance(&self.text);
         true
     }
 
     /// Whether the text so far holds a complete JSON value (what follows it is ignored).
-    pub fn is_complete(&self) -> bool {
+    pub fn is_complete(&mut self) -> bool {
+        self.scanner.advance(&self.text);
         self.scanner.is_complete()
     }
 
@@ -143,7 +144,8 @@ impl PartialJsonParser {
     }
 
     /// What [`parse`] gives for the text so far, as a view of it.
-    pub fn snapshot(&self) -> Result<ToolInputView<'_>, PartialJsonError> {
+    pub fn snapshot(&mut self) -> Result<ToolInputView<'_>, PartialJsonError> {
+        self.scanner.advance(&self.text);
         self.scanner.view(&self.text)
     }
 
@@ -153,7 +155,12 @@ impl PartialJsonParser {
     }
 
     /// [`finish`](Self::finish), giving the text back with the error.
-    pub(crate) fn finish_or_text(self) -> Result<ToolInput, (PartialJsonError, String)> {
+    pub(crate) fn finish_or_text(mut self) -> Result<ToolInput, (PartialJsonError, String)> {
+        // Complete JSON that needs no rewrite, never scanned yet: one pass of the fast reader decides.
+        if self.scanner.pos == 0 && whole::is_plain_json(&self.text) {
+            return Ok(ToolInput::from_checked(self.text));
+        }
+        self.scanner.advance(&self.text);
         let whole = match self.scanner.view(&self.text) {
             Err(error) => return Err((error, self.text)),
             Ok(view) if !view.is_whole(&self.text) => return Ok(view.to_tool_input()),
@@ -163,34 +170,272 @@ impl PartialJsonParser {
     }
 }
 
+/// A fast reader of complete JSON, for the commonest case: a tool input whole at its block's stop. It only
+/// says yes to text that the scanner would keep byte for byte (one complete value from the first byte to the
+/// last, no repeated key, no `-0`, within [`MAX_DEPTH`]); for anything else (whitespace around the value, a
+/// cut, an error, a rewrite, a long object with escaped keys) it says no and the scanner, the reference,
+/// decides. The `partial_json` and `fast_paths` fuzz targets and the tool-input tests hold the two to the
+/// same result.
+pub(crate) mod whole {
+    use super::{is_ws, MAX_DEPTH};
+    use crate::json_text;
+
+    /// Whether `text` is one complete JSON value that the scanner would keep exactly as it is.
+    pub(crate) fn is_plain_json(text: &str) -> bool {
+        let bytes = text.as_bytes();
+        if bytes.first().is_none_or(|&b| is_ws(b)) || bytes.last().is_some_and(|&b| is_ws(b)) {
+            return false;
+        }
+        let mut reader = Reader { b: bytes, i: 0, keys: Vec::new() };
+        reader.value(0).is_some() && reader.i == bytes.len()
+    }
+
+    struct Reader<'a> {
+        b: &'a [u8],
+        i: usize,
+        /// The keys of the open objects, as spans of unescaped text.
+        keys: Vec<(usize, usize)>,
+    }
+
+    impl Reader<'_> {
+        fn ws(&mut self) {
+            // Most calls find a token at once: one comparison says so.
+            while let Some(&b) = self.b.get(self.i) {
+                if b > b' ' || !is_ws(b) {
+                    break;
+                }
+                self.i += 1;
+            }
+        }
+
+        fn value(&mut self, depth: usize) -> Option<()> {
+            match *self.b.get(self.i)? {
+                b'{' => self.object(depth + 1),
+                b'[' => self.array(depth + 1),
+                b'"' => self.string().map(drop),
+                b't' => self.literal(b"true"),
+                b'f' => self.literal(b"false"),
+                b'n' => self.literal(b"null"),
+                b'-' | b'0'..=b'9' => self.number(),
+                _ => None,
+            }
+        }
+
+        fn literal(&mut self, word: &[u8]) -> Option<()> {
+            if !self.b[self.i..].starts_with(word) {
+                return None;
+            }
+            self.i += word.len();
+            Some(())
+        }
+
+        fn digits(&mut self) -> usize {
+            let start = self.i;
+            while self.i < self.b.len() && self.b[self.i].is_ascii_digit() {
+                self.i += 1;
+            }
+            self.i - start
+        }
+
+        fn number(&mut self) -> Option<()> {
+            let start = self.i;
+            if self.b[self.i] == b'-' {
+                self.i += 1;
+            }
+            let int = self.i;
+            let n = self.digits();
+            if n == 0 || (n > 1 && self.b[int] == b'0') {
+                return None;
+            }
+            let mut plain_integer = true;
+            if self.b.get(self.i) == Some(&b'.') {
+                self.i += 1;
+                if self.digits() == 0 {
+                    return None;
+                }
+                plain_integer = false;
+            }
+            if let Some(b'e' | b'E') = self.b.get(self.i) {
+                self.i += 1;
+                if let Some(b'+' | b'-') = self.b.get(self.i) {
+                    self.i += 1;
+                }
+                if self.digits() == 0 {
+                    return None;
+                }
+                plain_integer = false;
+            }
+            // The integer `-0` is rewritten to `0`: the scanner's business.
+            if plain_integer && &self.b[start..self.i] == b"-0" {
+                return None;
+            }
+            Some(())
+        }
+
+        /// Reads a string; says whether it held an escape.
+        fn string(&mut self) -> Option<bool> {
+            let b = self.b;
+            let mut i = self.i + 1;
+            let mut escaped = false;
+            loop {
+                i += json_text::plain_len(&b[i..]);
+                match *b.get(i)? {
+                    b'"' => {
+                        self.i = i + 1;
+                        return Some(escaped);
+                    }
+                    b'\\' => {
+                        escaped = true;
+                        match *b.get(i + 1)? {
+                            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                            // A `\u` escape, with its pair for a surrogate: the same check as the decoder's.
+                            b'u' => {
+                                let (_, used) = json_text::unescape(&b[i + 1..])?;
+                                i += 1 + used;
+                            }
+                            _ => return None,
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+        }
+
+        fn array(&mut self, depth: usize) -> Option<()> {
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            self.i += 1;
+            self.ws();
+            if self.b.get(self.i) == Some(&b']') {
+                self.i += 1;
+                return Some(());
+            }
+            loop {
+                self.ws();
+                self.value(depth)?;
+                self.ws();
+                match *self.b.get(self.i)? {
+                    b',' => self.i += 1,
+                    b']' => {
+                        self.i += 1;
+                        return Some(());
+                    }
+                    _ => return None,
+                }
+            }
+        }
+
+        fn object(&mut self, depth: usize) -> Option<()> {
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            self.i += 1;
+            self.ws();
+            if self.b.get(self.i) == Some(&b'}') {
+                self.i += 1;
+                return Some(());
+            }
+            let from = self.keys.len();
+            loop {
+                self.ws();
+                if self.b.get(self.i) != Some(&b'"') {
+                    return None;
+                }
+                let start = self.i + 1;
+                // An escaped key, or an object longer than a list compares quickly: the scanner's business.
+                if self.string()? || self.keys.len() - from >= super::LIST_KEYS {
+                    return None;
+                }
+                let key = &self.b[start..self.i - 1];
+                // Keys are short: a byte loop beats a call to memcmp.
+                if self.keys[from..]
+                    .iter()
+                    .any(|&(s, e)| e - s == key.len() && self.b[s..e].iter().zip(key).all(|(a, b)| a == b))
+                {
+                    return None;
+                }
+                self.keys.push((start, self.i - 1));
+                self.ws();
+                if self.b.get(self.i) != Some(&b':') {
+                    return None;
+                }
+                self.i += 1;
+                self.ws();
+                self.value(depth)?;
+                self.ws();
+                match *self.b.get(self.i)? {
+                    b',' => self.i += 1,
+                    b'}' => {
+                        self.i += 1;
+                        self.keys.truncate(from);
+                        return Some(());
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    }
+}
+
 /// An open object or array.
 #[derive(Debug, Clone)]
 struct Frame {
     object: bool,
     /// Where the last complete member ends (just after the opening bracket while there is none).
     kept: usize,
-    /// The object's keys so far, to see a repeated key (short objects compare in a list).
-    keys: Vec<String>,
+    /// Where this object's keys start in [`Scanner::keys`].
+    keys_from: usize,
+    /// The decoded keys of an object with many, to see a repeated key in constant time.
     key_set: Option<HashSet<String>>,
 }
 
-impl Frame {
-    const LIST_KEYS: usize = 8;
+/// A key of an open object: the span of its body in the text, and whether it holds an escape.
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    start: usize,
+    end: usize,
+    escaped: bool,
+}
 
-    /// Records `key`; says whether it was there already.
-    fn repeated(&mut self, key: String) -> bool {
-        if let Some(set) = &mut self.key_set {
-            return !set.insert(key);
+impl Key {
+    /// The key's text, decoded (without a copy when it has no escape).
+    fn name(self, text: &str) -> std::borrow::Cow<'_, str> {
+        let body = &text[self.start..self.end];
+        if !self.escaped {
+            return std::borrow::Cow::Borrowed(body);
         }
-        if self.keys.contains(&key) {
-            return true;
-        }
-        self.keys.push(key);
-        if self.keys.len() > Self::LIST_KEYS {
-            self.key_set = Some(std::mem::take(&mut self.keys).into_iter().collect());
-        }
-        false
+        let mut name = String::with_capacity(body.len());
+        json_text::decode_body(body, &mut name);
+        std::borrow::Cow::Owned(name)
     }
+}
+
+/// Objects with at most this many keys look for a repeated key in a list; larger ones use a set.
+const LIST_KEYS: usize = 16;
+
+/// Records `key` for the innermost object; says whether the object already had it.
+fn repeated(frame: &mut Frame, keys: &mut Vec<Key>, key: Key, text: &str) -> bool {
+    if let Some(set) = &mut frame.key_set {
+        return !set.insert(key.name(text).into_owned());
+    }
+    let bytes = text.as_bytes();
+    let raw = &bytes[key.start..key.end];
+    let seen = keys[frame.keys_from..].iter().any(|k| {
+        if !k.escaped && !key.escaped {
+            k.end - k.start == raw.len() && &bytes[k.start..k.end] == raw
+        } else {
+            k.name(text) == key.name(text)
+        }
+    });
+    if seen {
+        return true;
+    }
+    keys.push(key);
+    if keys.len() - frame.keys_from > LIST_KEYS {
+        frame.key_set = Some(keys.drain(frame.keys_from..).map(|k| k.name(text).into_owned()).collect());
+    }
+    false
 }
 
 /// Progress inside an escape sequence.
@@ -273,6 +518,8 @@ pub(crate) struct Scanner {
     frames: Vec<Frame>,
     /// The closing bracket of each open container, innermost last.
     closers: Vec<u8>,
+    /// The keys of the open objects, outermost first (each frame knows where its own start).
+    keys: Vec<Key>,
     /// Where the top-level value starts (its first byte), once seen.
     start: Option<usize>,
     /// How far the text has been scanned.
@@ -299,6 +546,7 @@ impl Scanner {
             state: State::Value { after_comma: false },
             frames: Vec::new(),
             closers: Vec::new(),
+            keys: Vec::new(),
             start: None,
             pos: 0,
             rewrite: false,
@@ -349,14 +597,16 @@ impl Scanner {
         if self.frames.len() >= MAX_DEPTH {
             return Err((at, "nesting deeper than the limit of 100"));
         }
-        self.frames.push(Frame { object, kept: at + 1, keys: Vec::new(), key_set: None });
+        self.frames.push(Frame { object, kept: at + 1, keys_from: self.keys.len(), key_set: None });
         self.closers.push(if object { b'}' } else { b']' });
         self.state = if object { State::ObjectFirst } else { State::ArrayFirst };
         Ok(())
     }
 
     fn close(&mut self, at: usize) {
-        self.frames.pop();
+        if let Some(frame) = self.frames.pop() {
+            self.keys.truncate(frame.keys_from);
+        }
         self.closers.pop();
         self.complete(at + 1);
     }
@@ -579,18 +829,10 @@ impl Scanner {
             self.complete(quote + 1);
             return Ok(());
         }
-        let body = &text[start + 1..quote];
-        let name = if escaped {
-            let mut name = String::with_capacity(body.len());
-            json_text::decode_body(body, &mut name).ok_or((start, "invalid escape in string"))?;
-            name
-        } else {
-            body.to_owned()
-        };
+        // The escapes were checked as the string was read.
+        let key = Key { start: start + 1, end: quote, escaped };
         if let Some(frame) = self.frames.last_mut() {
-            if frame.repeated(name) {
-                self.rewrite = true;
-            }
+            self.rewrite |= repeated(frame, &mut self.keys, key, text);
         }
         self.state = State::Colon;
         Ok(())

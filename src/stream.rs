@@ -150,7 +150,7 @@ where
     /// The tool input of the block at `index` parsed from the pieces so far, as the SDKs' `input_json`
     /// snapshot, but incremental: asking after every delta costs time linear in the whole input.
     pub fn partial_tool_input(
-        &self,
+        &mut self,
         index: usize,
     ) -> Option<Result<crate::ToolInputView<'_>, crate::partial_json::PartialJsonError>> {
         self.decoder.partial_tool_input(index)
@@ -485,7 +485,7 @@ impl<R: Read> BlockingEvents<R> {
 
     /// The tool input of the block at `index` so far (see [`EventStream::partial_tool_input`]).
     pub fn partial_tool_input(
-        &self,
+        &mut self,
         index: usize,
     ) -> Option<Result<crate::ToolInputView<'_>, crate::partial_json::PartialJsonError>> {
         self.decoder.partial_tool_input(index)

@@ -79,6 +79,9 @@ impl ToolInput {
     /// assert!(ToolInput::from_json(r#"{"b": 1"#).is_err());
     /// ```
     pub fn from_json(text: &str) -> Result<ToolInput, PartialJsonError> {
+        if partial_json::whole::is_plain_json(text) {
+            return Ok(ToolInput::from_checked(text.to_owned()));
+        }
         let mut parser = partial_json::PartialJsonParser::with_mode(PartialMode::DropUnfinishedStrings);
         parser.push(text);
         if !parser.is_complete() {

@@ -106,6 +106,20 @@ proptest! {
     #[test]
     fn arbitrary_input_never_panics(input in "[\\[\\]{}\":,0-9a-z .eE+\\-\\\\u]{0,40}") {
         let _ = parse(&input);
+        // Every property of the fuzz target, the fast reader of whole JSON against the scanner among them.
+        checks::partial_json(input.as_bytes());
+    }
+
+    #[test]
+    fn the_fast_reader_of_whole_json_agrees_with_the_scanner(value in json_value(), pretty in any::<bool>(), rewrite in 0..3) {
+        let text = if pretty { serde_json::to_string_pretty(&value).unwrap() } else { serde_json::to_string(&value).unwrap() };
+        // What the fast reader must leave to the scanner: an integer -0, a repeated key.
+        let text = match rewrite {
+            1 => format!("[{text}, -0]"),
+            2 => format!("{{\"k\": {text}, \"n\": 1, \"k\": 1}}"),
+            _ => text,
+        };
+        checks::partial_json(text.as_bytes());
     }
 }
 
