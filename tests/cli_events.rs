@@ -112,16 +112,7 @@ fn failure_kinds() {
 
 /// A tool call whose input arrives in `pieces`, then the stop reason and usage.
 fn tool_call(pieces: &[&str]) -> Vec<u8> {
-    let mut out = String::from("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n");
-    out.push_str("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"record\",\"input\":{}}}\n\n");
-    for piece in pieces {
-        let delta = serde_json::json!({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":piece}});
-        out.push_str(&format!("event: content_block_delta\ndata: {delta}\n\n"));
-    }
-    out.push_str("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
-    out.push_str("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":9}}\n\n");
-    out.push_str("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
-    out.into_bytes()
+    common::tool_stream("record", "{}", pieces)
 }
 
 /// The raw JSON text of the first block's `input` in `--final`'s output.

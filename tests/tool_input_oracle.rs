@@ -7,6 +7,8 @@
 //! same `f64` bits (both sides correctly rounded: Python's `float` and Rust's `str::parse`), int and float
 //! told apart as the SDK tells them apart.
 
+mod common;
+
 use anthropic_sse::{ContentBlock, Error, EventDecoder, MessageAccumulator, PartialMode, StreamEvent};
 use serde_json::Value;
 
@@ -190,18 +192,6 @@ fn same_reading(read: &Exact, text: &Exact) -> bool {
     }
 }
 
-fn stream(start_input: &str, pieces: &[String]) -> Vec<u8> {
-    let mut out = String::from("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n");
-    out.push_str(&format!("event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"calc\",\"input\":{start_input}}}}}\n\n"));
-    for piece in pieces {
-        let delta = serde_json::json!({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":piece}});
-        out.push_str(&format!("event: content_block_delta\ndata: {delta}\n\n"));
-    }
-    out.push_str("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
-    out.push_str("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":9}}\n\n");
-    out.push_str("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
-    out.into_bytes()
-}
 
 struct Case {
     name: String,
@@ -240,7 +230,7 @@ fn run(case: &Case, chunk: usize) -> (Vec<Option<String>>, Result<String, Error>
         let read: Exact = view.deserialize().expect("the crate's reader reads what the scanner kept");
         assert!(same_reading(&read, &exact(&view.to_string())), "{}: reader disagrees on {view}", case.name);
     };
-    let bytes = stream(&case.start_input, &case.pieces);
+    let bytes = common::tool_stream("calc", &case.start_input, &case.pieces);
     let mut decoder = EventDecoder::new().with_accumulator(MessageAccumulator::new().with_partial_mode(case.mode));
     let mut snapshots = Vec::new();
     for piece in bytes.chunks(chunk) {

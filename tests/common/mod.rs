@@ -124,3 +124,19 @@ pub fn run_cli(args: &[&str], stdin: Option<&[u8]>) -> std::process::Output {
     }
     child.wait_with_output().expect("the binary finishes")
 }
+
+/// A stream with one tool call named `name`, starting with `start_input` (JSON text), whose input arrives in
+/// `pieces`; then the block's stop, a `message_delta` (stop reason `tool_use`, 9 output tokens) and
+/// `message_stop`.
+pub fn tool_stream<P: AsRef<str>>(name: &str, start_input: &str, pieces: &[P]) -> Vec<u8> {
+    let mut out = String::from("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n");
+    out.push_str(&format!("event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"{name}\",\"input\":{start_input}}}}}\n\n"));
+    for piece in pieces {
+        let delta = serde_json::json!({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":piece.as_ref()}});
+        out.push_str(&format!("event: content_block_delta\ndata: {delta}\n\n"));
+    }
+    out.push_str("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+    out.push_str("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":9}}\n\n");
+    out.push_str("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    out.into_bytes()
+}
