@@ -192,7 +192,6 @@ fn same_reading(read: &Exact, text: &Exact) -> bool {
     }
 }
 
-
 struct Case {
     name: String,
     mode: PartialMode,
