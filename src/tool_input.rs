@@ -5,7 +5,7 @@
 //! rounded, `1.0` stays a float, keys keep the model's order. A `serde_json::Value` (without crate features
 //! that would change `serde_json` for a whole build) cannot hold that: its maps are sorted, its integers stop
 //! at 64 bits, and its float parsing can be one unit in the last place off. So the input is kept as the text
-//! the model wrote, completed and normalized as the SDK reads it (see [`partial_json`](crate::partial_json)),
+//! the model wrote, completed and normalized as the SDK reads it (see [`crate::partial_json`]),
 //! and read into the caller's own types by a deserializer of this crate that parses numbers exactly.
 //!
 //! ```
