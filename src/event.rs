@@ -347,10 +347,16 @@ impl StreamEvent {
         let Value::Object(mut map) = value else {
             return Err(Error::protocol(format!("{event}: the data is not a JSON object")));
         };
-        let Some(Value::String(tag)) = map.get("type") else {
-            return Err(Error::protocol(format!("{event}: the data has no string `type`")));
+        // Reached only through a known first `type`; a repeated `type` whose last value is not a string makes
+        // the event unknown, as `type_tag` judges it.
+        let tag = match map.get("type") {
+            Some(Value::String(tag)) => tag.clone(),
+            _ if unknowns == Unknowns::Drop => return Ok(None),
+            _ => {
+                let data = RawJson::from_text(data).map_err(json_error)?;
+                return Ok(Some(StreamEvent::Unknown { event: event.to_owned(), kind: None, data }));
+            }
         };
-        let tag = tag.clone();
         macro_rules! typed {
             ($variant:ident, $ty:ty) => {{
                 let ty = map.remove("type");
@@ -562,24 +568,68 @@ const KNOWN: [&str; 8] = [
     "error",
 ];
 
-/// The `type` of an event's data, when the data is an object with a string `type`: read from the usual
-/// `{"type":"...` start without a pass over the rest, else from a pass that builds nothing (and so has no
-/// nesting limit). `None` for anything else, including text that is not JSON.
+/// The `type` of an event's data, when the data is an object whose `type` is a string. A repeated `type` key
+/// counts by its last value, as in `serde_json::Value` and Python's `json` (what the SDK reads). The usual
+/// `{"type":"<known>"` start is taken without a pass over the rest: the typed route that follows reads the
+/// last value again and turns the event unknown if that differs. Anything else is read by a pass that builds
+/// nothing (and so has no nesting limit). `None` for anything else, including text that is not JSON.
 fn type_tag(data: &str) -> Option<String> {
     if let Some(rest) = data.strip_prefix("{\"type\":\"") {
         if let Some(end) = rest.find(['"', '\\']) {
-            if rest.as_bytes()[end] == b'"' {
-                return Some(rest[..end].to_owned());
+            let tag = &rest[..end];
+            if rest.as_bytes()[end] == b'"' && KNOWN.contains(&tag) {
+                return Some(tag.to_owned());
             }
         }
     }
-    #[derive(serde::Deserialize)]
-    struct Tag<'a> {
-        #[serde(rename = "type", borrow, default)]
-        kind: Option<&'a RawValue>,
+    let LastType(raw) = serde_json::from_str(data).ok()?;
+    serde_json::from_str(raw?.get()).ok()
+}
+
+/// The raw value of an object's last `type` key; every other value is checked and skipped.
+struct LastType<'a>(Option<&'a RawValue>);
+
+impl<'de> serde::Deserialize<'de> for LastType<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = LastType<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut last = None;
+                while let Some(IsType(is_type)) = map.next_key()? {
+                    if is_type {
+                        last = Some(map.next_value::<&'de RawValue>()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(LastType(last))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
-    let tag: Tag<'_> = serde_json::from_str(data).ok()?;
-    serde_json::from_str(tag.kind?.get()).ok()
+}
+
+/// Whether an object key is `type` (escaped or not), read without an allocation.
+struct IsType(bool);
+
+impl<'de> serde::Deserialize<'de> for IsType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = IsType;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<IsType, E> {
+                Ok(IsType(key == "type"))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 /// At most 80 characters of `text`, for error messages.

@@ -120,6 +120,30 @@ fn unknown_events_and_fields_survive() {
     assert!(matches!(event("message", &json!({"no_type": 1})), StreamEvent::Unknown { .. }));
 }
 
+/// A repeated `type` counts by its last value (as in `serde_json::Value` and the SDK's `json.loads`), whether or
+/// not the data starts the usual way (the fast start and the full reading agree; found by the `events` fuzz
+/// target).
+#[test]
+fn a_repeated_type_counts_by_its_last_value() {
+    let kind = |data: &str| {
+        let usual = StreamEvent::from_parts("x", data).unwrap().unwrap();
+        let spaced = StreamEvent::from_parts("x", &format!(" {data}")).unwrap().unwrap();
+        assert_eq!(usual, spaced, "{data}");
+        match usual {
+            StreamEvent::Unknown { kind, .. } => kind,
+            typed => Some(format!("typed {}", typed.type_name())),
+        }
+    };
+    assert_eq!(kind(r#"{"type":"message_start","type":"message"}"#), Some("message".to_owned()));
+    assert_eq!(
+        kind(r#"{"type":"future","index":1,"type":"content_block_stop"}"#),
+        Some("typed content_block_stop".to_owned())
+    );
+    assert_eq!(kind(r#"{"type":"message_stop","t\u0079pe":"later"}"#), Some("later".to_owned()));
+    assert_eq!(kind(r#"{"type":"message_stop","type":1}"#), None);
+    assert_eq!(kind(r#"{"type":"message_stop","type":null}"#), None);
+}
+
 #[test]
 fn ping_is_skipped_unread_and_empty_data_is_no_event() {
     assert_eq!(StreamEvent::from_parts("ping", "not json at all").ok().flatten(), Some(StreamEvent::Ping));
