@@ -4,7 +4,7 @@
 
 mod support;
 
-use anthropic_sse::sse::Decoder;
+use anthropic_sse::framing::sse::Decoder;
 use anthropic_sse::{Delta, EventDecoder, StreamEvent};
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};

@@ -7,7 +7,7 @@ mod support;
 
 use std::convert::Infallible;
 
-use anthropic_sse::sse::Decoder;
+use anthropic_sse::framing::sse::Decoder;
 use anthropic_sse::{BlockingEvents, EventStream, StreamEvent};
 use bytes::Bytes;
 use futures::StreamExt;

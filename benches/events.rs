@@ -3,7 +3,7 @@
 
 mod support;
 
-use anthropic_sse::sse::Decoder;
+use anthropic_sse::framing::sse::Decoder;
 use anthropic_sse::StreamEvent;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};

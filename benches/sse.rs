@@ -7,7 +7,7 @@ mod support;
 
 use std::convert::Infallible;
 
-use anthropic_sse::sse::Decoder;
+use anthropic_sse::framing::sse::Decoder;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use eventsource_stream::Eventsource;

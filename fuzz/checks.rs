@@ -3,8 +3,8 @@
 //! Each panics when a property fails.
 #![allow(dead_code)]
 
-use anthropic_sse::partial_json;
-use anthropic_sse::sse::{Decoder, Limits};
+use anthropic_sse::fold::partial_json;
+use anthropic_sse::framing::sse::{Decoder, Limits};
 use anthropic_sse::{BlockingEvents, EventDecoder, StreamEvent};
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::Value;

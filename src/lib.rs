@@ -4,16 +4,23 @@
 //!
 //! # Layers
 //!
-//! Data flows one way; each layer can be used, tested and fuzzed alone.
+//! Data flows one way, each layer a folder that imports only from the layers before it (and the leaf
+//! `text` helpers); everything up to the pipeline is sans-IO and can be used, tested and fuzzed alone.
 //!
-//! 1. [`sse`]: a sans-IO Server-Sent Events decoder ([`sse::Decoder`]): bytes in, [`sse::Frame`]s out,
-//!    exactly by the WHATWG rules, in time linear in the input and memory bounded by [`sse::Limits`].
-//! 2. [`event`]: each frame typed as a [`StreamEvent`] (`message_start`, `content_block_delta`, ...). Types,
-//!    blocks, deltas and fields this version does not know are kept as raw JSON, never an error.
-//! 3. [`MessageAccumulator`]: events folded into the [`Message`], with a snapshot at any point; tool input
-//!    kept as exact JSON text ([`ToolInput`], read by [`partial_json`]).
-//! 4. Adapters: [`EventStream`] over any `futures::Stream` of byte chunks (a `reqwest` or `hyper` body) or a
-//!    tokio `AsyncRead`; [`BlockingEvents`] over a `std::io::Read`; [`EventDecoder`] to drive your own I/O.
+//! 1. [`framing`]: bytes in, one raw event (its JSON text, and a name where the wire gives one) out.
+//!    [`framing::sse`] reads Server-Sent Events exactly by the WHATWG rules, in time linear in the input
+//!    and memory bounded by [`Limits`].
+//! 2. typing: each raw event typed as a [`StreamEvent`] ([`StreamEvent::from_json`]); types, blocks, deltas
+//!    and fields this version does not know are kept as raw JSON, never an error. The commonest deltas take
+//!    a fast path that the full parser checks (a differential fuzz target holds them to the same result).
+//! 3. [`model`]: the [`Message`], its blocks and the events, each keeping unknown fields.
+//! 4. [`fold`]: events folded into the [`Message`] ([`MessageAccumulator`]), with a snapshot at any point;
+//!    tool input kept as exact JSON text ([`ToolInput`], read by [`fold::partial_json`]).
+//! 5. The pipeline, [`EventDecoder`]: a framing, typing and the fold in one sans-IO value. Bytes in, events
+//!    (or only the folded message) out.
+//! 6. I/O adapters, one driver per I/O style: [`EventStream`] over any `futures::Stream` of byte chunks (a
+//!    `reqwest` or `hyper` body) or a tokio `AsyncRead`; [`BlockingEvents`] over a `std::io::Read`.
+//! 7. [`error`]: one [`Error`] for every layer, and [`ApiError`] for what the API itself reports.
 //!
 //! # Example
 //!
@@ -110,7 +117,7 @@
 //! A block's input is a [`ToolInput`]: the JSON text the model wrote, completed and normalized as the SDK's
 //! parser (`jiter`, partial mode) reads it, never rounded through a `serde_json::Value`. Integers of any size
 //! are exact, floats correctly rounded, keys in the model's order; [`ToolInput::deserialize`] reads it into
-//! your own types with the same exactness. See the [`tool_input`] module.
+//! your own types with the same exactness. See the [`fold::tool_input`] module.
 //!
 //! Differences that remain:
 //! * `NaN`, `Infinity` and `-Infinity`, which the SDK's parser accepts in tool input, are invalid tool input;
@@ -124,38 +131,42 @@
 // `#[allow(unsafe_code)]`.
 #![deny(unsafe_code)]
 
-mod object;
+mod text;
 
-mod accumulate;
-#[cfg(feature = "eventsource-stream")]
-mod compat;
-mod decode;
 pub mod error;
-pub mod event;
-mod json_text;
-pub mod message;
-pub mod partial_json;
-pub mod sse;
-mod stream;
-pub mod tool_input;
+pub mod fold;
+pub mod framing;
+mod io;
+pub mod model;
+mod pipeline;
+mod typing;
 
-pub use accumulate::{MessageAccumulator, DEFAULT_MAX_TOOL_INPUT};
-#[cfg(feature = "eventsource-stream")]
-pub use compat::EventsourceEvents;
-pub use decode::EventDecoder;
 pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError, PartialMessage, SharedError, MAX_ERROR_BODY};
-pub use event::{
-    ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, MessageDelta, MessageDeltaBody, MessageStart,
-    MessageStop, StreamEvent,
-};
-pub use message::{Citation, ContentBlock, Message, StopReason, Usage};
-pub use object::JsonObject;
-pub use partial_json::PartialMode;
+pub use fold::partial_json::PartialMode;
+pub use fold::tool_input::{InvalidToolInput, ToolInput, ToolInputView};
+pub use fold::{MessageAccumulator, DEFAULT_MAX_TOOL_INPUT};
+#[cfg(feature = "eventsource-stream")]
+pub use io::eventsource::EventsourceEvents;
 #[cfg(feature = "tokio")]
-pub use stream::ReaderChunks;
-pub use stream::{BlockingEvents, BlockingText, Chunk, EventStream, TextStream, MAX_READ_SIZE};
-pub use tool_input::{InvalidToolInput, ToolInput, ToolInputView};
+pub use io::stream::ReaderChunks;
+pub use io::stream::{BlockingEvents, BlockingText, Chunk, EventStream, TextStream, MAX_READ_SIZE};
+pub use model::{
+    Citation, ContentBlock, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, JsonObject, Message,
+    MessageDelta, MessageDeltaBody, MessageStart, MessageStop, RawJson, StopReason, StreamEvent, Usage,
+};
+pub use pipeline::EventDecoder;
 
 /// A complete sample stream, written for this crate in the documented wire format: a text block, a tool
 /// call whose input arrives in several pieces, and usage. The command-line tool reads it when given no file.
 pub const SAMPLE_STREAM: &[u8] = include_bytes!("sample.sse");
+
+/// Internals that the crate's own tests and fuzz targets check directly; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    use crate::model::StreamEvent;
+
+    /// The fast path's event for `data`, `None` when `data` is not of the fast shape.
+    pub fn fast_content_block_delta(data: &str) -> Option<StreamEvent> {
+        crate::typing::fast::content_block_delta(data)
+    }
+}

@@ -10,7 +10,7 @@ use futures::StreamExt;
 /// Whether the stream dispatches a `message_stop` (a stream cut before it is incomplete under our policy,
 /// and the partial message we hand back must still equal the SDK's result).
 fn has_message_stop(bytes: &[u8]) -> bool {
-    let mut decoder = anthropic_sse::sse::Decoder::new();
+    let mut decoder = anthropic_sse::framing::sse::Decoder::new();
     decoder.feed(bytes);
     decoder.frames().any(|f| f.is_ok_and(|f| f.event() == "message_stop"))
 }
@@ -52,7 +52,7 @@ fn final_message_equals_the_python_sdk_on_every_real_stream() {
 #[test]
 fn events_of_every_real_stream_round_trip_to_their_json() {
     for (name, bytes, _) in common::corpus() {
-        let mut decoder = anthropic_sse::sse::Decoder::new();
+        let mut decoder = anthropic_sse::framing::sse::Decoder::new();
         decoder.feed(&bytes);
         for frame in decoder.frames() {
             let frame = frame.expect("corpus frames decode");

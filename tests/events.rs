@@ -1,7 +1,7 @@
 //! Typed events: every type, unknown kinds kept, round trips, the fast path against the full parser, and the
 //! errors: API errors (event and non-2xx), invalid JSON, protocol violations, transport failures.
 
-use anthropic_sse::sse::{BytesStr, Frame};
+use anthropic_sse::framing::sse::{BytesStr, Frame};
 use anthropic_sse::{ApiError, ApiErrorKind, Citation, ContentBlock, Delta, Error, StopReason, StreamEvent};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -308,8 +308,8 @@ proptest! {
         let fast = format!(r#"{{"type":"content_block_delta","index":{index},"delta":{{"type":"{}","{}":"{string}"}}{pad}}}"#, kind.0, kind.1);
         let full = format!(" {fast}");
         // The one takes the fast path, the other (a leading space) cannot: the test compares the two paths.
-        prop_assert!(anthropic_sse::event::__private::fast_content_block_delta(&fast).is_some(), "fast path not taken: {}", fast);
-        prop_assert!(anthropic_sse::event::__private::fast_content_block_delta(&full).is_none());
+        prop_assert!(anthropic_sse::__private::fast_content_block_delta(&fast).is_some(), "fast path not taken: {}", fast);
+        prop_assert!(anthropic_sse::__private::fast_content_block_delta(&full).is_none());
         let a = StreamEvent::from_parts("content_block_delta", &fast).map_err(|e| e.kind().to_owned());
         let b = StreamEvent::from_parts("content_block_delta", &full).map_err(|e| e.kind().to_owned());
         prop_assert!(a.is_ok(), "valid JSON: {}", fast);

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
-use anthropic_sse::sse::Limits;
+use anthropic_sse::framing::sse::Limits;
 use anthropic_sse::{Error, EventDecoder, MessageAccumulator};
 use bytes::Bytes;
 

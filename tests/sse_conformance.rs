@@ -1,6 +1,6 @@
 //! Every rule of the WHATWG event-stream interpretation (spec §1), walked with concrete bytes.
 
-use anthropic_sse::sse::{DecodeError, Decoder, Frame, Limits, Unterminated};
+use anthropic_sse::framing::sse::{DecodeError, Decoder, Frame, Limits, Unterminated};
 
 /// (event, data, id, retry) of each frame, for compact expectations.
 type Plain = (String, String, String, Option<u64>);

@@ -85,9 +85,9 @@ pub fn tool_stream_of(input: &str, per: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// How many owned frames `anthropic_sse::sse::Decoder` reads from the chunks.
+/// How many owned frames `anthropic_sse::framing::sse::Decoder` reads from the chunks.
 pub fn frame_count(chunks: &[Bytes]) -> usize {
-    let mut decoder = anthropic_sse::sse::Decoder::new();
+    let mut decoder = anthropic_sse::framing::sse::Decoder::new();
     let mut n = 0;
     for chunk in chunks {
         decoder.feed_bytes(chunk.clone());

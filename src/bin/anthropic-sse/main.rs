@@ -9,7 +9,7 @@ use std::fmt::Display;
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
-use anthropic_sse::sse::{Decoder, Frame};
+use anthropic_sse::framing::sse::{Decoder, Frame};
 use anthropic_sse::{BlockingEvents, Delta, EventDecoder, MessageAccumulator, PartialMode, StreamEvent};
 
 use args::{Mode, Options, Parsed, USAGE};

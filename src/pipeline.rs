@@ -3,11 +3,12 @@
 
 use bytes::Bytes;
 
-use crate::accumulate::MessageAccumulator;
 use crate::error::Error;
-use crate::event::{fast, FastDelta, StreamEvent};
-use crate::message::Message;
-use crate::sse::{Decoder, Limits};
+use crate::fold::accumulate::MessageAccumulator;
+use crate::framing::sse::{Decoder, Limits};
+use crate::model::event::StreamEvent;
+use crate::model::message::Message;
+use crate::typing::fast::{self, FastDelta};
 
 /// Bytes in, typed events out, with the message folded as events pass; no I/O of its own.
 ///
@@ -79,7 +80,7 @@ impl EventDecoder {
     pub fn partial_tool_input(
         &mut self,
         index: usize,
-    ) -> Option<Result<crate::ToolInputView<'_>, crate::partial_json::PartialJsonError>> {
+    ) -> Option<Result<crate::ToolInputView<'_>, crate::fold::partial_json::PartialJsonError>> {
         self.accumulator.partial_tool_input(index)
     }
 

@@ -25,11 +25,12 @@
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::event::{ContentBlockDelta, Delta, FastDelta, MessageDelta, StreamEvent};
-use crate::message::{Citation, ContentBlock, Message};
-use crate::object::JsonObject;
-use crate::partial_json::{PartialJsonError, PartialJsonParser, PartialMode};
-use crate::tool_input::{ToolInput, ToolInputView};
+use crate::fold::partial_json::{PartialJsonError, PartialJsonParser, PartialMode};
+use crate::fold::tool_input::{ToolInput, ToolInputView};
+use crate::model::event::{ContentBlockDelta, Delta, MessageDelta, StreamEvent};
+use crate::model::message::{Citation, ContentBlock, Message};
+use crate::model::object::JsonObject;
+use crate::typing::fast::FastDelta;
 
 /// The default for [`MessageAccumulator::with_max_tool_input_bytes`]: 64 MiB.
 pub const DEFAULT_MAX_TOOL_INPUT: usize = 64 * 1024 * 1024;

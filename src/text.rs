@@ -124,3 +124,12 @@ mod tests {
         }
     }
 }
+
+/// At most 80 characters of `text`, for error messages.
+pub(crate) fn excerpt(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}

@@ -8,10 +8,10 @@ use std::task::{Context, Poll};
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 
-use crate::decode::EventDecoder;
 use crate::error::{BoxError, Error};
-use crate::event::{Delta, StreamEvent};
-use crate::message::Message;
+use crate::model::event::{Delta, StreamEvent};
+use crate::model::message::Message;
+use crate::pipeline::EventDecoder;
 
 const READ_SIZE: usize = 64 * 1024;
 
@@ -152,7 +152,7 @@ where
     pub fn partial_tool_input(
         &mut self,
         index: usize,
-    ) -> Option<Result<crate::ToolInputView<'_>, crate::partial_json::PartialJsonError>> {
+    ) -> Option<Result<crate::ToolInputView<'_>, crate::fold::partial_json::PartialJsonError>> {
         self.decoder.partial_tool_input(index)
     }
 
@@ -487,7 +487,7 @@ impl<R: Read> BlockingEvents<R> {
     pub fn partial_tool_input(
         &mut self,
         index: usize,
-    ) -> Option<Result<crate::ToolInputView<'_>, crate::partial_json::PartialJsonError>> {
+    ) -> Option<Result<crate::ToolInputView<'_>, crate::fold::partial_json::PartialJsonError>> {
         self.decoder.partial_tool_input(index)
     }
 

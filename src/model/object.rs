@@ -67,7 +67,7 @@ macro_rules! model_struct {
             $( $(#[$ometa])* pub $ofield: Option<$oty>, )*
             /// Every other key of the object as it arrived (unknown keys, and known keys whose value was
             /// `null` or not of the expected shape).
-            pub extra: $crate::object::JsonObject,
+            pub extra: $crate::model::object::JsonObject,
         }
 
         impl $name {
@@ -75,16 +75,16 @@ macro_rules! model_struct {
             /// missing or of another shape.
             #[allow(unused_mut)]
             pub(crate) fn from_map(
-                mut map: $crate::object::JsonObject,
-            ) -> Result<Self, $crate::object::JsonObject> {
+                mut map: $crate::model::object::JsonObject,
+            ) -> Result<Self, $crate::model::object::JsonObject> {
                 $(
-                    let Some($rfield) = $crate::object::check_required::<$rty>(&map, stringify!($rfield)) else {
+                    let Some($rfield) = $crate::model::object::check_required::<$rty>(&map, stringify!($rfield)) else {
                         return Err(map);
                     };
                 )*
                 $( map.remove(stringify!($rfield)); )*
-                $( let $ofield = $crate::object::take_optional::<$oty>(&mut map, stringify!($ofield)); )*
-                Ok($name { $($rfield,)* $($ofield,)* extra: $crate::object::compact(map) })
+                $( let $ofield = $crate::model::object::take_optional::<$oty>(&mut map, stringify!($ofield)); )*
+                Ok($name { $($rfield,)* $($ofield,)* extra: $crate::model::object::compact(map) })
             }
 
             /// Writes the fields (typed first, then `extra`) into a map serializer.
@@ -95,7 +95,7 @@ macro_rules! model_struct {
                         out.serialize_entry(stringify!($ofield), value)?;
                     }
                 )*
-                $crate::object::serialize_extra(out, &self.extra, |key| {
+                $crate::model::object::serialize_extra(out, &self.extra, |key| {
                     let _ = key;
                     false $( || key == stringify!($rfield) )* $( || (key == stringify!($ofield) && self.$ofield.is_some()) )*
                 })
@@ -113,7 +113,7 @@ macro_rules! model_struct {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let map = $crate::object::JsonObject::deserialize(deserializer)?;
+                let map = $crate::model::object::JsonObject::deserialize(deserializer)?;
                 $name::from_map(map).map_err(|_| {
                     serde::de::Error::custom(concat!(
                         "missing or mistyped required field of ", stringify!($name)
@@ -140,12 +140,12 @@ macro_rules! tagged_enum {
             $( $(#[$vmeta])* $variant($inner), )*
             /// A type this version does not know, or a known type whose required fields did not fit: the
             /// whole JSON object as it arrived, `type` included.
-            Other($crate::object::JsonObject),
+            Other($crate::model::object::JsonObject),
         }
 
         impl $name {
             /// Types the JSON object by its `type` field.
-            pub fn from_map(mut map: $crate::object::JsonObject) -> Self {
+            pub fn from_map(mut map: $crate::model::object::JsonObject) -> Self {
                 let tag = match map.get("type") {
                     Some(serde_json::Value::String(tag)) => tag.as_str(),
                     _ => return $name::Other(map),
@@ -197,7 +197,7 @@ macro_rules! tagged_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                Ok($name::from_map($crate::object::JsonObject::deserialize(deserializer)?))
+                Ok($name::from_map($crate::model::object::JsonObject::deserialize(deserializer)?))
             }
         }
 

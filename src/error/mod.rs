@@ -5,9 +5,9 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::event::excerpt;
-use crate::message::Message;
-use crate::sse::DecodeError;
+use crate::framing::sse::DecodeError;
+use crate::model::message::Message;
+use crate::text::excerpt;
 
 /// A boxed error of the byte stream underneath (e.g. `reqwest::Error`).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -86,7 +86,7 @@ pub enum Error {
         /// The raw input text as received.
         raw: String,
         /// Where and why parsing failed.
-        source: crate::partial_json::PartialJsonError,
+        source: crate::fold::partial_json::PartialJsonError,
         /// The message, complete but for this block's input, when known.
         partial: Option<PartialMessage>,
     },

@@ -13,7 +13,7 @@
 //!   memory is bounded by [`Limits`].
 //!
 //! ```
-//! use anthropic_sse::sse::Decoder;
+//! use anthropic_sse::framing::sse::Decoder;
 //!
 //! let mut decoder = Decoder::new();
 //! decoder.feed(b"event: ping\ndata: {\"type\": \"ping\"}\n\nid: 7\nda");
@@ -45,7 +45,7 @@ pub const DEFAULT_LIMIT: usize = 64 * 1024 * 1024;
 /// Upper bounds on what the decoder buffers, so that hostile or broken input cannot take unbounded memory.
 ///
 /// ```
-/// use anthropic_sse::sse::{Decoder, Limits};
+/// use anthropic_sse::framing::sse::{Decoder, Limits};
 /// let decoder = Decoder::with_limits(Limits::default().max_line_bytes(1 << 20).max_event_bytes(8 << 20));
 /// # let _ = decoder;
 /// ```
@@ -176,7 +176,7 @@ impl fmt::Debug for Frame {
 /// spares the reference count that an owned frame's shared data costs.
 ///
 /// ```
-/// use anthropic_sse::sse::Decoder;
+/// use anthropic_sse::framing::sse::Decoder;
 /// let mut decoder = Decoder::new();
 /// decoder.feed(b"event: ping\ndata: {}\n\n");
 /// let frame = decoder.next_frame_ref().unwrap().unwrap();

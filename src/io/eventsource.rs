@@ -7,10 +7,10 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
-use crate::decode::EventDecoder;
 use crate::error::{BoxError, Error};
-use crate::event::StreamEvent;
-use crate::message::Message;
+use crate::model::event::StreamEvent;
+use crate::model::message::Message;
+use crate::pipeline::EventDecoder;
 
 impl StreamEvent {
     /// Types one `eventsource_stream::Event` (see [`StreamEvent::from_frame`]).

@@ -1,0 +1,287 @@
+//! The events of a Messages API stream as types: [`StreamEvent`] and what it carries. How a wire event
+//! becomes one of these is the typing layer's business (`StreamEvent::from_json`).
+
+use serde::ser::SerializeMap;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::model::message::{Citation, ContentBlock, Message, StopReason, Usage};
+use crate::model::object::{model_struct, tagged_enum};
+
+/// One event of a Messages API stream. `error` events are not events: they arrive as
+/// [`Error::Api`](crate::Error::Api).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum StreamEvent {
+    /// The message starts; its content is usually empty.
+    MessageStart(MessageStart),
+    /// A content block starts at `index`.
+    ContentBlockStart(ContentBlockStart),
+    /// A piece of the content block at `index`.
+    ContentBlockDelta(ContentBlockDelta),
+    /// The content block at `index` is complete.
+    ContentBlockStop(ContentBlockStop),
+    /// Top-level changes: stop reason, cumulative usage.
+    MessageDelta(MessageDelta),
+    /// The message is complete.
+    MessageStop(MessageStop),
+    /// Keep-alive; carries nothing.
+    Ping,
+    /// An event type this version does not know: the SSE event name and the data, kept as JSON text
+    /// (validated, never built into a tree, so that neither its size nor its nesting costs more than its
+    /// bytes).
+    Unknown {
+        /// The SSE event name (`message` when the frame had none).
+        event: String,
+        /// The data's `type`, when it is an object with a string `type`.
+        kind: Option<String>,
+        /// The data as it arrived.
+        data: RawJson,
+    },
+}
+
+/// JSON kept as the text that arrived: validated, not parsed into a tree. Serializing writes it verbatim
+/// (through `serde_json`); [`to_value`](Self::to_value) builds a `serde_json::Value` when wanted.
+#[derive(Debug, Clone)]
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// Checks that `text` is JSON and keeps it.
+    pub fn from_text(text: &str) -> Result<RawJson, serde_json::Error> {
+        serde_json::from_str::<&RawValue>(text).map(|raw| RawJson(raw.to_owned()))
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The JSON as a `serde_json::Value` (which fails on nesting deeper than `serde_json`'s limit of 128).
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl PartialEq for RawJson {
+    /// Equal text.
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl std::fmt::Display for RawJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+model_struct! {
+    /// The payload of `message_start`.
+    pub struct MessageStart {
+        req
+        /// The message as it starts (boxed: it is large, and events move through the stream by value).
+        message: Box<Message>,
+    }
+}
+
+model_struct! {
+    /// The payload of `content_block_start`.
+    pub struct ContentBlockStart {
+        req
+        /// Position of the block in `content`.
+        index: usize,
+        req
+        /// The block as it starts (complete for blocks that do not stream, such as tool results).
+        content_block: ContentBlock,
+    }
+}
+
+model_struct! {
+    /// The payload of `content_block_delta`.
+    pub struct ContentBlockDelta {
+        req
+        /// Position of the block in `content`.
+        index: usize,
+        req
+        /// The change.
+        delta: Delta,
+    }
+}
+
+model_struct! {
+    /// The payload of `content_block_stop`.
+    pub struct ContentBlockStop {
+        req
+        /// Position of the block in `content`.
+        index: usize,
+    }
+}
+
+model_struct! {
+    /// The payload of `message_delta`.
+    pub struct MessageDelta {
+        req
+        /// The top-level fields that changed.
+        delta: MessageDeltaBody,
+        opt
+        /// Cumulative usage (totals, not increments). Absent in some streams. Boxed to keep events small.
+        usage: Box<Usage>,
+        opt
+        /// Context management applied, kept as JSON.
+        context_management: Value,
+    }
+}
+
+model_struct! {
+    /// The `delta` object of `message_delta`.
+    pub struct MessageDeltaBody {
+        opt
+        /// Why generation stopped.
+        stop_reason: StopReason,
+        opt
+        /// The stop sequence that matched.
+        stop_sequence: String,
+        opt
+        /// Details of the stop, kept as JSON.
+        stop_details: Value,
+        opt
+        /// The code-execution container, kept as JSON.
+        container: Value,
+    }
+}
+
+model_struct! {
+    /// The payload of `message_stop`.
+    pub struct MessageStop {
+    }
+}
+
+tagged_enum! {
+    /// A change to one content block.
+    pub enum Delta {
+        /// Text to append to a `text` block.
+        Text(TextDelta) = "text_delta",
+        /// A piece of a tool call's input JSON.
+        InputJson(InputJsonDelta) = "input_json_delta",
+        /// A citation to append to a `text` block.
+        Citations(CitationsDelta) = "citations_delta",
+        /// Thinking to append to a `thinking` block.
+        Thinking(ThinkingDelta) = "thinking_delta",
+        /// The signature of a `thinking` block (replaces any earlier one).
+        Signature(SignatureDelta) = "signature_delta",
+        /// The content of a `compaction` block.
+        Compaction(CompactionDelta) = "compaction_delta",
+    }
+}
+
+model_struct! {
+    /// `text_delta`.
+    pub struct TextDelta {
+        req
+        /// The text to append.
+        text: String,
+    }
+}
+
+model_struct! {
+    /// `input_json_delta`.
+    pub struct InputJsonDelta {
+        req
+        /// The next piece of the input JSON (may be empty, and may end anywhere, even inside a string).
+        partial_json: String,
+    }
+}
+
+model_struct! {
+    /// `citations_delta`.
+    pub struct CitationsDelta {
+        req
+        /// The citation to append (boxed: citations are large next to the other deltas).
+        citation: Box<Citation>,
+    }
+}
+
+model_struct! {
+    /// `thinking_delta`.
+    pub struct ThinkingDelta {
+        req
+        /// The thinking to append.
+        thinking: String,
+    }
+}
+
+model_struct! {
+    /// `signature_delta`.
+    pub struct SignatureDelta {
+        req
+        /// The signature.
+        signature: String,
+    }
+}
+
+model_struct! {
+    /// `compaction_delta`.
+    pub struct CompactionDelta {
+        opt
+        /// The summary (`None` when `null` or absent).
+        content: String,
+        opt
+        /// The encrypted summary.
+        encrypted_content: String,
+    }
+}
+
+impl StreamEvent {
+    /// The event's `type` as the API names it (for `Unknown`, the JSON `type` or else the SSE event name).
+    pub fn type_name(&self) -> &str {
+        match self {
+            StreamEvent::MessageStart(_) => "message_start",
+            StreamEvent::ContentBlockStart(_) => "content_block_start",
+            StreamEvent::ContentBlockDelta(_) => "content_block_delta",
+            StreamEvent::ContentBlockStop(_) => "content_block_stop",
+            StreamEvent::MessageDelta(_) => "message_delta",
+            StreamEvent::MessageStop(_) => "message_stop",
+            StreamEvent::Ping => "ping",
+            StreamEvent::Unknown { event, kind, .. } => kind.as_deref().unwrap_or(event),
+        }
+    }
+
+    /// The event as the JSON payload it came from (the SSE data; `{"type":"ping"}` for a ping).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl Serialize for StreamEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        macro_rules! tagged {
+            ($tag:literal, $payload:expr) => {{
+                let mut out = serializer.serialize_map(None)?;
+                out.serialize_entry("type", $tag)?;
+                $payload.write_fields(&mut out)?;
+                out.end()
+            }};
+        }
+        match self {
+            StreamEvent::MessageStart(p) => tagged!("message_start", p),
+            StreamEvent::ContentBlockStart(p) => tagged!("content_block_start", p),
+            StreamEvent::ContentBlockDelta(p) => tagged!("content_block_delta", p),
+            StreamEvent::ContentBlockStop(p) => tagged!("content_block_stop", p),
+            StreamEvent::MessageDelta(p) => tagged!("message_delta", p),
+            StreamEvent::MessageStop(p) => tagged!("message_stop", p),
+            StreamEvent::Ping => {
+                let mut out = serializer.serialize_map(Some(1))?;
+                out.serialize_entry("type", "ping")?;
+                out.end()
+            }
+            StreamEvent::Unknown { data, .. } => data.serialize(serializer),
+        }
+    }
+}

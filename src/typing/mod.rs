@@ -1,0 +1,236 @@
+//! Typing: one wire event (its JSON text, and a name where the wire gives one) to a [`StreamEvent`].
+//!
+//! [`StreamEvent::from_frame`] turns a frame into an event. It dispatches on the JSON `type` (the SSE event
+//! name is advisory), skips `ping` frames without reading them, turns a frame named `error` into an
+//! [`ApiError`], and keeps anything it does not know as raw JSON. The commonest frames, text,
+//! thinking and tool-input deltas, take a fast path that reads the payload in place without building a
+//! `serde_json::Value`; anything unexpected falls back to the full parser, which gives the same result.
+
+mod exact;
+pub(crate) mod fast;
+
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::error::{ApiError, Error, JsonError};
+use crate::framing::sse::Frame;
+use crate::model::event::*;
+use crate::text::excerpt;
+
+impl StreamEvent {
+    /// Types one SSE frame.
+    ///
+    /// Returns `Ok(None)` for frames that carry no event (a frame with empty data). A frame named `error`
+    /// gives `Err(Error::Api)`, whatever its data; invalid JSON gives `Err(Error::Json)` naming the event and
+    /// where the JSON broke; a known type with missing or mistyped required fields gives `Err(Error::Protocol)`.
+    ///
+    /// ```
+    /// use anthropic_sse::framing::sse::{BytesStr, Frame};
+    /// use anthropic_sse::{Delta, StreamEvent};
+    ///
+    /// let data = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#;
+    /// let frame = Frame::new(Some("content_block_delta".into()), data.into(), BytesStr::new(), None);
+    /// match StreamEvent::from_frame(&frame).unwrap() {
+    ///     Some(StreamEvent::ContentBlockDelta(d)) => assert!(matches!(d.delta, Delta::Text(t) if t.text == "Hi")),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
+    pub fn from_frame(frame: &Frame) -> Result<Option<StreamEvent>, Error> {
+        Self::from_parts(frame.event(), frame.data())
+    }
+
+    /// Types an event given by its SSE event name and data (see [`from_frame`](Self::from_frame)).
+    pub fn from_parts(event: &str, data: &str) -> Result<Option<StreamEvent>, Error> {
+        Self::typed(event, data, Unknowns::Keep)
+    }
+
+    /// [`from_parts`](Self::from_parts) for a caller that only folds: an event of an unknown type is checked
+    /// to be JSON and then dropped (`Ok(None)`), never copied.
+    pub(crate) fn for_fold(event: &str, data: &str) -> Result<Option<StreamEvent>, Error> {
+        Self::typed(event, data, Unknowns::Drop)
+    }
+
+    fn typed(event: &str, data: &str, unknowns: Unknowns) -> Result<Option<StreamEvent>, Error> {
+        match event {
+            "ping" => return Ok(Some(StreamEvent::Ping)),
+            "error" => return Err(Error::api(ApiError::from_event_data(data.as_bytes(), None))),
+            _ => {}
+        }
+        if data.is_empty() {
+            return Ok(None);
+        }
+        if let Some(event) = fast::content_block_delta(data) {
+            return Ok(Some(event));
+        }
+        Self::from_json(event, data, unknowns)
+    }
+
+    fn from_json(event: &str, data: &str, unknowns: Unknowns) -> Result<Option<StreamEvent>, Error> {
+        let json_error = |e| Error::json(JsonError::new(event, data, e));
+        // Only the events this version knows are built into a tree; any other is kept as text.
+        let tag = type_tag(data);
+        if !tag.as_deref().is_some_and(|tag| KNOWN.contains(&tag)) {
+            if unknowns == Unknowns::Drop {
+                serde_json::from_str::<serde::de::IgnoredAny>(data).map_err(json_error)?;
+                return Ok(None);
+            }
+            let raw = RawJson::from_text(data).map_err(json_error)?;
+            return Ok(Some(StreamEvent::Unknown { event: event.to_owned(), kind: tag, data: raw }));
+        }
+        if tag.as_deref() == Some("message_start") {
+            // The blocks are typed one by one from their own text: a tree of the whole content (hundreds of
+            // bytes per block) is never built.
+            if let Some((without_content, blocks)) = exact::split_content(data) {
+                let mut event = Self::from_json(event, &without_content, unknowns)?;
+                if let Some(StreamEvent::MessageStart(start)) = &mut event {
+                    start.message.content = blocks;
+                }
+                return Ok(event);
+            }
+        }
+        let value: Value = serde_json::from_str(data).map_err(json_error)?;
+        let Value::Object(mut map) = value else {
+            return Err(Error::protocol(format!("{event}: the data is not a JSON object")));
+        };
+        // Reached only through a known first `type`; a repeated `type` whose last value is not a string makes
+        // the event unknown, as `type_tag` judges it.
+        let tag = match map.get("type") {
+            Some(Value::String(tag)) => tag.clone(),
+            _ if unknowns == Unknowns::Drop => return Ok(None),
+            _ => {
+                let data = RawJson::from_text(data).map_err(json_error)?;
+                return Ok(Some(StreamEvent::Unknown { event: event.to_owned(), kind: None, data }));
+            }
+        };
+        macro_rules! typed {
+            ($variant:ident, $ty:ty) => {{
+                let ty = map.remove("type");
+                match <$ty>::from_map(map) {
+                    Ok(payload) => Ok(StreamEvent::$variant(payload)),
+                    Err(mut map) => {
+                        if let Some(ty) = ty {
+                            map.insert("type".to_owned(), ty);
+                        }
+                        Err(Error::protocol(format!(
+                            "{tag} event without valid required fields: {}",
+                            excerpt(&Value::Object(map).to_string())
+                        )))
+                    }
+                }
+            }};
+        }
+        let event = match tag.as_str() {
+            "message_start" => typed!(MessageStart, MessageStart).map(|mut event| {
+                if let StreamEvent::MessageStart(start) = &mut event {
+                    exact::message_start(data, &mut start.message.content);
+                }
+                event
+            }),
+            "content_block_start" => typed!(ContentBlockStart, ContentBlockStart).map(|mut event| {
+                if let StreamEvent::ContentBlockStart(start) = &mut event {
+                    exact::block_start(data, &mut start.content_block);
+                }
+                event
+            }),
+            "content_block_delta" => typed!(ContentBlockDelta, ContentBlockDelta),
+            "content_block_stop" => typed!(ContentBlockStop, ContentBlockStop),
+            "message_delta" => typed!(MessageDelta, MessageDelta),
+            "message_stop" => typed!(MessageStop, MessageStop),
+            "ping" => Ok(StreamEvent::Ping),
+            "error" => Err(Error::api(ApiError::from_event_data(data.as_bytes(), None))),
+            // The data's first `type` is known but its last is not (a repeated key): unknown after all.
+            _ if unknowns == Unknowns::Drop => return Ok(None),
+            _ => Ok(StreamEvent::Unknown {
+                event: event.to_owned(),
+                kind: Some(tag),
+                data: RawJson::from_text(data).map_err(json_error)?,
+            }),
+        };
+        event.map(Some)
+    }
+}
+
+/// What typing does with an event of a type this version does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unknowns {
+    /// Hand it out as [`StreamEvent::Unknown`].
+    Keep,
+    /// Check that it is JSON and drop it (nothing folds it).
+    Drop,
+}
+
+/// The `type` values this version builds into typed events.
+const KNOWN: [&str; 8] = [
+    "message_start",
+    "content_block_start",
+    "content_block_delta",
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+    "ping",
+    "error",
+];
+
+/// The `type` of an event's data, when the data is an object whose `type` is a string. A repeated `type` key
+/// counts by its last value, as in `serde_json::Value` and Python's `json` (what the SDK reads). The usual
+/// `{"type":"<known>"` start is taken without a pass over the rest: the typed route that follows reads the
+/// last value again and turns the event unknown if that differs. Anything else is read by a pass that builds
+/// nothing (and so has no nesting limit). `None` for anything else, including text that is not JSON.
+fn type_tag(data: &str) -> Option<String> {
+    if let Some(rest) = data.strip_prefix("{\"type\":\"") {
+        if let Some(end) = rest.find(['"', '\\']) {
+            let tag = &rest[..end];
+            if rest.as_bytes()[end] == b'"' && KNOWN.contains(&tag) {
+                return Some(tag.to_owned());
+            }
+        }
+    }
+    let LastType(raw) = serde_json::from_str(data).ok()?;
+    serde_json::from_str(raw?.get()).ok()
+}
+
+/// The raw value of an object's last `type` key; every other value is checked and skipped.
+struct LastType<'a>(Option<&'a RawValue>);
+
+impl<'de> serde::Deserialize<'de> for LastType<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = LastType<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut last = None;
+                while let Some(IsType(is_type)) = map.next_key()? {
+                    if is_type {
+                        last = Some(map.next_value::<&'de RawValue>()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(LastType(last))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Whether an object key is `type` (escaped or not), read without an allocation.
+struct IsType(bool);
+
+impl<'de> serde::Deserialize<'de> for IsType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = IsType;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<IsType, E> {
+                Ok(IsType(key == "type"))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
