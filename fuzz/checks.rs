@@ -84,7 +84,9 @@ pub fn sse_decoder(data: &[u8]) {
     let ends = cuts(seed, input.len());
     for limits in [
         Limits::default(),
-        Limits::default().max_line_bytes((seed >> 8) as usize % 64).max_event_bytes((seed >> 16) as usize % 128),
+        Limits::default()
+            .with_max_line_bytes((seed >> 8) as usize % 64)
+            .with_max_event_bytes((seed >> 16) as usize % 128),
     ] {
         let whole = decode(input, &[], limits);
         let chunked = decode(input, &ends, limits);
@@ -100,9 +102,9 @@ pub fn events(data: &[u8]) {
     let (name, payload) = rest.split_at(usize::from(len % 32).min(rest.len()));
     let name = String::from_utf8_lossy(name).into_owned();
     let payload = String::from_utf8_lossy(payload).into_owned();
-    let typed = StreamEvent::from_parts(&name, &payload);
+    let typed = StreamEvent::from_json(&payload, Some(&name));
     // The same payload with a leading space cannot take the fast path.
-    let full = StreamEvent::from_parts(&name, &format!(" {payload}"));
+    let full = StreamEvent::from_json(&format!(" {payload}"), Some(&name));
     if !payload.is_empty() {
         assert_eq!(typed.as_ref().ok(), full.as_ref().ok(), "fast path and full parser disagree");
         assert_eq!(typed.as_ref().err().map(|e| e.kind().to_owned()), full.as_ref().err().map(|e| e.kind().to_owned()));
@@ -139,7 +141,7 @@ fn typed_route(input: &[u8]) -> (Option<String>, Option<Value>) {
         }
     }
     if end.is_none() {
-        end = decoder.end();
+        end = decoder.finish();
     }
     outcome(decoder.into_final_message(end))
 }

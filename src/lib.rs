@@ -70,9 +70,11 @@
 //! # Errors, and when to retry
 //!
 //! Every failure is an [`Error`]; the first one ends the stream. The API can send an `error` event after the
-//! HTTP status was already 200 (e.g. `overloaded_error`): it arrives as [`Error::Api`] with an [`ApiError`]
-//! that has the error type, message, request id and [`ApiError::is_retryable`]. A non-2xx response becomes
-//! the same [`ApiError`] through [`ApiError::from_response`].
+//! HTTP status was already 200 (e.g. `overloaded_error`): it arrives as an [`Error`] of category
+//! [`Api`](error::Category::Api) whose [`ApiError`] has the error type, message, request id and
+//! [`ApiError::is_retryable`]. A non-2xx response becomes the same [`ApiError`] through
+//! [`ApiError::from_response`]. [`Error::classify`] gives the category to match on; the typed accessors
+//! ([`Error::api_error`], [`Error::json_error`], [`Error::limit_error`], ...) give the details.
 //!
 //! ```
 //! use anthropic_sse::{BlockingEvents, Error};
@@ -98,10 +100,10 @@
 //! The Python SDK is the reference; where it crashes or silently loses information, this crate keeps the
 //! information and says what happened:
 //!
-//! * a stream that ends before `message_stop` is [`Error::Incomplete`] carrying the message so far (the
+//! * a stream that ends before `message_stop` is an [`Incomplete`](error::Category::Incomplete) error carrying the message so far (the
 //!   Python SDK returns the partial message as if it were complete);
 //! * an event before `message_start`, a second `message_start`, or an index with no block is
-//!   [`Error::Protocol`] naming it (the SDK raises `IndexError`, or silently ignores the second start);
+//!   a [`Protocol`](error::Category::Protocol) error naming it (the SDK raises `IndexError`, or silently ignores the second start);
 //! * a `message_delta` without `usage` leaves usage unchanged (both SDKs crash);
 //! * events after `message_stop` do not change the message (the SDK keeps applying them);
 //! * a frame without an `event:` line whose JSON has a known `type` is processed (gateways drop `event:`
@@ -110,7 +112,7 @@
 //! * tool input is scanned once, piece by piece, not re-parsed on every delta: linear time where the Python
 //!   SDK is quadratic, for the final input and for a snapshot after every delta alike;
 //! * tool input that is not JSON is reported once the stream is read to its end, with the complete message
-//!   ([`Error::ToolInput`]; the SDK raises at the failing delta and loses the rest).
+//!   ([`Error::tool_input_error`]; the SDK raises at the failing delta and loses the rest).
 //!
 //! # Tool input, exactly
 //!
@@ -137,6 +139,7 @@ pub mod error;
 pub mod fold;
 pub mod framing;
 mod io;
+mod limits;
 pub mod model;
 mod pipeline;
 mod typing;
@@ -144,12 +147,13 @@ mod typing;
 pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError, PartialMessage, SharedError, MAX_ERROR_BODY};
 pub use fold::partial_json::PartialMode;
 pub use fold::tool_input::{InvalidToolInput, ToolInput, ToolInputView};
-pub use fold::{MessageAccumulator, DEFAULT_MAX_TOOL_INPUT};
+pub use fold::MessageAccumulator;
 #[cfg(feature = "eventsource-stream")]
 pub use io::eventsource::EventsourceEvents;
 #[cfg(feature = "tokio")]
 pub use io::stream::ReaderChunks;
 pub use io::stream::{BlockingEvents, BlockingText, Chunk, EventStream, TextStream, MAX_READ_SIZE};
+pub use limits::{LimitError, Limits, DEFAULT_LIMIT};
 pub use model::{
     Citation, ContentBlock, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, JsonObject, Message,
     MessageDelta, MessageDeltaBody, MessageStart, MessageStop, RawJson, StopReason, StreamEvent, Usage,

@@ -1,19 +1,24 @@
-//! [`EventDecoder`]: the sans-IO core of the adapters. Bytes in; typed events out, folded into the message as
-//! they pass.
+//! The pipeline, [`EventDecoder`]: framing, typing and the fold in one sans-IO value, under the I/O drivers.
 
 use bytes::Bytes;
 
 use crate::error::Error;
 use crate::fold::accumulate::MessageAccumulator;
-use crate::framing::sse::{Decoder, Limits};
+use crate::fold::partial_json::{PartialJsonError, PartialMode};
+use crate::fold::tool_input::ToolInputView;
+use crate::framing::sse::Decoder;
+use crate::framing::{Framing, RawEvent};
+use crate::limits::Limits;
 use crate::model::event::StreamEvent;
 use crate::model::message::Message;
 use crate::typing::fast::{self, FastDelta};
 
-/// Bytes in, typed events out, with the message folded as events pass; no I/O of its own.
+/// The pipeline: a [`Framing`] (SSE unless chosen otherwise), typing and the fold in one sans-IO value. Bytes
+/// in; typed events out, folded into the message as they pass.
 ///
-/// The stream adapters ([`EventStream`](crate::EventStream), [`BlockingEvents`](crate::BlockingEvents)) are
-/// thin loops around it; use it directly to drive your own I/O.
+/// The I/O drivers ([`EventStream`](crate::EventStream), [`BlockingEvents`](crate::BlockingEvents)) feed it;
+/// use it directly to drive your own I/O, or to fold events you already hold
+/// ([`push_json`](Self::push_json)).
 ///
 /// ```
 /// use anthropic_sse::{EventDecoder, StreamEvent};
@@ -23,26 +28,59 @@ use crate::typing::fast::{self, FastDelta};
 /// let event = decoder.next_event().unwrap().unwrap();
 /// assert!(matches!(event, StreamEvent::MessageStart(_)));
 /// assert!(decoder.next_event().is_none());
-/// assert!(decoder.end().is_some(), "no message_stop: the stream is incomplete");
+/// assert!(decoder.finish().is_some(), "no message_stop: the stream is incomplete");
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct EventDecoder {
-    frames: Decoder,
+pub struct EventDecoder<F = Decoder> {
+    framing: F,
     accumulator: MessageAccumulator,
+    limits: Limits,
     request_id: Option<String>,
     /// The error that ended the stream, with the message as it was then: the answer from then on.
     failure: Option<Error>,
 }
 
 impl EventDecoder {
-    /// A decoder with the default limits.
+    /// An SSE decoder with the default limits.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// A decoder with the given SSE limits.
+    /// An SSE decoder with the given limits, for every layer.
     pub fn with_limits(limits: Limits) -> Self {
-        EventDecoder { frames: Decoder::with_limits(limits), ..Self::default() }
+        Self::with_framing(Decoder::new(), limits)
+    }
+}
+
+impl<F: Framing> EventDecoder<F> {
+    /// A decoder over the given framing (see [`Framing`] for a choice at run time), with the given limits for
+    /// every layer.
+    pub fn with_framing(mut framing: F, limits: Limits) -> Self {
+        framing.set_limits(limits);
+        EventDecoder {
+            framing,
+            accumulator: MessageAccumulator::new().with_limits(limits),
+            limits,
+            request_id: None,
+            failure: None,
+        }
+    }
+
+    /// How a string cut off at the end of a tool input is read (see
+    /// [`MessageAccumulator::with_partial_mode`]).
+    pub fn with_partial_mode(mut self, mode: PartialMode) -> Self {
+        self.accumulator = self.accumulator.with_partial_mode(mode);
+        self
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The framing underneath.
+    pub fn framing(&self) -> &F {
+        &self.framing
     }
 
     /// Sets the value of the HTTP `request-id` response header, so that API errors carry it.
@@ -57,12 +95,16 @@ impl EventDecoder {
 
     /// Adds input (copied once).
     pub fn feed(&mut self, chunk: &[u8]) {
-        self.frames.feed(chunk);
+        if !chunk.is_empty() {
+            self.framing.feed(Bytes::copy_from_slice(chunk));
+        }
     }
 
     /// Adds input without copying it.
     pub fn feed_bytes(&mut self, chunk: Bytes) {
-        self.frames.feed_bytes(chunk);
+        if !chunk.is_empty() {
+            self.framing.feed(chunk);
+        }
     }
 
     /// The message folded so far.
@@ -77,17 +119,8 @@ impl EventDecoder {
 
     /// The tool input of the block at `index` parsed from the pieces so far, incrementally (see
     /// [`MessageAccumulator::partial_tool_input`]).
-    pub fn partial_tool_input(
-        &mut self,
-        index: usize,
-    ) -> Option<Result<crate::ToolInputView<'_>, crate::fold::partial_json::PartialJsonError>> {
+    pub fn partial_tool_input(&mut self, index: usize) -> Option<Result<ToolInputView<'_>, PartialJsonError>> {
         self.accumulator.partial_tool_input(index)
-    }
-
-    /// Replaces the accumulator, e.g. with one that has other limits.
-    pub fn with_accumulator(mut self, accumulator: MessageAccumulator) -> Self {
-        self.accumulator = accumulator;
-        self
     }
 
     /// Whether an error has ended the stream.
@@ -107,12 +140,12 @@ impl EventDecoder {
             return None;
         }
         loop {
-            let frame = match self.frames.next_frame_ref() {
-                Ok(Some(frame)) => frame,
+            let raw = match self.framing.next_event() {
+                Ok(Some(raw)) => raw,
                 Ok(None) => return None,
-                Err(e) => return Some(Err(self.fail(e.into()))),
+                Err(e) => return Some(Err(self.fail(e))),
             };
-            match type_and_fold(&mut self.accumulator, frame.event(), frame.data()) {
+            match type_and_fold(&mut self.accumulator, raw) {
                 Some(Ok(event)) => return Some(Ok(event)),
                 Some(Err(e)) => return Some(Err(self.fail(e))),
                 None => {}
@@ -130,7 +163,7 @@ impl EventDecoder {
     /// let mut decoder = EventDecoder::new();
     /// decoder.feed(anthropic_sse::SAMPLE_STREAM);
     /// decoder.fold_buffered()?;
-    /// assert!(decoder.end().is_none());
+    /// assert!(decoder.finish().is_none());
     /// let message = decoder.into_final_message(None)?;
     /// assert_eq!(message.text(), "Let me check the weather in Lisbon for you.");
     /// # Ok::<(), anthropic_sse::Error>(())
@@ -140,33 +173,45 @@ impl EventDecoder {
             return Ok(());
         }
         loop {
-            let frame = match self.frames.next_frame_ref() {
-                Ok(Some(frame)) => frame,
+            let raw = match self.framing.next_event() {
+                Ok(Some(raw)) => raw,
                 Ok(None) => return Ok(()),
-                Err(e) => return Err(self.fail(e.into())),
+                Err(e) => return Err(self.fail(e)),
             };
-            let folded = match fold_in_place(&mut self.accumulator, frame.event(), frame.data()) {
-                Ok(true) => Ok(()),
-                Ok(false) => match StreamEvent::for_fold(frame.event(), frame.data()) {
-                    Ok(Some(event)) => self.accumulator.apply_owned(event),
-                    Ok(None) => Ok(()),
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            };
-            if let Err(e) = folded {
+            if let Err(e) = fold(&mut self.accumulator, raw) {
                 return Err(self.fail(e));
             }
         }
     }
 
-    /// Types and folds one frame that was decoded elsewhere (e.g. by `eventsource-stream`), given by its
-    /// event name and data. `None` when the frame carries no event or the stream has already failed.
+    /// Types and folds one event that arrived already split (a gateway's message, the AWS SDK's payload), given
+    /// by its JSON text: the same as feeding it through a framing. `None` when it carries no event or the
+    /// stream has already failed.
+    ///
+    /// ```
+    /// use anthropic_sse::{EventDecoder, StreamEvent};
+    /// let mut decoder = EventDecoder::new();
+    /// let start = r#"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"x","content":[],"usage":{"output_tokens":1}}}"#;
+    /// assert!(matches!(decoder.push_json(start), Some(Ok(StreamEvent::MessageStart(_)))));
+    /// assert!(matches!(decoder.push_json(r#"{"type":"message_stop"}"#), Some(Ok(StreamEvent::MessageStop(_)))));
+    /// assert_eq!(decoder.into_final_message(None)?.id, "m");
+    /// # Ok::<(), anthropic_sse::Error>(())
+    /// ```
+    pub fn push_json(&mut self, json: &str) -> Option<Result<StreamEvent, Error>> {
+        self.push_named(None, json)
+    }
+
+    /// Types and folds one event decoded elsewhere (e.g. by `eventsource-stream`), given by its SSE event name
+    /// and data. `None` when the frame carries no event or the stream has already failed.
     pub fn push_frame(&mut self, event: &str, data: &str) -> Option<Result<StreamEvent, Error>> {
+        self.push_named(Some(event), data)
+    }
+
+    fn push_named(&mut self, name: Option<&str>, json: &str) -> Option<Result<StreamEvent, Error>> {
         if self.failure.is_some() {
             return None;
         }
-        match type_and_fold(&mut self.accumulator, event, data)? {
+        match type_and_fold(&mut self.accumulator, RawEvent { json, name })? {
             Ok(event) => Some(Ok(event)),
             Err(e) => Some(Err(self.fail(e))),
         }
@@ -180,8 +225,8 @@ impl EventDecoder {
         if let Some(first) = &self.failure {
             return first.clone();
         }
-        if let (Error::Api { error, .. }, Some(id)) = (&mut error, &self.request_id) {
-            error.set_request_id(id.clone());
+        if let (Some(api), Some(id)) = (error.api_error_mut(), &self.request_id) {
+            api.set_request_id(id.clone());
         }
         if error.partial_message().is_none() {
             error = error.with_partial_message(self.accumulator.partial_message());
@@ -191,13 +236,13 @@ impl EventDecoder {
     }
 
     /// Ends the input. `None` when the stream ended cleanly after `message_stop`; otherwise the
-    /// [`Error::Incomplete`] that says what was missing. Call it after [`next_event`](Self::next_event) has
+    /// incomplete-stream error that says what was missing. Call it after [`next_event`](Self::next_event) has
     /// returned `None`.
-    pub fn end(&mut self) -> Option<Error> {
+    pub fn finish(&mut self) -> Option<Error> {
         if self.failure.is_some() {
             return None;
         }
-        let leftover = self.frames.finish();
+        let leftover = self.framing.finish();
         if self.accumulator.is_complete() {
             return None;
         }
@@ -207,18 +252,16 @@ impl EventDecoder {
             "the input ended without message_start".to_owned()
         };
         if let Some(rest) = leftover {
-            detail.push_str(&format!(
-                "; an unterminated event{} was left undispatched ({} bytes of an unfinished line)",
-                rest.event.map(|e| format!(" ({e})")).unwrap_or_default(),
-                rest.partial_line_bytes
-            ));
+            detail.push_str("; ");
+            detail.push_str(&rest);
         }
-        Some(self.fail(Error::Incomplete { detail, partial: None }))
+        Some(self.fail(Error::incomplete(detail)))
     }
 
     /// The final message, once the stream has ended: `Ok` after `message_stop`, else the error that ended it
     /// with the message so far attached. The first error that ended the stream stays the answer; `end_error`
-    /// (what [`end`](Self::end) or the last event returned) counts only when the decoder has not recorded one.
+    /// (what [`finish`](Self::finish) or the last event returned) counts only when the decoder has not recorded
+    /// one.
     pub fn into_final_message(self, end_error: Option<Error>) -> Result<Message, Error> {
         match self.failure.or(end_error) {
             None => self.accumulator.finish(),
@@ -233,23 +276,35 @@ impl EventDecoder {
     }
 }
 
-/// Types one frame and folds the event: `None` for a frame that carries no event.
-fn type_and_fold(accumulator: &mut MessageAccumulator, event: &str, data: &str) -> Option<Result<StreamEvent, Error>> {
-    Some(match StreamEvent::from_parts(event, data) {
+/// Types one raw event and folds it: `None` for one that carries no event.
+fn type_and_fold(accumulator: &mut MessageAccumulator, raw: RawEvent<'_>) -> Option<Result<StreamEvent, Error>> {
+    Some(match StreamEvent::from_json(raw.json, raw.name) {
         Ok(Some(event)) => accumulator.apply(&event).map(|()| event),
         Ok(None) => return None,
         Err(e) => Err(e),
     })
 }
 
-/// The in-place route of [`EventDecoder::fold_buffered`]: `Ok(true)` when the frame was a delta of the fast
-/// shape and is now folded; `Ok(false)` when it must take the typed route.
-fn fold_in_place(accumulator: &mut MessageAccumulator, event: &str, data: &str) -> Result<bool, Error> {
-    // As in `StreamEvent::from_parts`, these names decide the event whatever the data holds.
-    if event == "ping" || event == "error" {
+/// The route of [`EventDecoder::fold_buffered`]: a delta of the fast shape is decoded straight into its
+/// block; any other event is typed (an unknown one only checked) and applied.
+fn fold(accumulator: &mut MessageAccumulator, raw: RawEvent<'_>) -> Result<(), Error> {
+    if fold_in_place(accumulator, raw)? {
+        return Ok(());
+    }
+    match StreamEvent::for_fold(raw.json, raw.name)? {
+        Some(event) => accumulator.apply_owned(event),
+        None => Ok(()),
+    }
+}
+
+/// `Ok(true)` when the event was a delta of the fast shape and is now folded; `Ok(false)` when it must take
+/// the typed route.
+fn fold_in_place(accumulator: &mut MessageAccumulator, raw: RawEvent<'_>) -> Result<bool, Error> {
+    // As in typing, these names decide the event whatever the data holds.
+    if matches!(raw.name, Some("ping" | "error")) {
         return Ok(false);
     }
-    let Some((index, kind, body)) = fast::delta_head(data) else { return Ok(false) };
+    let Some((index, kind, body)) = fast::delta_head(raw.json) else { return Ok(false) };
     if kind == FastDelta::Signature {
         return Ok(false);
     }

@@ -1,4 +1,5 @@
-//! The escapes of JSON strings, decoded in one place for the delta fast path and the partial-JSON parser.
+//! Text helpers under every layer (a leaf: it imports nothing from the crate): the escapes of JSON strings,
+//! decoded in one place for the delta fast path and the partial-JSON parser, and excerpts for error messages.
 //!
 //! Both used to hand escaped strings to `serde_json`; decoding here gives the same text and the same
 //! rejections (invalid escapes, lone surrogates) without building a deserializer per string.
@@ -76,6 +77,15 @@ pub(crate) fn decode_body(body: &str, out: &mut String) -> Option<()> {
     Some(())
 }
 
+/// At most 80 characters of `text`, for error messages.
+pub(crate) fn excerpt(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,14 +132,5 @@ mod tests {
             let theirs = serde_json::from_str::<String>(&format!("\"{body}\"")).ok();
             assert_eq!(ours, theirs, "{body}");
         }
-    }
-}
-
-/// At most 80 characters of `text`, for error messages.
-pub(crate) fn excerpt(text: &str) -> String {
-    const MAX: usize = 80;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
     }
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use anthropic_sse::error::Category;
 use anthropic_sse::{BlockingEvents, Error, EventStream, Message};
 use futures::StreamExt;
 
@@ -21,7 +22,7 @@ fn check(name: &str, how: &str, result: Result<Message, Error>, complete: bool, 
             assert!(complete, "{name} ({how}): a stream without message_stop must not be reported complete");
             message
         }
-        Err(mut e @ Error::Incomplete { .. }) if !complete => e
+        Err(mut e) if !complete && e.classify() == Category::Incomplete => e
             .take_partial_message()
             .unwrap_or_else(|| panic!("{name} ({how}): incomplete error without the partial message")),
         Err(e) => panic!("{name} ({how}): {e}"),

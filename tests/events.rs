@@ -1,13 +1,14 @@
 //! Typed events: every type, unknown kinds kept, round trips, the fast path against the full parser, and the
 //! errors: API errors (event and non-2xx), invalid JSON, protocol violations, transport failures.
 
+use anthropic_sse::error::Category;
 use anthropic_sse::framing::sse::{BytesStr, Frame};
-use anthropic_sse::{ApiError, ApiErrorKind, Citation, ContentBlock, Delta, Error, StopReason, StreamEvent};
+use anthropic_sse::{ApiError, ApiErrorKind, Citation, ContentBlock, Delta, StopReason, StreamEvent};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
 fn event(name: &str, data: &Value) -> StreamEvent {
-    StreamEvent::from_parts(name, &data.to_string()).expect("parses").expect("is an event")
+    StreamEvent::from_json(&data.to_string(), Some(name)).expect("parses").expect("is an event")
 }
 
 fn round_trips(name: &str, data: Value) -> StreamEvent {
@@ -126,8 +127,8 @@ fn unknown_events_and_fields_survive() {
 #[test]
 fn a_repeated_type_counts_by_its_last_value() {
     let kind = |data: &str| {
-        let usual = StreamEvent::from_parts("x", data).unwrap().unwrap();
-        let spaced = StreamEvent::from_parts("x", &format!(" {data}")).unwrap().unwrap();
+        let usual = StreamEvent::from_json(data, Some("x")).unwrap().unwrap();
+        let spaced = StreamEvent::from_json(&format!(" {data}"), Some("x")).unwrap().unwrap();
         assert_eq!(usual, spaced, "{data}");
         match usual {
             StreamEvent::Unknown { kind, .. } => kind,
@@ -146,8 +147,8 @@ fn a_repeated_type_counts_by_its_last_value() {
 
 #[test]
 fn ping_is_skipped_unread_and_empty_data_is_no_event() {
-    assert_eq!(StreamEvent::from_parts("ping", "not json at all").ok().flatten(), Some(StreamEvent::Ping));
-    assert_eq!(StreamEvent::from_parts("content_block_delta", "").ok().flatten(), None);
+    assert_eq!(StreamEvent::from_json("not json at all", Some("ping")).ok().flatten(), Some(StreamEvent::Ping));
+    assert_eq!(StreamEvent::from_json("", Some("content_block_delta")).ok().flatten(), None);
 }
 
 #[test]
@@ -159,8 +160,8 @@ fn frames_without_event_line_are_dispatched_on_type() {
 #[test]
 fn invalid_json_names_the_event_offset_and_excerpt() {
     let data = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"} , ]"#;
-    let err = StreamEvent::from_parts("content_block_delta", data).expect_err("broken JSON");
-    let Error::Json { source, .. } = &err else { panic!("{err:?}") };
+    let err = StreamEvent::from_json(data, Some("content_block_delta")).expect_err("broken JSON");
+    let Some(source) = err.json_error() else { panic!("{err:?}") };
     assert_eq!(source.event(), "content_block_delta");
     assert_eq!(source.offset(), data.find(']').expect("the bad byte"));
     assert!(source.excerpt().contains("text_delta"), "{}", source.excerpt());
@@ -172,12 +173,12 @@ fn invalid_json_names_the_event_offset_and_excerpt() {
 
 #[test]
 fn known_type_with_broken_required_fields_is_a_protocol_error() {
-    let err = StreamEvent::from_parts(
-        "content_block_delta",
+    let err = StreamEvent::from_json(
         r#"{"type":"content_block_delta","delta":{"type":"text_delta","text":"x"}}"#,
+        Some("content_block_delta"),
     )
     .expect_err("no index");
-    assert!(matches!(&err, Error::Protocol { message, .. } if message.contains("content_block_delta")), "{err}");
+    assert!(err.classify() == Category::Protocol && err.to_string().contains("content_block_delta"), "{err}");
 }
 
 #[test]
@@ -198,7 +199,7 @@ fn every_documented_error_type_and_an_unknown_one() {
     for (name, kind, status, retry) in table {
         let data = json!({"type":"error","error":{"type":name,"message":"msg","details":{"k":1}},"request_id":"req_b"})
             .to_string();
-        let err = StreamEvent::from_parts("error", &data).expect_err("an error event");
+        let err = StreamEvent::from_json(&data, Some("error")).expect_err("an error event");
         let api = err.api_error().expect("API error");
         assert_eq!(api.kind(), &kind);
         assert_eq!(api.kind().as_str(), name);
@@ -214,7 +215,7 @@ fn every_documented_error_type_and_an_unknown_one() {
 #[test]
 fn error_event_data_that_is_not_json_or_empty() {
     for data in ["", "upstream exploded", "{\"type\":\"error\"}"] {
-        let err = StreamEvent::from_parts("error", data).expect_err("an error event whatever its data");
+        let err = StreamEvent::from_json(data, Some("error")).expect_err("an error event whatever its data");
         let api = err.api_error().expect("API error");
         assert_eq!(api.kind().as_str(), "unknown", "{data:?}");
         assert!(!api.message().is_empty());
@@ -310,8 +311,8 @@ proptest! {
         // The one takes the fast path, the other (a leading space) cannot: the test compares the two paths.
         prop_assert!(anthropic_sse::__private::fast_content_block_delta(&fast).is_some(), "fast path not taken: {}", fast);
         prop_assert!(anthropic_sse::__private::fast_content_block_delta(&full).is_none());
-        let a = StreamEvent::from_parts("content_block_delta", &fast).map_err(|e| e.kind().to_owned());
-        let b = StreamEvent::from_parts("content_block_delta", &full).map_err(|e| e.kind().to_owned());
+        let a = StreamEvent::from_json(&fast, Some("content_block_delta")).map_err(|e| e.kind().to_owned());
+        let b = StreamEvent::from_json(&full, Some("content_block_delta")).map_err(|e| e.kind().to_owned());
         prop_assert!(a.is_ok(), "valid JSON: {}", fast);
         prop_assert_eq!(&a, &b);
         if let Ok(Some(StreamEvent::ContentBlockDelta(d))) = &a {
@@ -324,8 +325,8 @@ proptest! {
     #[test]
     fn fast_path_rejects_what_json_rejects(body in "[a-z\\\\\"\u{0}-\u{1f}]{0,6}") {
         let data = format!(r#"{{"type":"content_block_delta","index":0,"delta":{{"type":"text_delta","text":"{body}"}}}}"#);
-        let fast = StreamEvent::from_parts("content_block_delta", &data).map_err(|e| e.kind().to_owned());
-        let full = StreamEvent::from_parts("content_block_delta", &format!(" {data}")).map_err(|e| e.kind().to_owned());
+        let fast = StreamEvent::from_json(&data, Some("content_block_delta")).map_err(|e| e.kind().to_owned());
+        let full = StreamEvent::from_json(&format!(" {data}"), Some("content_block_delta")).map_err(|e| e.kind().to_owned());
         prop_assert_eq!(fast, full);
     }
 }
@@ -334,7 +335,7 @@ proptest! {
 fn nesting_depth_never_ends_the_stream_for_unknown_events_nor_loses_an_error_type() {
     // An unknown event nested far beyond serde_json's limit of 128 is kept as text.
     let deep = format!(r#"{{"type":"future","x":{}1{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
-    match StreamEvent::from_parts("future", &deep) {
+    match StreamEvent::from_json(&deep, Some("future")) {
         Ok(Some(StreamEvent::Unknown { kind, data, .. })) => {
             assert_eq!(kind.as_deref(), Some("future"));
             assert_eq!(data.get(), deep);
@@ -344,7 +345,7 @@ fn nesting_depth_never_ends_the_stream_for_unknown_events_nor_loses_an_error_typ
     // So is one whose type is not its first key.
     let deep_late_type = format!(r#"{{"x":{}1{},"type":"future"}}"#, "[".repeat(500), "]".repeat(500));
     assert!(matches!(
-        StreamEvent::from_parts("message", &deep_late_type),
+        StreamEvent::from_json(&deep_late_type, Some("message")),
         Ok(Some(StreamEvent::Unknown { kind: Some(k), .. })) if k == "future"
     ));
     // An error event whose details nest deep keeps its type, message and retry advice.
@@ -353,11 +354,11 @@ fn nesting_depth_never_ends_the_stream_for_unknown_events_nor_loses_an_error_typ
         "[".repeat(1000),
         "]".repeat(1000)
     );
-    let Err(e) = StreamEvent::from_parts("error", &error) else { panic!("an error event is an error") };
+    let Err(e) = StreamEvent::from_json(&error, Some("error")) else { panic!("an error event is an error") };
     assert_eq!(e.kind(), "overloaded_error");
     assert!(e.is_retryable());
     assert!(e.to_string().contains("Overloaded"), "{e}");
     // Text that is not JSON is still a JSON error naming the event.
-    let err = StreamEvent::from_parts("future", "{\"type\":\"future\",").unwrap_err();
+    let err = StreamEvent::from_json("{\"type\":\"future\",", Some("future")).unwrap_err();
     assert_eq!(err.kind(), "json");
 }

@@ -4,8 +4,9 @@
 
 use std::sync::atomic::Ordering;
 
-use anthropic_sse::framing::sse::Limits;
-use anthropic_sse::{Error, EventDecoder, MessageAccumulator};
+use anthropic_sse::error::Category;
+use anthropic_sse::{Error, EventDecoder};
+use anthropic_sse::{LimitError, Limits};
 use bytes::Bytes;
 
 #[path = "common/counting.rs"]
@@ -50,14 +51,14 @@ fn start() -> &'static [u8] {
 #[test]
 fn hostile_input_ends_in_a_limit_error_within_bounded_memory() {
     let _serial = serial();
-    let limits = Limits::default().max_line_bytes(LIMIT).max_event_bytes(LIMIT);
+    let limits = Limits::default().with_max_line_bytes(LIMIT).with_max_event_bytes(LIMIT);
     // Buffers grow by doubling (for linear time): at the limit one holds at most twice the limit, and while
     // it moves to its larger home the old one is still there: three times the limit, plus the chunks.
     let bound = 3 * LIMIT + 4 * 65536 + 256 * 1024;
 
     // One endless line.
     let (err, fed, peak) = feed_until_error(EventDecoder::with_limits(limits), Bytes::from(vec![b'a'; 65536]));
-    assert!(matches!(err, Error::Limit { .. }), "{err:?}");
+    assert_eq!(err.classify(), Category::Limit, "{err:?}");
     assert!(err.to_string().contains("max_line_bytes"), "{err}");
     assert!(fed <= LIMIT + 65536, "noticed after {fed} bytes");
     assert!(peak <= bound, "endless line: peak {peak} bytes");
@@ -78,8 +79,7 @@ fn hostile_input_ends_in_a_limit_error_within_bounded_memory() {
         "[".repeat(1000)
     );
     let mut chunk = start().to_vec();
-    let decoder =
-        EventDecoder::with_limits(limits).with_accumulator(MessageAccumulator::new().with_max_tool_input_bytes(LIMIT));
+    let decoder = EventDecoder::with_limits(limits.with_max_tool_input_bytes(LIMIT));
     let mut decoder = decoder;
     decoder.feed(&chunk);
     while let Some(e) = decoder.next_event() {
@@ -87,7 +87,7 @@ fn hostile_input_ends_in_a_limit_error_within_bounded_memory() {
     }
     chunk = event.repeat(60).into_bytes();
     let (err, fed, peak) = feed_until_error(decoder, Bytes::from(chunk));
-    assert!(matches!(err, Error::ToolInputTooLarge { .. }), "{err:?}");
+    assert!(matches!(err.limit_error(), Some(LimitError::ToolInputTooLarge { .. })), "{err:?}");
     assert!(fed <= 2 * LIMIT + 65536 * 2, "noticed after {fed} bytes");
     assert!(peak <= bound, "endless nesting: peak {peak} bytes");
 }
@@ -106,7 +106,7 @@ fn fold_peak(body: &[u8]) -> (Result<anthropic_sse::Message, Error>, usize, usiz
             break;
         }
     }
-    let end = end.or_else(|| decoder.end());
+    let end = end.or_else(|| decoder.finish());
     let result = decoder.into_final_message(end);
     let peak = PEAK.load(Ordering::SeqCst) - base;
     let held = CURRENT.load(Ordering::SeqCst) - base;

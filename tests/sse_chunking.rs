@@ -1,7 +1,7 @@
 //! Property: the same bytes split at any positions (down to one byte at a time) give exactly the frames,
 //! the error and the leftover of the unsplit input, whether frames are taken owned or borrowed.
 
-use anthropic_sse::framing::sse::{DecodeError, Decoder, Frame, Limits, Unterminated};
+use anthropic_sse::framing::sse::{Decoder, Frame, LimitError, Limits, Unterminated};
 use proptest::prelude::*;
 
 /// (event, data, id, retry) of a frame.
@@ -10,7 +10,7 @@ type Plain = (String, String, String, Option<u64>);
 #[derive(Debug, PartialEq)]
 struct Outcome {
     frames: Vec<Plain>,
-    error: Option<DecodeError>,
+    error: Option<LimitError>,
     leftover: Option<Unterminated>,
     last_id: String,
 }
@@ -127,7 +127,7 @@ proptest! {
         line in 0usize..64,
         event in 0usize..64,
     ) {
-        for limits in [Limits::default(), Limits::default().max_line_bytes(line).max_event_bytes(event)] {
+        for limits in [Limits::default(), Limits::default().with_max_line_bytes(line).with_max_event_bytes(event)] {
             let owned = decode_with(&input, &cuts, limits, true, false);
             let borrowed = decode_with(&input, &cuts, limits, true, true);
             prop_assert_eq!(&borrowed, &owned);
@@ -141,7 +141,7 @@ proptest! {
         line in 0usize..24,
         event in 0usize..24,
     ) {
-        let limits = Limits::default().max_line_bytes(line).max_event_bytes(event);
+        let limits = Limits::default().with_max_line_bytes(line).with_max_event_bytes(event);
         let whole = decode(&input, &[], limits, false);
         let split = decode(&input, &cuts, limits, true);
         prop_assert_eq!(&split, &whole);

@@ -1,6 +1,6 @@
 //! Every rule of the WHATWG event-stream interpretation (spec §1), walked with concrete bytes.
 
-use anthropic_sse::framing::sse::{DecodeError, Decoder, Frame, Limits, Unterminated};
+use anthropic_sse::framing::sse::{Decoder, Frame, LimitError, Limits, Unterminated};
 
 /// (event, data, id, retry) of each frame, for compact expectations.
 type Plain = (String, String, String, Option<u64>);
@@ -10,7 +10,7 @@ fn plain(frame: &Frame) -> Plain {
 }
 
 /// Decodes `input` fed in `chunk`-byte pieces; returns the frames, the first error and what `finish` said.
-fn decode_in(input: &[u8], chunk: usize) -> (Vec<Plain>, Option<DecodeError>, Option<Unterminated>) {
+fn decode_in(input: &[u8], chunk: usize) -> (Vec<Plain>, Option<LimitError>, Option<Unterminated>) {
     let mut decoder = Decoder::new();
     let mut frames = Vec::new();
     for piece in input.chunks(chunk.max(1)) {
@@ -277,7 +277,7 @@ fn frames_share_the_chunk_without_copying() {
 
 #[test]
 fn line_limit_gives_a_clear_error_and_stops() {
-    let limits = Limits::default().max_line_bytes(10);
+    let limits = Limits::default().with_max_line_bytes(10);
     for chunk in [1, 4, 100] {
         let mut decoder = Decoder::with_limits(limits);
         let mut result = Vec::new();
@@ -289,8 +289,8 @@ fn line_limit_gives_a_clear_error_and_stops() {
         }
         assert_eq!(result[0], Ok("ok".to_owned()));
         let err = result[1].clone().unwrap_err();
-        assert_eq!(err, DecodeError::LineTooLong { limit: 10, offset: 10 });
-        assert!(err.to_string().contains("Limits::max_line_bytes"), "{err}");
+        assert_eq!(err, LimitError::LineTooLong { limit: 10, offset: 10 });
+        assert!(err.to_string().contains("Limits::with_max_line_bytes"), "{err}");
         assert_eq!(result.len(), 2, "chunk {chunk}: decoding must stop at the error");
         assert_eq!(decoder.next_frame(), Err(err));
     }
@@ -298,7 +298,7 @@ fn line_limit_gives_a_clear_error_and_stops() {
 
 #[test]
 fn line_limit_bounds_memory_of_an_endless_line() {
-    let mut decoder = Decoder::with_limits(Limits::default().max_line_bytes(1000));
+    let mut decoder = Decoder::with_limits(Limits::default().with_max_line_bytes(1000));
     let piece = [b'a'; 100];
     let mut failed = None;
     for i in 0..1_000_000 {
@@ -310,24 +310,24 @@ fn line_limit_bounds_memory_of_an_endless_line() {
     }
     let (i, e) = failed.expect("the endless line must hit the limit");
     assert!(i <= 10, "limit noticed late: after {i} pieces");
-    assert!(matches!(e, DecodeError::LineTooLong { limit: 1000, offset: 0 }));
+    assert!(matches!(e, LimitError::LineTooLong { limit: 1000, offset: 0 }));
 }
 
 #[test]
 fn event_limit_counts_joined_data() {
-    let limits = Limits::default().max_event_bytes(5);
+    let limits = Limits::default().with_max_event_bytes(5);
     let mut decoder = Decoder::with_limits(limits);
     decoder.feed(b"data: ab\ndata: cd\n\n");
     assert_eq!(decoder.next_frame().unwrap().unwrap().data(), "ab\ncd");
     decoder.feed(b"data: ab\ndata: cde\n\n");
     let err = decoder.next_frame().unwrap_err();
-    assert_eq!(err, DecodeError::EventTooLarge { limit: 5, offset: 28 });
-    assert!(err.to_string().contains("Limits::max_event_bytes"));
+    assert_eq!(err, LimitError::EventTooLarge { limit: 5, offset: 28 });
+    assert!(err.to_string().contains("Limits::with_max_event_bytes"));
 }
 
 #[test]
 fn endless_data_lines_hit_the_event_limit() {
-    let mut decoder = Decoder::with_limits(Limits::default().max_event_bytes(1 << 16));
+    let mut decoder = Decoder::with_limits(Limits::default().with_max_event_bytes(1 << 16));
     let mut n = 0;
     let err = loop {
         decoder.feed(b"data: 0123456789abcdef0123456789abcdef\n");
@@ -339,7 +339,7 @@ fn endless_data_lines_hit_the_event_limit() {
         }
         assert!(n < 10_000, "limit never hit");
     };
-    assert!(matches!(err, DecodeError::EventTooLarge { limit: 65536, .. }));
+    assert!(matches!(err, LimitError::EventTooLarge { limit: 65536, .. }));
 }
 
 #[test]
@@ -356,7 +356,7 @@ fn offsets_in_errors_do_not_depend_on_chunking() {
     let input = b"\xEF\xBB\xBFdata: a\r\n\r\n: comment\rdata: 0123456789abcdef\n\n";
     let mut errors = Vec::new();
     for chunk in 1..input.len() {
-        let mut decoder = Decoder::with_limits(Limits::default().max_line_bytes(12));
+        let mut decoder = Decoder::with_limits(Limits::default().with_max_line_bytes(12));
         let mut err = None;
         for piece in input.chunks(chunk) {
             decoder.feed(piece);
@@ -367,5 +367,5 @@ fn offsets_in_errors_do_not_depend_on_chunking() {
         }
         errors.push(err.expect("limit must be hit"));
     }
-    assert!(errors.iter().all(|e| *e == DecodeError::LineTooLong { limit: 12, offset: 24 }), "{errors:?}");
+    assert!(errors.iter().all(|e| *e == LimitError::LineTooLong { limit: 12, offset: 24 }), "{errors:?}");
 }

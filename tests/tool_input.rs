@@ -6,7 +6,7 @@ mod checks;
 mod common;
 
 use anthropic_sse::fold::partial_json::parse;
-use anthropic_sse::{Delta, Error, EventDecoder, MessageAccumulator, PartialMode, StreamEvent, ToolInput};
+use anthropic_sse::{Delta, EventDecoder, LimitError, Limits, PartialMode, StreamEvent, ToolInput};
 use checks::same_json;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -56,10 +56,10 @@ fn snapshot_after_every_delta_equals_the_parse_of_the_text_so_far() {
 fn raw_tool_input_is_bounded() {
     let big = "[".repeat(1000);
     let pieces: Vec<&str> = std::iter::repeat_n(big.as_str(), 50).collect();
-    let mut decoder = EventDecoder::new().with_accumulator(MessageAccumulator::new().with_max_tool_input_bytes(10_000));
+    let mut decoder = EventDecoder::with_limits(Limits::default().with_max_tool_input_bytes(10_000));
     decoder.feed(&tool_stream(&pieces));
     let err = std::iter::from_fn(|| decoder.next_event()).find_map(Result::err).expect("the limit is hit");
-    assert!(matches!(err, Error::ToolInputTooLarge { index: 0, limit: 10_000, .. }), "{err:?}");
+    assert!(matches!(err.limit_error(), Some(LimitError::ToolInputTooLarge { index: 0, limit: 10_000 })), "{err:?}");
     assert_eq!(err.kind(), "limit");
     assert!(err.to_string().contains("with_max_tool_input_bytes"));
 }
@@ -100,10 +100,10 @@ fn json_text() -> impl Strategy<Value = String> {
 
 /// The final input of `pieces` through the decoder, in `mode`.
 fn final_input(pieces: &[&str], mode: PartialMode) -> ToolInput {
-    let mut decoder = EventDecoder::new().with_accumulator(MessageAccumulator::new().with_partial_mode(mode));
+    let mut decoder = EventDecoder::new().with_partial_mode(mode);
     decoder.feed(&tool_stream(pieces));
     while decoder.next_event().is_some() {}
-    let end = decoder.end();
+    let end = decoder.finish();
     let message = decoder.into_final_message(end).expect("valid JSON");
     message.content[0].tool_input().expect("tool block").clone()
 }

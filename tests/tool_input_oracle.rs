@@ -9,7 +9,7 @@
 
 mod common;
 
-use anthropic_sse::{ContentBlock, Error, EventDecoder, MessageAccumulator, PartialMode, StreamEvent};
+use anthropic_sse::{ContentBlock, Error, EventDecoder, PartialMode, StreamEvent};
 use serde_json::Value;
 
 /// A JSON value as the SDK holds it, order kept; numbers exact.
@@ -230,7 +230,7 @@ fn run(case: &Case, chunk: usize) -> (Vec<Option<String>>, Result<String, Error>
         assert!(same_reading(&read, &exact(&view.to_string())), "{}: reader disagrees on {view}", case.name);
     };
     let bytes = common::tool_stream("calc", &case.start_input, &case.pieces);
-    let mut decoder = EventDecoder::new().with_accumulator(MessageAccumulator::new().with_partial_mode(case.mode));
+    let mut decoder = EventDecoder::new().with_partial_mode(case.mode);
     let mut snapshots = Vec::new();
     for piece in bytes.chunks(chunk) {
         decoder.feed(piece);
@@ -244,7 +244,7 @@ fn run(case: &Case, chunk: usize) -> (Vec<Option<String>>, Result<String, Error>
             }
         }
     }
-    let end = decoder.end();
+    let end = decoder.finish();
     let result = decoder.into_final_message(end).map(|m| match &m.content[0] {
         ContentBlock::ToolUse(b) => {
             let read: Exact = b.input.deserialize().expect("the crate's reader reads the final input");
@@ -286,9 +286,10 @@ fn final_input_and_every_snapshot_equal_the_sdk() {
                         failures.push(format!("{} ({:?}): final: ours {ours}, SDK {expected}", case.name, case.mode));
                     }
                 }
-                (None, Err(Error::ToolInput { index: 0, name, partial: Some(message), .. })) => {
+                (None, Err(err)) if err.tool_input_error().is_some_and(|e| e.index() == 0) => {
                     // The SDK raised on a delta; we read on, and the message is complete but for the input.
-                    assert_eq!(name, "calc");
+                    assert_eq!(err.tool_input_error().unwrap().name(), "calc");
+                    let message = err.partial_message().expect("the complete message");
                     assert_eq!(message.stop_reason.as_ref().map(|s| s.as_str()), Some("tool_use"), "{}", case.name);
                     assert!(message.content[0].tool_input().unwrap().invalid().is_some());
                 }

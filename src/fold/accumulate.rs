@@ -12,7 +12,7 @@
 //!     ("message_delta", r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}"#),
 //!     ("message_stop", r#"{"type":"message_stop"}"#),
 //! ] {
-//!     if let Some(event) = StreamEvent::from_parts(name, data)? {
+//!     if let Some(event) = StreamEvent::from_json(data, Some(name))? {
 //!         acc.apply(&event)?;
 //!     }
 //! }
@@ -27,13 +27,11 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::fold::partial_json::{PartialJsonError, PartialJsonParser, PartialMode};
 use crate::fold::tool_input::{ToolInput, ToolInputView};
+use crate::limits::{LimitError, Limits};
 use crate::model::event::{ContentBlockDelta, Delta, MessageDelta, StreamEvent};
 use crate::model::message::{Citation, ContentBlock, Message};
 use crate::model::object::JsonObject;
 use crate::typing::fast::FastDelta;
-
-/// The default for [`MessageAccumulator::with_max_tool_input_bytes`]: 64 MiB.
-pub const DEFAULT_MAX_TOOL_INPUT: usize = 64 * 1024 * 1024;
 
 /// The `input_json_delta` pieces of one tool-use block while it streams, scanned as they arrive.
 #[derive(Debug, Clone, Default)]
@@ -50,7 +48,7 @@ struct ToolState {
 ///
 /// Tool input that is not JSON does not cost the message: the stream is read to its end, every later event
 /// applied, and the block keeps its `content_block_start` input, marked by [`ToolInput::invalid`] with the
-/// raw text. [`finish`](Self::finish) then fails with [`Error::ToolInput`], which names the first such block
+/// raw text. [`finish`](Self::finish) then fails with an error of category [`Json`](crate::error::Category::Json) whose [`Error::tool_input_error`] names the first such block
 /// and carries the complete message. If the stream fails otherwise (an error event, a cut), that error is the
 /// one returned, with the invalid block marked in its partial message.
 #[derive(Debug, Clone, Default)]
@@ -63,7 +61,7 @@ pub struct MessageAccumulator {
     invalid_tool_input: Option<usize>,
     stopped: bool,
     events: usize,
-    max_tool_input: Option<usize>,
+    limits: Limits,
     mode: PartialMode,
 }
 
@@ -73,11 +71,17 @@ impl MessageAccumulator {
         Self::default()
     }
 
-    /// Sets the most raw tool-input text one block may gather (default 64 MiB): a stream that sends more
-    /// fails with [`Error::ToolInputTooLarge`] instead of taking unbounded memory.
-    pub fn with_max_tool_input_bytes(mut self, bytes: usize) -> Self {
-        self.max_tool_input = Some(bytes);
+    /// Sets the limits; the fold uses [`Limits::max_tool_input_bytes`], the most raw tool-input text one
+    /// block may gather (default 64 MiB): a stream that sends more fails with a limit error instead of taking
+    /// unbounded memory. On an [`EventDecoder`](crate::EventDecoder), set them there, once, for every layer.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// How a string cut off at the end of a tool input is read. The Python SDK keeps it
@@ -201,9 +205,9 @@ impl MessageAccumulator {
     }
 
     fn check_tool_input_size(&self, index: usize) -> Result<(), Error> {
-        let limit = self.max_tool_input.unwrap_or(DEFAULT_MAX_TOOL_INPUT);
+        let limit = self.limits.max_tool_input_bytes();
         match self.raw_tool_input(index) {
-            Some(raw) if raw.len() > limit => Err(Error::ToolInputTooLarge { index, limit, partial: None }),
+            Some(raw) if raw.len() > limit => Err(LimitError::ToolInputTooLarge { index, limit }.into()),
             _ => Ok(()),
         }
     }
@@ -301,8 +305,8 @@ impl MessageAccumulator {
         }
     }
 
-    /// The final message. Fails with [`Error::Incomplete`] (carrying the message so far) if `message_stop`
-    /// never arrived, including when no `message_start` did; with [`Error::ToolInput`] (carrying the complete
+    /// The final message. Fails with an [`Incomplete`](crate::error::Category::Incomplete) error (carrying the message so far) if `message_stop`
+    /// never arrived, including when no `message_start` did; with a tool-input error ([`Error::tool_input_error`]; carrying the complete
     /// message) when a tool input was not JSON.
     pub fn finish(mut self) -> Result<Message, Error> {
         self.finish_tool_inputs();
@@ -311,21 +315,16 @@ impl MessageAccumulator {
                 None => Ok(message),
                 Some(index) => Err(invalid_tool_input_error(message, index)),
             },
-            (Some(message), false) => Err(Error::Incomplete {
-                detail: format!(
-                    "the stream ended after {} events without message_stop; the message so far is attached",
-                    self.events
-                ),
-                partial: Some(std::sync::Arc::new(message)),
-            }),
-            (None, _) => Err(Error::Incomplete {
-                detail: if self.events == 0 {
-                    "no events arrived (no message_start)".to_owned()
-                } else {
-                    "no message_start arrived".to_owned()
-                },
-                partial: None,
-            }),
+            (Some(message), false) => Err(Error::incomplete(format!(
+                "the stream ended after {} events without message_stop; the message so far is attached",
+                self.events
+            ))
+            .with_partial_message(Some(message))),
+            (None, _) => Err(Error::incomplete(if self.events == 0 {
+                "no events arrived (no message_start)"
+            } else {
+                "no message_start arrived"
+            })),
         }
     }
 
@@ -350,7 +349,7 @@ fn invalid_tool_input_error(message: Message, index: usize) -> Error {
         Some(invalid) => (invalid.raw.clone(), invalid.error.clone()),
         None => (String::new(), PartialJsonError { offset: 0, reason: "not JSON" }),
     };
-    Error::ToolInput { index, name, raw, source, partial: Some(std::sync::Arc::new(message)) }
+    Error::tool_input(index, name, raw, source).with_partial_message(Some(message))
 }
 
 /// Appends a block that `content_block_start` started (a `fallback` block changes the message's model).

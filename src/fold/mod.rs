@@ -5,4 +5,4 @@ pub(crate) mod accumulate;
 pub mod partial_json;
 pub mod tool_input;
 
-pub use accumulate::{MessageAccumulator, DEFAULT_MAX_TOOL_INPUT};
+pub use accumulate::MessageAccumulator;

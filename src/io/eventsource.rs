@@ -15,7 +15,7 @@ use crate::pipeline::EventDecoder;
 impl StreamEvent {
     /// Types one `eventsource_stream::Event` (see [`StreamEvent::from_frame`]).
     pub fn from_eventsource(event: &eventsource_stream::Event) -> Result<Option<StreamEvent>, Error> {
-        StreamEvent::from_parts(&event.event, &event.data)
+        StreamEvent::from_json(&event.data, Some(&event.event))
     }
 }
 
@@ -101,7 +101,7 @@ where
                     None => continue,
                 },
                 Poll::Ready(Some(Err(e))) => Err(this.decoder.fail(Error::transport(e))),
-                Poll::Ready(None) => match this.decoder.end() {
+                Poll::Ready(None) => match this.decoder.finish() {
                     Some(error) => Err(error),
                     None => {
                         this.done = true;

@@ -160,7 +160,7 @@ where
     /// `get_final_message()` for the same bytes. On failure the error carries the message so far
     /// ([`Error::partial_message`]).
     /// If the stream already ended with an error that was handed out as an item, the result is
-    /// [`Error::Incomplete`] with the message so far.
+    /// an [`Incomplete`](crate::error::Category::Incomplete) error with the message so far.
     ///
     /// Events are folded without being built: text and tool input go straight from the chunk into the message.
     pub async fn final_message(mut self) -> Result<Message, Error> {
@@ -258,7 +258,7 @@ where
         self.source = None;
         let error = match end {
             Some(e) => self.decoder.fail(Error::transport(e)),
-            None => match self.decoder.end() {
+            None => match self.decoder.finish() {
                 Some(error) => error,
                 None => return Ok(()),
             },
@@ -527,7 +527,7 @@ impl<R: Read> BlockingEvents<R> {
         match reader.read(&mut self.buf) {
             Ok(0) => {
                 self.reader = None;
-                if let Some(error) = self.decoder.end() {
+                if let Some(error) = self.decoder.finish() {
                     self.finish_with_error();
                     return Err(error);
                 }

@@ -10,7 +10,7 @@ use crate::model::message::{Citation, ContentBlock, Message, StopReason, Usage};
 use crate::model::object::{model_struct, tagged_enum};
 
 /// One event of a Messages API stream. `error` events are not events: they arrive as
-/// [`Error::Api`](crate::Error::Api).
+/// an error of category [`Api`](crate::error::Category::Api).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum StreamEvent {

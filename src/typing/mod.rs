@@ -18,36 +18,52 @@ use crate::model::event::*;
 use crate::text::excerpt;
 
 impl StreamEvent {
-    /// Types one SSE frame.
+    /// Types one event from its JSON text, and the name its wire gave it where there is one (SSE's `event:`
+    /// field; see [`RawEvent::name`](crate::framing::RawEvent::name)). This is the whole of typing, whatever
+    /// the wire.
     ///
-    /// Returns `Ok(None)` for frames that carry no event (a frame with empty data). A frame named `error`
-    /// gives `Err(Error::Api)`, whatever its data; invalid JSON gives `Err(Error::Json)` naming the event and
-    /// where the JSON broke; a known type with missing or mistyped required fields gives `Err(Error::Protocol)`.
+    /// It dispatches on the JSON `type` (a repeated `type` counts by its last value, as the SDK reads it).
+    /// The name decides only for `ping` (a ping, its data unread) and `error` (an API error, whatever its data).
+    /// Returns `Ok(None)` for empty text, which carries no event. An API `error` event gives an error of
+    /// category [`Api`](crate::error::Category::Api); invalid JSON one of category
+    /// [`Json`](crate::error::Category::Json) naming the event and where the JSON broke; a known type with
+    /// missing or mistyped required fields one of category [`Protocol`](crate::error::Category::Protocol). A
+    /// type this version does not know is [`StreamEvent::Unknown`], its JSON kept as text.
     ///
     /// ```
-    /// use anthropic_sse::framing::sse::{BytesStr, Frame};
     /// use anthropic_sse::{Delta, StreamEvent};
     ///
-    /// let data = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#;
-    /// let frame = Frame::new(Some("content_block_delta".into()), data.into(), BytesStr::new(), None);
-    /// match StreamEvent::from_frame(&frame).unwrap() {
+    /// let json = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#;
+    /// match StreamEvent::from_json(json, None)? {
     ///     Some(StreamEvent::ContentBlockDelta(d)) => assert!(matches!(d.delta, Delta::Text(t) if t.text == "Hi")),
     ///     other => panic!("{other:?}"),
     /// }
+    /// let future = StreamEvent::from_json(r#"{"type":"future_event","x":1}"#, None)?.unwrap();
+    /// assert_eq!(future.type_name(), "future_event");
+    /// # Ok::<(), anthropic_sse::Error>(())
+    /// ```
+    pub fn from_json(json: &str, name: Option<&str>) -> Result<Option<StreamEvent>, Error> {
+        Self::typed(name.unwrap_or("message"), json, Unknowns::Keep)
+    }
+
+    /// Types one SSE frame (see [`from_json`](Self::from_json)).
+    ///
+    /// ```
+    /// use anthropic_sse::framing::sse::{BytesStr, Frame};
+    /// use anthropic_sse::StreamEvent;
+    ///
+    /// let frame = Frame::new(Some("ping".into()), BytesStr::from("{}"), BytesStr::new(), None);
+    /// assert_eq!(StreamEvent::from_frame(&frame)?, Some(StreamEvent::Ping));
+    /// # Ok::<(), anthropic_sse::Error>(())
     /// ```
     pub fn from_frame(frame: &Frame) -> Result<Option<StreamEvent>, Error> {
-        Self::from_parts(frame.event(), frame.data())
+        Self::from_json(frame.data(), Some(frame.event()))
     }
 
-    /// Types an event given by its SSE event name and data (see [`from_frame`](Self::from_frame)).
-    pub fn from_parts(event: &str, data: &str) -> Result<Option<StreamEvent>, Error> {
-        Self::typed(event, data, Unknowns::Keep)
-    }
-
-    /// [`from_parts`](Self::from_parts) for a caller that only folds: an event of an unknown type is checked
+    /// [`from_json`](Self::from_json) for a caller that only folds: an event of an unknown type is checked
     /// to be JSON and then dropped (`Ok(None)`), never copied.
-    pub(crate) fn for_fold(event: &str, data: &str) -> Result<Option<StreamEvent>, Error> {
-        Self::typed(event, data, Unknowns::Drop)
+    pub(crate) fn for_fold(json: &str, name: Option<&str>) -> Result<Option<StreamEvent>, Error> {
+        Self::typed(name.unwrap_or("message"), json, Unknowns::Drop)
     }
 
     fn typed(event: &str, data: &str, unknowns: Unknowns) -> Result<Option<StreamEvent>, Error> {
@@ -62,10 +78,10 @@ impl StreamEvent {
         if let Some(event) = fast::content_block_delta(data) {
             return Ok(Some(event));
         }
-        Self::from_json(event, data, unknowns)
+        Self::from_tagged(event, data, unknowns)
     }
 
-    fn from_json(event: &str, data: &str, unknowns: Unknowns) -> Result<Option<StreamEvent>, Error> {
+    fn from_tagged(event: &str, data: &str, unknowns: Unknowns) -> Result<Option<StreamEvent>, Error> {
         let json_error = |e| Error::json(JsonError::new(event, data, e));
         // Only the events this version knows are built into a tree; any other is kept as text.
         let tag = type_tag(data);
@@ -81,7 +97,7 @@ impl StreamEvent {
             // The blocks are typed one by one from their own text: a tree of the whole content (hundreds of
             // bytes per block) is never built.
             if let Some((without_content, blocks)) = exact::split_content(data) {
-                let mut event = Self::from_json(event, &without_content, unknowns)?;
+                let mut event = Self::from_tagged(event, &without_content, unknowns)?;
                 if let Some(StreamEvent::MessageStart(start)) = &mut event {
                     start.message.content = blocks;
                 }

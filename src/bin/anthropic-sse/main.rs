@@ -10,7 +10,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use anthropic_sse::framing::sse::{Decoder, Frame};
-use anthropic_sse::{BlockingEvents, Delta, EventDecoder, MessageAccumulator, PartialMode, StreamEvent};
+use anthropic_sse::{BlockingEvents, Delta, EventDecoder, PartialMode, StreamEvent};
 
 use args::{Mode, Options, Parsed, USAGE};
 use input::{FullReads, Recorder};
@@ -36,9 +36,9 @@ impl Failure {
     /// A failure of the library, its kind not said twice (`error[overloaded_error]: Overloaded`).
     fn of(error: &anthropic_sse::Error) -> Self {
         // The tool reads files and pipes: a failing read is an I/O error whatever layer saw it.
-        let kind = match error {
-            anthropic_sse::Error::Transport { .. } => "io",
-            other => other.kind(),
+        let kind = match error.classify() {
+            anthropic_sse::error::Category::Transport => "io",
+            _ => error.kind(),
         };
         let mut failure = Failure::new(kind, without_kind(kind, error.to_string()));
         failure.no_message = kind == "incomplete" && error.partial_message().is_none();
@@ -113,7 +113,7 @@ fn run(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
 
 fn decoder(options: &Options) -> EventDecoder {
     let mode = if options.trailing_strings { PartialMode::TrailingStrings } else { PartialMode::default() };
-    let mut decoder = EventDecoder::new().with_accumulator(MessageAccumulator::new().with_partial_mode(mode));
+    let mut decoder = EventDecoder::new().with_partial_mode(mode);
     if let Some(id) = &options.request_id {
         decoder.set_request_id(id.clone());
     }
@@ -157,7 +157,7 @@ fn events(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Resu
     let mut wrote_text = false;
     let result = loop {
         let n = match reader.read(&mut buf) {
-            Ok(0) => break decoder.end().map_or(Ok(()), Err),
+            Ok(0) => break decoder.finish().map_or(Ok(()), Err),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => break Err(decoder.fail(e.into())),

@@ -37,81 +37,9 @@ use bytes::Bytes;
 pub use text::BytesStr;
 use text::CheckedChunk;
 
+pub use crate::limits::{LimitError, Limits};
+
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
-
-/// The default for both [`Limits`]: 64 MiB.
-pub const DEFAULT_LIMIT: usize = 64 * 1024 * 1024;
-
-/// Upper bounds on what the decoder buffers, so that hostile or broken input cannot take unbounded memory.
-///
-/// ```
-/// use anthropic_sse::framing::sse::{Decoder, Limits};
-/// let decoder = Decoder::with_limits(Limits::default().max_line_bytes(1 << 20).max_event_bytes(8 << 20));
-/// # let _ = decoder;
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    max_line: usize,
-    max_event: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_line: DEFAULT_LIMIT, max_event: DEFAULT_LIMIT }
-    }
-}
-
-impl Limits {
-    /// The longest line accepted, in bytes, not counting its line ending (default 64 MiB).
-    pub fn max_line_bytes(mut self, bytes: usize) -> Self {
-        self.max_line = bytes;
-        self
-    }
-
-    /// The largest data of one event accepted, in bytes, after joining its `data` lines (default 64 MiB).
-    pub fn max_event_bytes(mut self, bytes: usize) -> Self {
-        self.max_event = bytes;
-        self
-    }
-
-    /// The line limit in bytes.
-    pub fn line_limit(&self) -> usize {
-        self.max_line
-    }
-
-    /// The event data limit in bytes.
-    pub fn event_limit(&self) -> usize {
-        self.max_event
-    }
-}
-
-/// A limit of the decoder was exceeded. The decoder stops there: every later call returns the same error.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DecodeError {
-    /// A line was longer than [`Limits::max_line_bytes`].
-    #[error(
-        "an SSE line starting at byte {offset} is longer than the limit of {limit} bytes; if such lines are \
-         expected, raise it with `Limits::max_line_bytes`"
-    )]
-    LineTooLong {
-        /// The limit in force.
-        limit: usize,
-        /// Offset in the stream of the first byte of the line.
-        offset: u64,
-    },
-    /// One event's data grew larger than [`Limits::max_event_bytes`].
-    #[error(
-        "the data of an SSE event grew past the limit of {limit} bytes at the line starting at byte {offset}; \
-         if such events are expected, raise it with `Limits::max_event_bytes`"
-    )]
-    EventTooLarge {
-        /// The limit in force.
-        limit: usize,
-        /// Offset in the stream of the first byte of the `data` line that went over the limit.
-        offset: u64,
-    },
-}
 
 /// One dispatched server-sent event.
 #[derive(Clone, PartialEq, Eq)]
@@ -365,7 +293,7 @@ pub struct Decoder {
     /// `Some(n)`: still at stream start, the first `n` bytes of a BOM seen; `None`: past the start.
     bom: Option<usize>,
     fields: Fields,
-    failed: Option<DecodeError>,
+    failed: Option<LimitError>,
     /// The frame [`next_frame_ref`](Decoder::next_frame_ref) lent out last, when it had to be built.
     lent: Option<Frame>,
 }
@@ -422,6 +350,11 @@ impl Decoder {
         self.fields.limits
     }
 
+    /// Changes the limits; they apply from the next line on.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.fields.limits = limits;
+    }
+
     /// Adds input (copied once into shared storage). Take the frames it completes with
     /// [`next_frame`](Self::next_frame).
     pub fn feed(&mut self, chunk: &[u8]) {
@@ -458,14 +391,14 @@ impl Decoder {
     }
 
     /// The next complete frame, `Ok(None)` when the input fed so far holds no further complete event.
-    pub fn next_frame(&mut self) -> Result<Option<Frame>, DecodeError> {
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, LimitError> {
         self.next_found::<Owned>()
     }
 
     /// The next complete frame, borrowed: the same as [`next_frame`](Self::next_frame), but read in place from
     /// the input where it can be, without the reference counting of an owned [`Frame`]. The frame is valid
     /// until the decoder is used again.
-    pub fn next_frame_ref(&mut self) -> Result<Option<FrameRef<'_>>, DecodeError> {
+    pub fn next_frame_ref(&mut self) -> Result<Option<FrameRef<'_>>, LimitError> {
         let event = match self.next_found::<Lent>()? {
             None => return Ok(None),
             Some(Found::Frame(frame)) => frame,
@@ -496,7 +429,7 @@ impl Decoder {
     }
 
     /// Advances, recording an error: every later call returns it.
-    fn next_found<T: Take>(&mut self) -> Result<Option<T::Out>, DecodeError> {
+    fn next_found<T: Take>(&mut self) -> Result<Option<T::Out>, LimitError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
@@ -517,7 +450,7 @@ impl Decoder {
     }
 
     /// Reads up to the next frame, handed back as `T` says.
-    fn advance<T: Take>(&mut self) -> Result<Option<T::Out>, DecodeError> {
+    fn advance<T: Take>(&mut self) -> Result<Option<T::Out>, LimitError> {
         while let Some(chunk) = self.queue.front() {
             let len = chunk.len();
             if self.pos < len && self.skip_lf {
@@ -553,7 +486,7 @@ impl Decoder {
                 };
                 let Some(i) = line_end else {
                     // No line end in this chunk: keep the partial line for the next one.
-                    if self.line.len() + rest.len() > self.fields.limits.max_line {
+                    if self.line.len() + rest.len() > self.fields.limits.max_line_bytes() {
                         return Err(line_too_long(&self.fields.limits, self.line_start));
                     }
                     self.line.extend_from_slice(rest);
@@ -572,7 +505,7 @@ impl Decoder {
                     }
                 }
                 let line_offset = self.line_start;
-                if self.line.len() + i > self.fields.limits.max_line {
+                if self.line.len() + i > self.fields.limits.max_line_bytes() {
                     return Err(line_too_long(&self.fields.limits, line_offset));
                 }
                 self.line_start = self.front_offset + next as u64;
@@ -636,7 +569,7 @@ impl Fields {
         line: &[u8],
         owner: Option<(&CheckedChunk, usize)>,
         line_offset: u64,
-    ) -> Result<Option<Frame>, DecodeError> {
+    ) -> Result<Option<Frame>, LimitError> {
         if line.is_empty() {
             return Ok(self.dispatch());
         }
@@ -673,8 +606,11 @@ impl Fields {
         match field {
             Field::Data => {
                 let added = line.len() - value + usize::from(!matches!(self.data, DataBuf::Empty));
-                if self.data.len() + added > self.limits.max_event {
-                    return Err(DecodeError::EventTooLarge { limit: self.limits.max_event, offset: line_offset });
+                if self.data.len() + added > self.limits.max_event_bytes() {
+                    return Err(LimitError::EventTooLarge {
+                        limit: self.limits.max_event_bytes(),
+                        offset: line_offset,
+                    });
                 }
                 self.data.push_line(text(value));
             }
@@ -701,11 +637,14 @@ impl Fields {
         &mut self,
         line: Vec<u8>,
         line_offset: u64,
-    ) -> (Result<Option<Frame>, DecodeError>, Option<Vec<u8>>) {
+    ) -> (Result<Option<Frame>, LimitError>, Option<Vec<u8>>) {
         if line.len() > KEEP_LINE_BUFFER && line.starts_with(b"data:") && matches!(self.data, DataBuf::Empty) {
             let value = if line.get(5) == Some(&b' ') { 6 } else { 5 };
-            if line.len() - value > self.limits.max_event {
-                return (Err(DecodeError::EventTooLarge { limit: self.limits.max_event, offset: line_offset }), None);
+            if line.len() - value > self.limits.max_event_bytes() {
+                return (
+                    Err(LimitError::EventTooLarge { limit: self.limits.max_event_bytes(), offset: line_offset }),
+                    None,
+                );
             }
             self.data = DataBuf::One(BytesStr::from_utf8_lossy(Bytes::from(line).slice(value..)));
             return (Ok(None), None);
@@ -743,8 +682,8 @@ impl Fields {
             return None;
         }
         let (value, end) = field_value(rest, data_line + 5)?;
-        let limit = self.limits.max_line.min(self.limits.max_event);
-        if rest.get(end + 1) != Some(&b'\n') || data_line > self.limits.max_line || end - data_line > limit {
+        let limit = self.limits.max_line_bytes().min(self.limits.max_event_bytes());
+        if rest.get(end + 1) != Some(&b'\n') || data_line > self.limits.max_line_bytes() || end - data_line > limit {
             return None;
         }
         Some(InChunk { event, data: start + value..start + end, next: start + end + 2 })
@@ -805,8 +744,8 @@ fn field_value(rest: &[u8], after_colon: usize) -> Option<(usize, usize)> {
     (rest[end] == b'\n').then_some((value, end))
 }
 
-fn line_too_long(limits: &Limits, offset: u64) -> DecodeError {
-    DecodeError::LineTooLong { limit: limits.max_line, offset }
+fn line_too_long(limits: &Limits, offset: u64) -> LimitError {
+    LimitError::LineTooLong { limit: limits.max_line_bytes(), offset }
 }
 
 /// Event names that streams repeat thousands of times are handed out as static strings: no UTF-8 check, no
@@ -866,7 +805,7 @@ pub struct Frames<'a> {
 }
 
 impl Iterator for Frames<'_> {
-    type Item = Result<Frame, DecodeError>;
+    type Item = Result<Frame, LimitError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.decoder.failed.is_some() {

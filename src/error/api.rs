@@ -1,0 +1,298 @@
+//! [`ApiError`]: the errors the API itself reports, as an `error` event after HTTP 200 or as a non-2xx
+//! response, with the kinds of error in one table.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::text::excerpt;
+
+/// The type of an API error (`error.type`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// 400: the request was malformed.
+    InvalidRequest,
+    /// 401: the API key is missing or wrong.
+    Authentication,
+    /// 402: a billing problem.
+    Billing,
+    /// 403: the key may not use this resource.
+    Permission,
+    /// 404: no such resource.
+    NotFound,
+    /// 413: the request is too large.
+    RequestTooLarge,
+    /// 429: rate limited.
+    RateLimit,
+    /// 500: an unexpected error inside the API.
+    Api,
+    /// 504: the request timed out.
+    Timeout,
+    /// 529: the API is temporarily overloaded.
+    Overloaded,
+    /// A type this version does not know (e.g. `conflict_error`), as sent; `unknown` when the error carried
+    /// no type at all.
+    Other(String),
+}
+
+/// The one table of the API's error types: each known kind, its name on the wire, and the HTTP status it
+/// stands for.
+const KINDS: [(ApiErrorKind, &str, u16); 10] = [
+    (ApiErrorKind::InvalidRequest, "invalid_request_error", 400),
+    (ApiErrorKind::Authentication, "authentication_error", 401),
+    (ApiErrorKind::Billing, "billing_error", 402),
+    (ApiErrorKind::Permission, "permission_error", 403),
+    (ApiErrorKind::NotFound, "not_found_error", 404),
+    (ApiErrorKind::RequestTooLarge, "request_too_large", 413),
+    (ApiErrorKind::RateLimit, "rate_limit_error", 429),
+    (ApiErrorKind::Api, "api_error", 500),
+    (ApiErrorKind::Timeout, "timeout_error", 504),
+    (ApiErrorKind::Overloaded, "overloaded_error", 529),
+];
+
+impl ApiErrorKind {
+    fn entry(&self) -> Option<&'static (ApiErrorKind, &'static str, u16)> {
+        KINDS.iter().find(|(kind, ..)| kind == self)
+    }
+
+    /// The type as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ApiErrorKind::Other(s) => s,
+            known => known.entry().map_or("", |(_, name, _)| name),
+        }
+    }
+
+    /// The HTTP status this type stands for when it comes as a normal response.
+    pub fn status(&self) -> Option<u16> {
+        self.entry().map(|(_, _, status)| *status)
+    }
+
+    /// The kind a status stands for, for responses whose body names no type.
+    pub(crate) fn from_status(status: u16) -> Self {
+        KINDS
+            .iter()
+            .find(|(_, _, s)| *s == status)
+            .map_or_else(|| ApiErrorKind::Other(format!("http_{status}")), |(kind, ..)| kind.clone())
+    }
+}
+
+impl From<&str> for ApiErrorKind {
+    fn from(s: &str) -> Self {
+        KINDS
+            .iter()
+            .find(|(_, name, _)| *name == s)
+            .map_or_else(|| ApiErrorKind::Other(s.to_owned()), |(kind, ..)| kind.clone())
+    }
+}
+
+impl fmt::Display for ApiErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error reported by the API: after HTTP 200 as an `error` event, or as a non-2xx response.
+///
+/// ```
+/// use anthropic_sse::{ApiError, ApiErrorKind};
+/// let body = br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_1"}"#;
+/// let err = ApiError::from_event_data(body, None);
+/// assert_eq!(err.kind(), &ApiErrorKind::Overloaded);
+/// assert_eq!(err.status(), Some(529));
+/// assert!(err.is_retryable());
+/// assert_eq!(err.to_string(), "overloaded_error: Overloaded (request_id req_1)");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    kind: ApiErrorKind,
+    message: String,
+    details: Option<Value>,
+    request_id: Option<String>,
+    http_status: Option<u16>,
+    body: Option<Value>,
+}
+
+impl ApiError {
+    /// The error of an `error` event, from its data. `request_id` is the value of the HTTP `request-id`
+    /// response header when the caller has it; otherwise the body's `request_id` is used. Data that is empty
+    /// or not the documented JSON still gives an error (of kind `unknown`, the data as its message).
+    pub fn from_event_data(data: &[u8], request_id: Option<&str>) -> Self {
+        let mut error = Self::from_body(data, None);
+        if let Some(id) = request_id {
+            error.request_id = Some(id.to_owned());
+        }
+        error
+    }
+
+    /// The error of a non-2xx HTTP response: its status, its `request-id` header (if any) and its body.
+    /// Parses the documented error JSON; for any other body (an HTML page from a proxy, an empty body) the
+    /// error keeps the status, takes its kind from the status, and its message from the start of the body.
+    ///
+    /// ```
+    /// use anthropic_sse::{ApiError, ApiErrorKind};
+    /// let err = ApiError::from_response(502, Some("req_9"), b"<html>Bad Gateway</html>");
+    /// assert_eq!(err.http_status(), Some(502));
+    /// assert_eq!(err.request_id(), Some("req_9"));
+    /// assert!(err.message().contains("Bad Gateway"));
+    /// ```
+    pub fn from_response(status: u16, request_id: Option<&str>, body: &[u8]) -> Self {
+        let mut error = Self::from_body(body, Some(status));
+        error.http_status = Some(status);
+        if let Some(id) = request_id {
+            error.request_id = Some(id.to_owned());
+        }
+        error
+    }
+
+    fn from_body(body: &[u8], status: Option<u16>) -> Self {
+        let fallback_kind =
+            || status.map_or_else(|| ApiErrorKind::Other("unknown".to_owned()), ApiErrorKind::from_status);
+        if let Some(parts) = ErrorBodyParts::read(body) {
+            return ApiError {
+                kind: parts.kind.map_or_else(fallback_kind, |kind| ApiErrorKind::from(kind.as_str())),
+                message: parts.message.unwrap_or_default(),
+                details: parts.details,
+                request_id: parts.request_id,
+                http_status: status,
+                // The whole body as a tree, when serde_json can build one (not past its nesting limit).
+                body: body_tree(body),
+            };
+        }
+        // Only the start of the body is looked at for the message: it is for people, and the body may be big.
+        const SHOWN: usize = 4096;
+        let text = String::from_utf8_lossy(&body[..body.len().min(SHOWN)]);
+        let text = text.trim();
+        let message = if text.is_empty() {
+            match status {
+                Some(s) => format!("HTTP {s} with an empty body"),
+                None => "an error event with empty data".to_owned(),
+            }
+        } else {
+            let shown = excerpt(&text.split_whitespace().collect::<Vec<_>>().join(" "));
+            match status {
+                Some(s) => format!("HTTP {s} with a body that is not the API's error JSON: {shown}"),
+                None => format!("an error event whose data is not the API's error JSON: {shown}"),
+            }
+        };
+        let body = body_tree(body);
+        ApiError { kind: fallback_kind(), message, details: None, request_id: None, http_status: status, body }
+    }
+
+    /// The error type.
+    pub fn kind(&self) -> &ApiErrorKind {
+        &self.kind
+    }
+
+    /// The API's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The error's `details`, when the API sent any (of at most [`MAX_ERROR_BODY`] bytes).
+    pub fn details(&self) -> Option<&Value> {
+        self.details.as_ref()
+    }
+
+    /// The request id: the `request-id` header's value if the caller passed it, else the body's.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The HTTP status of the response, for errors made from a non-2xx response.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// The HTTP status this error stands for: the response's status, or for an error event after HTTP 200,
+    /// the status its type stands for (429 for `rate_limit_error`, 529 for `overloaded_error`, ...).
+    pub fn status(&self) -> Option<u16> {
+        self.http_status.or_else(|| self.kind.status())
+    }
+
+    /// Whether retrying the request makes sense: statuses 429, 500, 504 and 529.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.status(), Some(429 | 500 | 504 | 529))
+    }
+
+    /// The whole error body as JSON, when it was JSON of at most [`MAX_ERROR_BODY`] bytes.
+    pub fn body(&self) -> Option<&Value> {
+        self.body.as_ref()
+    }
+
+    /// Sets the request id (e.g. from the `request-id` response header).
+    pub fn set_request_id(&mut self, request_id: impl Into<String>) {
+        self.request_id = Some(request_id.into());
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)?;
+        if let Some(status) = self.http_status {
+            write!(f, " (HTTP {status})")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request_id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The most of an error body that [`ApiError`] builds into a tree for [`ApiError::body`]: 1 MiB. The API's
+/// error bodies are a few hundred bytes; a larger one keeps its type, message and request id, and an excerpt
+/// of the rest, but is not built (a tree of small JSON values costs many times the bytes).
+pub const MAX_ERROR_BODY: usize = 1 << 20;
+
+fn body_tree(body: &[u8]) -> Option<Value> {
+    if body.len() > MAX_ERROR_BODY {
+        return None;
+    }
+    serde_json::from_slice(body).ok()
+}
+
+/// The parts of the API's error JSON (`{"type":"error","error":{"type":..,"message":..},"request_id":..}`),
+/// read without building the rest, so that neither the body's size nor its nesting can lose the error's type.
+struct ErrorBodyParts {
+    kind: Option<String>,
+    message: Option<String>,
+    details: Option<Value>,
+    request_id: Option<String>,
+}
+
+impl ErrorBodyParts {
+    /// `None` when `body` is not a JSON object with an object `error`.
+    fn read(body: &[u8]) -> Option<ErrorBodyParts> {
+        use serde_json::value::RawValue;
+        #[derive(serde::Deserialize)]
+        struct Body<'a> {
+            #[serde(borrow, default)]
+            error: Option<&'a RawValue>,
+            #[serde(borrow, default)]
+            request_id: Option<&'a RawValue>,
+        }
+        #[derive(serde::Deserialize)]
+        struct ErrorObject<'a> {
+            #[serde(rename = "type", borrow, default)]
+            kind: Option<&'a RawValue>,
+            #[serde(borrow, default)]
+            message: Option<&'a RawValue>,
+            #[serde(borrow, default)]
+            details: Option<&'a RawValue>,
+        }
+        fn string(raw: Option<&RawValue>) -> Option<String> {
+            serde_json::from_str(raw?.get()).ok()
+        }
+        let root: Body<'_> = serde_json::from_slice(body).ok()?;
+        let error: ErrorObject<'_> = serde_json::from_str(root.error?.get()).ok()?;
+        Some(ErrorBodyParts {
+            kind: string(error.kind),
+            message: string(error.message),
+            details: error.details.and_then(|d| body_tree(d.get().as_bytes())).filter(|d| !d.is_null()),
+            request_id: string(root.request_id),
+        })
+    }
+}

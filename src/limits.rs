@@ -1,0 +1,115 @@
+//! [`Limits`]: every bound on what a stream may make the crate hold, in one value set once on the
+//! [`EventDecoder`](crate::EventDecoder) (or on a layer used alone).
+
+use crate::fold::partial_json::MAX_DEPTH;
+
+/// The default of the byte limits: 64 MiB.
+pub const DEFAULT_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Upper bounds on what a stream can make the crate buffer, so that hostile or broken input cannot take
+/// unbounded memory. Every limit that is exceeded ends the stream with an error of category
+/// [`Category::Limit`](crate::error::Category::Limit) that names the limit and the setter that raises it.
+///
+/// ```
+/// use anthropic_sse::{EventDecoder, Limits};
+/// let limits = Limits::default().with_max_line_bytes(1 << 20).with_max_event_bytes(8 << 20);
+/// assert_eq!(limits.max_line_bytes(), 1 << 20);
+/// assert_eq!(limits.max_tool_input_bytes(), 64 << 20);
+/// let decoder = EventDecoder::with_limits(limits);
+/// assert_eq!(decoder.limits(), limits);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    max_line: usize,
+    max_event: usize,
+    max_tool_input: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_line: DEFAULT_LIMIT, max_event: DEFAULT_LIMIT, max_tool_input: DEFAULT_LIMIT }
+    }
+}
+
+impl Limits {
+    /// The longest SSE line accepted, in bytes, not counting its line ending (default 64 MiB).
+    pub fn with_max_line_bytes(mut self, bytes: usize) -> Self {
+        self.max_line = bytes;
+        self
+    }
+
+    /// The largest data of one event accepted, in bytes (for SSE, after joining its `data` lines; default
+    /// 64 MiB).
+    pub fn with_max_event_bytes(mut self, bytes: usize) -> Self {
+        self.max_event = bytes;
+        self
+    }
+
+    /// The largest input text of one tool call, in bytes, gathered from its pieces (default 64 MiB).
+    pub fn with_max_tool_input_bytes(mut self, bytes: usize) -> Self {
+        self.max_tool_input = bytes;
+        self
+    }
+
+    /// The SSE line limit in bytes.
+    pub fn max_line_bytes(&self) -> usize {
+        self.max_line
+    }
+
+    /// The event data limit in bytes.
+    pub fn max_event_bytes(&self) -> usize {
+        self.max_event
+    }
+
+    /// The tool input limit in bytes.
+    pub fn max_tool_input_bytes(&self) -> usize {
+        self.max_tool_input
+    }
+
+    /// How deep tool input may nest (arrays and objects): 100, fixed. Deeper input is invalid tool input.
+    /// It is not settable: `serde_json` reads at most 128 levels, and a message (2 levels) around a tool input
+    /// the crate accepted must always read back.
+    pub fn max_depth(&self) -> usize {
+        MAX_DEPTH
+    }
+}
+
+/// A limit was exceeded: which, where, and the setter that raises it. The layer that hit it stops there (an
+/// SSE decoder returns the same error from then on).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LimitError {
+    /// A line was longer than [`Limits::with_max_line_bytes`].
+    #[error(
+        "an SSE line starting at byte {offset} is longer than the limit of {limit} bytes; if such lines are \
+         expected, raise it with `Limits::with_max_line_bytes`"
+    )]
+    LineTooLong {
+        /// The limit in force.
+        limit: usize,
+        /// Offset in the stream of the first byte of the line.
+        offset: u64,
+    },
+    /// One event's data grew larger than [`Limits::with_max_event_bytes`].
+    #[error(
+        "the data of an SSE event grew past the limit of {limit} bytes at the line starting at byte {offset}; \
+         if such events are expected, raise it with `Limits::with_max_event_bytes`"
+    )]
+    EventTooLarge {
+        /// The limit in force.
+        limit: usize,
+        /// Offset in the stream of the first byte of the `data` line that went over the limit.
+        offset: u64,
+    },
+    /// A tool call's input grew past [`Limits::with_max_tool_input_bytes`].
+    #[error(
+        "the input of the tool call in content block {index} grew past the limit of {limit} bytes; if such input \
+         is expected, raise it with `Limits::with_max_tool_input_bytes`"
+    )]
+    ToolInputTooLarge {
+        /// Index of the content block.
+        index: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+}
