@@ -148,11 +148,13 @@ pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError, PartialMessa
 pub use fold::partial_json::PartialMode;
 pub use fold::tool_input::{InvalidToolInput, ToolInput, ToolInputView};
 pub use fold::MessageAccumulator;
+pub use io::blocking::{BlockingEvents, BlockingText};
 #[cfg(feature = "eventsource-stream")]
 pub use io::eventsource::EventsourceEvents;
+pub use io::stream::{EventStream, TextStream};
 #[cfg(feature = "tokio")]
-pub use io::stream::ReaderChunks;
-pub use io::stream::{BlockingEvents, BlockingText, Chunk, EventStream, TextStream, MAX_READ_SIZE};
+pub use io::tokio::ReaderChunks;
+pub use io::{Chunk, MAX_READ_SIZE};
 pub use limits::{LimitError, Limits, DEFAULT_LIMIT};
 pub use model::{
     Citation, ContentBlock, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, JsonObject, Message,

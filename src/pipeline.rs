@@ -83,6 +83,11 @@ impl<F: Framing> EventDecoder<F> {
         &self.framing
     }
 
+    /// The framing underneath, to feed it directly (e.g. [`WholeEvents::push`](crate::framing::WholeEvents::push)).
+    pub fn framing_mut(&mut self) -> &mut F {
+        &mut self.framing
+    }
+
     /// Sets the value of the HTTP `request-id` response header, so that API errors carry it.
     pub fn set_request_id(&mut self, request_id: impl Into<String>) {
         self.request_id = Some(request_id.into());

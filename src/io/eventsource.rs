@@ -1,21 +1,46 @@
 //! Interoperability with `eventsource-stream` (feature `eventsource-stream`): typed events from the
 //! `eventsource_stream::Event` frames that `reqwest-eventsource` and `eventsource-stream` users hold today,
-//! without changing their transport.
+//! without changing their transport. The frames go through the same driver and pipeline as bytes do, framed
+//! as [`WholeEvents`].
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
+use super::driver::{Driver, Fed, Source};
 use crate::error::{BoxError, Error};
+use crate::framing::WholeEvents;
 use crate::model::event::StreamEvent;
 use crate::model::message::Message;
 use crate::pipeline::EventDecoder;
 
 impl StreamEvent {
-    /// Types one `eventsource_stream::Event` (see [`StreamEvent::from_frame`]).
+    /// Types one `eventsource_stream::Event` (see [`StreamEvent::from_json`]).
     pub fn from_eventsource(event: &eventsource_stream::Event) -> Result<Option<StreamEvent>, Error> {
         StreamEvent::from_json(&event.data, Some(&event.event))
+    }
+}
+
+/// A stream of `eventsource_stream::Event`s as a driver's source: each frame is one whole event.
+struct FrameSource<S> {
+    stream: Pin<Box<S>>,
+}
+
+impl<S, E> Source<WholeEvents> for FrameSource<S>
+where
+    S: Stream<Item = Result<eventsource_stream::Event, E>>,
+    E: Into<BoxError>,
+{
+    fn poll_feed(&mut self, decoder: &mut EventDecoder<WholeEvents>, cx: &mut Context<'_>) -> Poll<Fed> {
+        Poll::Ready(match std::task::ready!(self.stream.as_mut().poll_next(cx)) {
+            Some(Ok(frame)) => {
+                decoder.framing_mut().push(Some(frame.event), frame.data);
+                Fed::Input
+            }
+            Some(Err(e)) => Fed::End(Some(e.into())),
+            None => Fed::End(None),
+        })
     }
 }
 
@@ -34,14 +59,12 @@ impl StreamEvent {
 /// # }).unwrap();
 /// ```
 pub struct EventsourceEvents<S> {
-    source: Option<Pin<Box<S>>>,
-    decoder: EventDecoder,
-    done: bool,
+    driver: Driver<FrameSource<S>, WholeEvents>,
 }
 
 impl<S> std::fmt::Debug for EventsourceEvents<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventsourceEvents").field("decoder", &self.decoder).field("done", &self.done).finish()
+        f.debug_struct("EventsourceEvents").field("decoder", &self.driver.decoder).finish_non_exhaustive()
     }
 }
 
@@ -52,28 +75,30 @@ where
 {
     /// Wraps a stream of `eventsource_stream::Event`s.
     pub fn new(source: S) -> Self {
-        EventsourceEvents { source: Some(Box::pin(source)), decoder: EventDecoder::new(), done: false }
+        let decoder = EventDecoder::with_framing(WholeEvents::new(), Default::default());
+        EventsourceEvents { driver: Driver::new(FrameSource { stream: Box::pin(source) }, decoder) }
     }
 
     /// Sets the value of the HTTP `request-id` response header, so that API errors carry it.
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
-        self.decoder.set_request_id(request_id);
+        self.driver.decoder.set_request_id(request_id);
         self
     }
 
     /// The message folded from the events so far.
     pub fn snapshot(&self) -> Option<&Message> {
-        self.decoder.snapshot()
+        self.driver.decoder.snapshot()
     }
 
-    /// Reads to the end and returns the final message (see [`EventStream::final_message`](crate::EventStream::final_message)).
-    pub async fn final_message(mut self) -> Result<Message, Error> {
-        while let Some(item) = std::future::poll_fn(|cx| Pin::new(&mut self).poll_next(cx)).await {
-            if let Err(error) = item {
-                return self.decoder.into_final_message(Some(error));
-            }
-        }
-        self.decoder.into_final_message(None)
+    /// The decoder underneath.
+    pub fn decoder(&self) -> &EventDecoder<WholeEvents> {
+        &self.driver.decoder
+    }
+
+    /// Reads to the end and returns the final message (see
+    /// [`EventStream::final_message`](crate::EventStream::final_message)).
+    pub async fn final_message(self) -> Result<Message, Error> {
+        self.driver.final_message().await
     }
 }
 
@@ -85,35 +110,6 @@ where
     type Item = Result<StreamEvent, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        loop {
-            if this.done {
-                return Poll::Ready(None);
-            }
-            let Some(source) = this.source.as_mut() else {
-                this.done = true;
-                return Poll::Ready(None);
-            };
-            let item = match source.as_mut().poll_next(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(frame))) => match this.decoder.push_frame(&frame.event, &frame.data) {
-                    Some(item) => item,
-                    None => continue,
-                },
-                Poll::Ready(Some(Err(e))) => Err(this.decoder.fail(Error::transport(e))),
-                Poll::Ready(None) => match this.decoder.finish() {
-                    Some(error) => Err(error),
-                    None => {
-                        this.done = true;
-                        return Poll::Ready(None);
-                    }
-                },
-            };
-            if item.is_err() {
-                this.done = true;
-                this.source = None;
-            }
-            return Poll::Ready(Some(item));
-        }
+        self.get_mut().driver.poll_event(cx)
     }
 }

@@ -1,0 +1,194 @@
+//! [`BlockingEvents`]: the blocking driver, typed events from a `std::io::Read`; and [`BlockingText`], its
+//! text.
+
+use std::io::Read;
+
+use super::{MAX_READ_SIZE, READ_SIZE};
+use crate::error::Error;
+use crate::fold::partial_json::PartialJsonError;
+use crate::fold::tool_input::ToolInputView;
+use crate::framing::sse::Decoder;
+use crate::framing::Framing;
+use crate::io::stream::text_of;
+use crate::model::event::StreamEvent;
+use crate::model::message::Message;
+use crate::pipeline::EventDecoder;
+
+/// Typed events from a blocking `std::io::Read`, for synchronous clients: an `Iterator` of
+/// `Result<StreamEvent, Error>` that ends after the first error.
+///
+/// ```
+/// use anthropic_sse::BlockingEvents;
+/// let events = BlockingEvents::new(anthropic_sse::SAMPLE_STREAM);
+/// let message = events.final_message()?;
+/// assert_eq!(message.content.len(), 2);
+/// # Ok::<(), anthropic_sse::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct BlockingEvents<R, F = Decoder> {
+    reader: Option<R>,
+    decoder: EventDecoder<F>,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl<R: Read> BlockingEvents<R> {
+    /// Reads SSE events from `reader`, 64 KiB at a time.
+    pub fn new(reader: R) -> Self {
+        Self::with_decoder(reader, EventDecoder::new())
+    }
+}
+
+impl<R: Read, F: Framing> BlockingEvents<R, F> {
+    /// Reads events from `reader` with the given decoder (framing, limits, request id).
+    pub fn with_decoder(reader: R, decoder: EventDecoder<F>) -> Self {
+        BlockingEvents { reader: Some(reader), decoder, buf: vec![0; READ_SIZE], done: false }
+    }
+
+    /// Sets the size of each read: at least 1 byte, at most [`MAX_READ_SIZE`] (larger values are capped, so
+    /// that a size from user input cannot ask for an impossible allocation).
+    pub fn with_read_size(mut self, read_size: usize) -> Self {
+        self.buf = vec![0; read_size.clamp(1, MAX_READ_SIZE)];
+        self
+    }
+
+    /// Sets the value of the HTTP `request-id` response header, so that API errors carry it.
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.decoder.set_request_id(request_id);
+        self
+    }
+
+    /// The message folded from the events so far.
+    pub fn snapshot(&self) -> Option<&Message> {
+        self.decoder.snapshot()
+    }
+
+    /// The decoder underneath: the accumulator, the request id, the error that ended the stream.
+    pub fn decoder(&self) -> &EventDecoder<F> {
+        &self.decoder
+    }
+
+    /// The tool input of the block at `index` so far (see [`EventStream::partial_tool_input`](crate::EventStream::partial_tool_input)).
+    pub fn partial_tool_input(&mut self, index: usize) -> Option<Result<ToolInputView<'_>, PartialJsonError>> {
+        self.decoder.partial_tool_input(index)
+    }
+
+    /// Reads to the end and returns the text of its text blocks, joined with `""`.
+    pub fn final_text(self) -> Result<String, Error> {
+        self.final_message().map(|m| m.text())
+    }
+
+    /// The text deltas only, as they arrive.
+    pub fn text(self) -> BlockingText<R, F> {
+        BlockingText { events: self }
+    }
+
+    /// Reads to the end and returns the final message (see [`EventStream::final_message`](crate::EventStream::final_message)).
+    pub fn final_message(mut self) -> Result<Message, Error> {
+        let end = loop {
+            if self.done {
+                break None;
+            }
+            if let Err(error) = self.decoder.fold_buffered() {
+                self.finish_with_error();
+                break Some(error);
+            }
+            if let Err(error) = self.read_chunk() {
+                break Some(error);
+            }
+        };
+        self.decoder.into_final_message(end)
+    }
+
+    /// Feeds the decoder the reader's next chunk, or its end. `Err` is the error that ends the stream.
+    fn read_chunk(&mut self) -> Result<(), Error> {
+        let Some(reader) = self.reader.as_mut() else {
+            self.done = true;
+            return Ok(());
+        };
+        match reader.read(&mut self.buf) {
+            Ok(0) => {
+                self.reader = None;
+                if let Some(error) = self.decoder.finish() {
+                    self.finish_with_error();
+                    return Err(error);
+                }
+            }
+            Ok(n) => self.decoder.feed(&self.buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let error = self.decoder.fail(Error::from(e));
+                self.finish_with_error();
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish_with_error(&mut self) {
+        self.done = true;
+        self.reader = None;
+    }
+}
+
+impl<R: Read, F: Framing> Iterator for BlockingEvents<R, F> {
+    type Item = Result<StreamEvent, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some(item) = self.decoder.next_event() {
+                if item.is_err() {
+                    self.finish_with_error();
+                }
+                return Some(item);
+            }
+            if let Err(error) = self.read_chunk() {
+                return Some(Err(error));
+            }
+        }
+    }
+}
+
+/// The text deltas of a [`BlockingEvents`], as they arrive, with the same access to the snapshot and the final
+/// message. Errors end it as they end the events.
+#[derive(Debug)]
+pub struct BlockingText<R, F = Decoder> {
+    events: BlockingEvents<R, F>,
+}
+
+impl<R: Read, F: Framing> BlockingText<R, F> {
+    /// The message folded from the events so far.
+    pub fn snapshot(&self) -> Option<&Message> {
+        self.events.snapshot()
+    }
+
+    /// The decoder underneath.
+    pub fn decoder(&self) -> &EventDecoder<F> {
+        self.events.decoder()
+    }
+
+    /// Reads the rest and returns the final message, usage included; after an error item, that error.
+    pub fn final_message(self) -> Result<Message, Error> {
+        self.events.final_message()
+    }
+}
+
+impl<R: Read, F: Framing> Iterator for BlockingText<R, F> {
+    type Item = Result<String, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            match self.events.next()? {
+                Ok(event) => {
+                    if let Some(text) = text_of(event) {
+                        return Some(Ok(text));
+                    }
+                }
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}

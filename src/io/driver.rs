@@ -1,0 +1,118 @@
+//! The one async driver: a source feeds an [`EventDecoder`], and the driver hands out events or folds them,
+//! under a poll budget, ending on the first error. [`EventStream`](crate::EventStream) (byte chunks, and a
+//! tokio `AsyncRead` through them) and [`EventsourceEvents`](crate::EventsourceEvents) (frames decoded
+//! elsewhere) differ only in their source.
+
+use std::task::{Context, Poll};
+
+use crate::error::{BoxError, Error};
+use crate::framing::Framing;
+use crate::model::event::StreamEvent;
+use crate::pipeline::EventDecoder;
+
+/// How many times one `poll` may take from the source without handing anything out before it yields back to
+/// the executor (waking itself first), as tokio's cooperative budget does: a source that is always ready with
+/// empty chunks, comments or nothing but folded deltas must not keep a task, and a `timeout` around it, from
+/// ever running on.
+pub(crate) const POLL_BUDGET: usize = 128;
+
+/// What one step of a source did.
+pub(crate) enum Fed {
+    /// It fed the decoder some input (possibly none that completes an event).
+    Input,
+    /// It ended: cleanly (`None`) or with the transport's error.
+    End(Option<BoxError>),
+}
+
+/// Where a driver's input comes from.
+pub(crate) trait Source<F> {
+    /// Feeds the decoder the source's next input, or reports its end; `Pending` when nothing is ready.
+    fn poll_feed(&mut self, decoder: &mut EventDecoder<F>, cx: &mut Context<'_>) -> Poll<Fed>;
+}
+
+/// A source and the decoder it feeds.
+pub(crate) struct Driver<S, F> {
+    /// `None` once the source has ended or failed (dropped at once: for an HTTP body, the connection closes).
+    source: Option<S>,
+    pub(crate) decoder: EventDecoder<F>,
+    done: bool,
+}
+
+impl<S: Source<F>, F: Framing> Driver<S, F> {
+    pub(crate) fn new(source: S, decoder: EventDecoder<F>) -> Self {
+        Driver { source: Some(source), decoder, done: false }
+    }
+
+    /// The next event: `Ready(None)` once the stream has ended (after a clean end or its first error).
+    pub(crate) fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {
+        for _ in 0..POLL_BUDGET {
+            if self.done {
+                return Poll::Ready(None);
+            }
+            if let Some(item) = self.decoder.next_event() {
+                if item.is_err() {
+                    self.stop();
+                }
+                return Poll::Ready(Some(item));
+            }
+            if let Err(error) = std::task::ready!(self.poll_feed(cx)) {
+                return Poll::Ready(Some(Err(error)));
+            }
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+
+    /// Folds the source to its end without handing events out: `Ready(None)` when it ended cleanly (or had
+    /// already ended), else the error that ended it.
+    pub(crate) fn poll_fold(&mut self, cx: &mut Context<'_>) -> Poll<Option<Error>> {
+        for _ in 0..POLL_BUDGET {
+            if self.done {
+                return Poll::Ready(None);
+            }
+            if let Err(error) = self.decoder.fold_buffered() {
+                self.stop();
+                return Poll::Ready(Some(error));
+            }
+            if let Err(error) = std::task::ready!(self.poll_feed(cx)) {
+                return Poll::Ready(Some(error));
+            }
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+
+    /// Reads the source to its end and returns the final message (the first error, if one ended the stream).
+    pub(crate) async fn final_message(mut self) -> Result<crate::Message, Error> {
+        let end = std::future::poll_fn(|cx| self.poll_fold(cx)).await;
+        self.decoder.into_final_message(end)
+    }
+
+    /// One step of the source. `Err` is the error that ends the stream.
+    fn poll_feed(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let Some(source) = self.source.as_mut() else {
+            self.done = true;
+            return Poll::Ready(Ok(()));
+        };
+        let end = match std::task::ready!(source.poll_feed(&mut self.decoder, cx)) {
+            Fed::Input => return Poll::Ready(Ok(())),
+            Fed::End(end) => end,
+        };
+        self.source = None;
+        let error = match end {
+            Some(e) => self.decoder.fail(Error::transport(e)),
+            None => match self.decoder.finish() {
+                Some(error) => error,
+                None => return Poll::Ready(Ok(())),
+            },
+        };
+        self.stop();
+        Poll::Ready(Err(error))
+    }
+
+    /// Ends the stream after an error: the source is dropped at once.
+    fn stop(&mut self) {
+        self.done = true;
+        self.source = None;
+    }
+}
