@@ -2,7 +2,7 @@
 //! flat from N to 2N means time linear in the input. Also: the tool input's incremental snapshot asked for
 //! after every delta, for 1 MB in 5,000 and in 20,000 pieces.
 
-mod support;
+use anthropic_sse_benches as support;
 
 use anthropic_sse::framing::sse::Decoder;
 use anthropic_sse::{Delta, EventDecoder, StreamEvent};

@@ -3,7 +3,7 @@
 //! 150,000 deltas minus the count for 50,000, divided by 100,000. Run with
 //! `cargo bench --bench allocations`. (`tests/allocations.rs` holds this crate to its figures.)
 
-mod support;
+use anthropic_sse_benches as support;
 
 use std::convert::Infallible;
 
@@ -12,8 +12,7 @@ use anthropic_sse::{BlockingEvents, EventStream, StreamEvent};
 use bytes::Bytes;
 use futures::StreamExt;
 
-#[path = "../tests/common/counting.rs"]
-mod counting;
+use anthropic_sse_kit::counting;
 
 #[global_allocator]
 static ALLOCATOR: counting::Counting = counting::Counting;

@@ -1,7 +1,7 @@
 //! Bytes to typed events on the 100,000-delta text stream: this crate (SSE decoder + `StreamEvent`) against
 //! `eventsource-stream` + `serde_json::from_str::<Value>` per event, on the same chunks, in the same run.
 
-mod support;
+use anthropic_sse_benches as support;
 
 use anthropic_sse::framing::sse::Decoder;
 use anthropic_sse::StreamEvent;

@@ -9,7 +9,7 @@
 //! Every contestant's result (the final message, or the parsed input) is dropped outside the timing
 //! (`iter_with_large_drop`): freeing a 1 MB `Value` is the caller's cost, not the reader's.
 
-mod support;
+use anthropic_sse_benches as support;
 
 use std::convert::Infallible;
 

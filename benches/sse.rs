@@ -3,7 +3,7 @@
 //! same run. A floor too: `memchr` counting the line ends of the same
 //! chunks, which looks at every byte once and builds nothing.
 
-mod support;
+use anthropic_sse_benches as support;
 
 use std::convert::Infallible;
 

@@ -129,9 +129,10 @@
 //! * the SDK fails on a tool-input delta whose text so far is only whitespace; we read on, and only fail the
 //!   block if the whole input is not JSON.
 #![deny(missing_docs)]
-// Two audited exceptions in `sse::text` (`BytesStr::as_str`, `CheckedChunk::str`) opt in with
-// `#[allow(unsafe_code)]`.
+// Two audited exceptions in `framing::sse::text` (`BytesStr::as_str`, `CheckedChunk::str`) opt in with
+// `#[allow(unsafe_code)]`, each with its `SAFETY` comment.
 #![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod text;
 

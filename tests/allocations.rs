@@ -9,10 +9,8 @@ use anthropic_sse::{BlockingEvents, EventStream};
 use bytes::Bytes;
 use futures::StreamExt;
 
-#[path = "common/counting.rs"]
-mod counting;
-#[path = "../benches/support/mod.rs"]
-mod support;
+use anthropic_sse_kit::counting;
+use anthropic_sse_kit::streams as support;
 
 #[global_allocator]
 static ALLOCATOR: counting::Counting = counting::Counting;

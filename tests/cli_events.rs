@@ -112,7 +112,7 @@ fn failure_kinds() {
 
 /// A tool call whose input arrives in `pieces`, then the stop reason and usage.
 fn tool_call(pieces: &[&str]) -> Vec<u8> {
-    common::tool_stream("record", "{}", pieces)
+    anthropic_sse_kit::streams::tool_call("record", "{}", pieces)
 }
 
 /// The raw JSON text of the first block's `input` in `--final`'s output.

@@ -12,8 +12,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-#[path = "../benches/support/mod.rs"]
-mod support;
+use anthropic_sse_kit::streams as support;
 
 const CHUNK: usize = 64 * 1024;
 

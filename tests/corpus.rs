@@ -2,8 +2,6 @@
 //! `X.final.json` (what the official Python SDK's get_final_message() returned), fed whole, in 1-byte and in
 //! 7-byte pieces, through the blocking and the async adapter.
 
-mod common;
-
 use anthropic_sse::error::Category;
 use anthropic_sse::{BlockingEvents, Error, EventStream, Message};
 use futures::StreamExt;
@@ -28,14 +26,14 @@ fn check(name: &str, how: &str, result: Result<Message, Error>, complete: bool, 
         Err(e) => panic!("{name} ({how}): {e}"),
     };
     let actual = serde_json::to_value(&message).expect("a message serializes");
-    if let Some(d) = common::difference(expected, &actual) {
+    if let Some(d) = anthropic_sse_kit::corpus::difference(expected, &actual) {
         panic!("{name} ({how}): differs from the SDK: {d}");
     }
 }
 
 #[test]
 fn final_message_equals_the_python_sdk_on_every_real_stream() {
-    let cases = common::corpus();
+    let cases = anthropic_sse_kit::corpus::corpus();
     for (name, bytes, expected) in &cases {
         let expected = expected.get("ok").unwrap_or_else(|| panic!("{name}: no `ok` in final.json"));
         let complete = has_message_stop(bytes);
@@ -52,7 +50,7 @@ fn final_message_equals_the_python_sdk_on_every_real_stream() {
 
 #[test]
 fn events_of_every_real_stream_round_trip_to_their_json() {
-    for (name, bytes, _) in common::corpus() {
+    for (name, bytes, _) in anthropic_sse_kit::corpus::corpus() {
         let mut decoder = anthropic_sse::framing::sse::Decoder::new();
         decoder.feed(&bytes);
         for frame in decoder.frames() {
@@ -73,7 +71,7 @@ fn events_of_every_real_stream_round_trip_to_their_json() {
 
 #[test]
 fn the_async_stream_yields_the_same_events_as_the_blocking_iterator() {
-    for (name, bytes, _) in common::corpus() {
+    for (name, bytes, _) in anthropic_sse_kit::corpus::corpus() {
         let blocking: Vec<_> =
             BlockingEvents::new(&bytes[..]).with_read_size(5).map(|e| e.map_err(|e| e.to_string())).collect();
         let chunks = futures::stream::iter(bytes.chunks(3).map(|c| Ok::<_, std::io::Error>(c.to_vec())));

@@ -3,8 +3,6 @@
 //! (`regenerate.sh`); where our policy differs from the SDK, the test says how, and the SDK was run on the
 //! `.oracle.sse` twin described in `make_fixtures.py`.
 
-mod common;
-
 use anthropic_sse::error::Category;
 use anthropic_sse::{ApiErrorKind, BlockingEvents, Error, Message};
 use serde_json::Value;
@@ -90,7 +88,7 @@ fn read_case(name: &str) -> (Vec<u8>, Value) {
 
 fn assert_same(name: &str, how: &str, expected: &Value, message: &Message) {
     let actual = serde_json::to_value(message).expect("a message serializes");
-    if let Some(d) = common::difference(expected, &actual) {
+    if let Some(d) = anthropic_sse_kit::corpus::difference(expected, &actual) {
         panic!("{name} ({how}): differs from the SDK: {d}\nactual: {actual}");
     }
 }

@@ -1,8 +1,6 @@
 //! Property: the final message (or the error and the message so far) does not depend on how the input is
 //! cut into chunks, over every real stream and every fixture.
 
-mod common;
-
 use std::sync::OnceLock;
 
 use anthropic_sse::{BlockingEvents, EventStream};
@@ -11,7 +9,8 @@ use proptest::prelude::*;
 fn streams() -> &'static Vec<(String, Vec<u8>)> {
     static STREAMS: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
     STREAMS.get_or_init(|| {
-        let mut all: Vec<(String, Vec<u8>)> = common::corpus().into_iter().map(|(n, b, _)| (n, b)).collect();
+        let mut all: Vec<(String, Vec<u8>)> =
+            anthropic_sse_kit::corpus::corpus().into_iter().map(|(n, b, _)| (n, b)).collect();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         for entry in std::fs::read_dir(dir).expect("fixtures") {
             let path = entry.expect("entry").path();

@@ -2,8 +2,7 @@
 //! cargo-fuzz targets run (fuzz/checks.rs), so that CI catches a regression on stable, without nightly
 //! features or cargo-fuzz.
 
-#[path = "../fuzz/checks.rs"]
-mod checks;
+use anthropic_sse_kit::checks;
 
 use std::path::Path;
 

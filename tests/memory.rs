@@ -9,8 +9,7 @@ use anthropic_sse::{Error, EventDecoder};
 use anthropic_sse::{LimitError, Limits};
 use bytes::Bytes;
 
-#[path = "common/counting.rs"]
-mod counting;
+use anthropic_sse_kit::counting;
 use counting::{Counting, CURRENT, PEAK};
 
 #[global_allocator]

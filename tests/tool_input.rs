@@ -1,9 +1,7 @@
 //! Tool input while it streams: the incremental snapshot equals the one-shot parse of the pieces so far after
 //! every delta, and the raw input is bounded by a limit.
 
-#[path = "../fuzz/checks.rs"]
-mod checks;
-mod common;
+use anthropic_sse_kit::checks;
 
 use anthropic_sse::fold::partial_json::parse;
 use anthropic_sse::{Delta, EventDecoder, LimitError, Limits, PartialMode, StreamEvent, ToolInput};
@@ -12,7 +10,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 fn tool_stream(pieces: &[&str]) -> Vec<u8> {
-    common::tool_stream("n", "{}", pieces)
+    anthropic_sse_kit::streams::tool_call("n", "{}", pieces)
 }
 
 #[test]

@@ -7,8 +7,6 @@
 //! same `f64` bits (both sides correctly rounded: Python's `float` and Rust's `str::parse`), int and float
 //! told apart as the SDK tells them apart.
 
-mod common;
-
 use anthropic_sse::{ContentBlock, Error, EventDecoder, PartialMode, StreamEvent};
 use serde_json::Value;
 
@@ -229,7 +227,7 @@ fn run(case: &Case, chunk: usize) -> (Vec<Option<String>>, Result<String, Error>
         let read: Exact = view.deserialize().expect("the crate's reader reads what the scanner kept");
         assert!(same_reading(&read, &exact(&view.to_string())), "{}: reader disagrees on {view}", case.name);
     };
-    let bytes = common::tool_stream("calc", &case.start_input, &case.pieces);
+    let bytes = anthropic_sse_kit::streams::tool_call("calc", &case.start_input, &case.pieces);
     let mut decoder = EventDecoder::new().with_partial_mode(case.mode);
     let mut snapshots = Vec::new();
     for piece in bytes.chunks(chunk) {

@@ -1,7 +1,4 @@
 #![no_main]
-//! Fuzz target `events`: see `checks::events` for the property it checks.
+//! Fuzz target `events`: see `anthropic_sse_kit::checks::events` for the property it checks.
 
-#[path = "../checks.rs"]
-mod checks;
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::events(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| anthropic_sse_kit::checks::events(data));

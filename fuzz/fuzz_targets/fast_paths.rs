@@ -1,7 +1,4 @@
 #![no_main]
-//! Fuzz target `fast_paths`: see `checks::fast_paths` for the property it checks.
+//! Fuzz target `fast_paths`: see `anthropic_sse_kit::checks::fast_paths` for the property it checks.
 
-#[path = "../checks.rs"]
-mod checks;
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::fast_paths(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| anthropic_sse_kit::checks::fast_paths(data));

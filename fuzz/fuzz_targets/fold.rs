@@ -1,7 +1,4 @@
 #![no_main]
-//! Fuzz target `fold`: see `checks::fold` for the property it checks.
+//! Fuzz target `fold`: see `anthropic_sse_kit::checks::fold` for the property it checks.
 
-#[path = "../checks.rs"]
-mod checks;
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::fold(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| anthropic_sse_kit::checks::fold(data));

@@ -1,7 +1,4 @@
 #![no_main]
-//! Fuzz target `partial_json`: see `checks::partial_json` for the property it checks.
+//! Fuzz target `partial_json`: see `anthropic_sse_kit::checks::partial_json` for the property it checks.
 
-#[path = "../checks.rs"]
-mod checks;
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::partial_json(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| anthropic_sse_kit::checks::partial_json(data));

@@ -1,7 +1,4 @@
 #![no_main]
-//! Fuzz target `sse_decoder`: see `checks::sse_decoder` for the property it checks.
+//! Fuzz target `sse_decoder`: see `anthropic_sse_kit::checks::sse_decoder` for the property it checks.
 
-#[path = "../checks.rs"]
-mod checks;
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::sse_decoder(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| anthropic_sse_kit::checks::sse_decoder(data));

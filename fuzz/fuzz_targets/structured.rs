@@ -1,7 +1,4 @@
 #![no_main]
-//! Fuzz target `structured`: see `checks::structured` for the property it checks.
+//! Fuzz target `structured`: see `anthropic_sse_kit::checks::structured` for the property it checks.
 
-#[path = "../checks.rs"]
-mod checks;
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::structured(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| anthropic_sse_kit::checks::structured(data));

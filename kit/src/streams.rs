@@ -1,11 +1,7 @@
-//! Workloads shared by the benchmarks: generated in the documented wire format, never taken from the corpus.
-#![allow(dead_code)]
-
-use std::convert::Infallible;
+//! Streams built for tests and benchmarks, in the documented wire format (never taken from the corpus), and
+//! the ways of cutting them into chunks.
 
 use bytes::Bytes;
-use eventsource_stream::Eventsource;
-use futures::StreamExt;
 
 const WORDS: [&str; 16] = [
     "the ",
@@ -68,21 +64,36 @@ pub fn tool_stream(bytes: usize, pieces: usize) -> Vec<u8> {
 /// A stream with one tool call whose input is `input`, sent in pieces of `per` characters.
 pub fn tool_stream_of(input: &str, per: usize) -> Vec<u8> {
     let chars: Vec<char> = input.chars().collect();
-    let pieces = chars.len().div_ceil(per);
-    let mut out = String::with_capacity(input.len() * 2 + pieces * 120);
-    out.push_str("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_bench_tool\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-bench\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n");
-    out.push_str("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_bench\",\"name\":\"store\",\"input\":{}}}\n\n");
-    for piece in chars.chunks(per) {
-        let piece: String = piece.iter().collect();
-        let escaped = serde_json::to_string(&piece).expect("a string serializes");
+    let pieces: Vec<String> = chars.chunks(per.max(1)).map(|piece| piece.iter().collect()).collect();
+    tool_call("store", "{}", &pieces)
+}
+
+/// A stream with one tool call named `name`, starting with `start_input` (JSON text), whose input arrives in
+/// `pieces`; then the block's stop, a `message_delta` (stop reason `tool_use`, 9 output tokens) and
+/// `message_stop`.
+pub fn tool_call<P: AsRef<str>>(name: &str, start_input: &str, pieces: &[P]) -> Vec<u8> {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.as_ref().len() * 2 + 120).sum::<usize>() + 1024);
+    out.push_str("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n");
+    out.push_str(&format!("event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"{name}\",\"input\":{start_input}}}}}\n\n"));
+    for piece in pieces {
         out.push_str("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":");
-        out.push_str(&escaped);
+        out.push_str(&serde_json::to_string(piece.as_ref()).expect("a string serializes"));
         out.push_str("}}\n\n");
     }
     out.push_str("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
-    out.push_str("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":5000}}\n\n");
+    out.push_str("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":9}}\n\n");
     out.push_str("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
     out.into_bytes()
+}
+
+/// `input` cut into `size`-byte chunks (shared, not copied).
+pub fn chunked(input: &Bytes, size: usize) -> Vec<Bytes> {
+    (0..input.len()).step_by(size.max(1)).map(|start| input.slice(start..(start + size).min(input.len()))).collect()
+}
+
+/// The chunkings every benchmark uses: name and chunk size.
+pub fn chunkings(len: usize) -> [(&'static str, usize); 4] {
+    [("64KiB", 64 * 1024), ("16KiB", 16 * 1024), ("130B", 130), ("one-chunk", len)]
 }
 
 /// How many owned frames `anthropic_sse::framing::sse::Decoder` reads from the chunks.
@@ -96,28 +107,4 @@ pub fn frame_count(chunks: &[Bytes]) -> usize {
         }
     }
     n
-}
-
-/// `input` cut into `size`-byte chunks (shared, not copied).
-pub fn chunked(input: &Bytes, size: usize) -> Vec<Bytes> {
-    (0..input.len()).step_by(size.max(1)).map(|start| input.slice(start..(start + size).min(input.len()))).collect()
-}
-
-/// The chunkings every benchmark uses: name and chunk size.
-pub fn chunkings(len: usize) -> [(&'static str, usize); 4] {
-    [("64KiB", 64 * 1024), ("16KiB", 16 * 1024), ("130B", 130), ("one-chunk", len)]
-}
-
-/// The usual hand-written baseline: `eventsource-stream` frames, each non-ping data parsed into a
-/// `serde_json::Value`. Returns how many parsed.
-pub fn eventsource_stream_serde_value(chunks: &[Bytes]) -> usize {
-    let stream = futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)).eventsource();
-    futures::executor::block_on(stream.fold(0usize, |n, ev| async move {
-        match ev {
-            Ok(ev) if ev.event != "ping" => {
-                n + usize::from(serde_json::from_str::<serde_json::Value>(&ev.data).is_ok())
-            }
-            _ => n,
-        }
-    }))
 }

@@ -1,8 +1,7 @@
 //! A global allocator that counts: bytes allocated now and at the peak (process-wide), and the number of
 //! allocations (`alloc` and `realloc` calls) of each thread, so that tests running side by side do not
-//! count each other's. Shared by `tests/memory.rs`, `tests/allocations.rs` and
-//! `benches/allocations.rs` through `#[path]`; each binary that includes it installs it.
-#![allow(dead_code)]
+//! count each other's. Used by `tests/memory.rs`, `tests/allocations.rs` and
+//! `benches/allocations.rs`; each binary installs it (`#[global_allocator] static A: Counting = Counting;`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

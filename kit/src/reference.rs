@@ -1,0 +1,66 @@
+//! The naive references that fast paths are checked against, written straight from the standard's text with
+//! no thought for speed.
+
+/// A frame as plain values: event type, data, last event id, retry.
+pub type Plain = (String, String, String, Option<u64>);
+
+/// A deliberately naive reading of the WHATWG rules, written straight from the text (whole input, decoded
+/// to a string first, split into lines), to check the incremental decoder against. Returns the frames and
+/// whether anything was left undispatched at the end.
+pub fn sse(input: &[u8]) -> (Vec<Plain>, bool) {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let text = String::from_utf8_lossy(input);
+    let mut lines = Vec::new();
+    let mut rest = &*text;
+    let mut ended_cleanly = true;
+    while !rest.is_empty() {
+        match rest.find(['\r', '\n']) {
+            Some(i) => {
+                lines.push(&rest[..i]);
+                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = &rest[i + skip..];
+            }
+            None => {
+                ended_cleanly = false;
+                break;
+            }
+        }
+    }
+    let (mut frames, mut event, mut data, mut id, mut retry) =
+        (Vec::new(), String::new(), String::new(), String::new(), None);
+    let mut has_data = false;
+    for line in lines {
+        if line.is_empty() {
+            if has_data {
+                data.pop();
+                let ty = if event.is_empty() { "message".to_owned() } else { event.clone() };
+                frames.push((ty, std::mem::take(&mut data), id.clone(), retry));
+            }
+            data.clear();
+            event.clear();
+            has_data = false;
+            retry = None;
+            continue;
+        }
+        if line.starts_with(':') {
+            continue;
+        }
+        let (name, value) = match line.split_once(':') {
+            Some((n, v)) => (n, v.strip_prefix(' ').unwrap_or(v)),
+            None => (line, ""),
+        };
+        match name {
+            "event" => event = value.to_owned(),
+            "data" => {
+                data.push_str(value);
+                data.push('\n');
+                has_data = true;
+            }
+            "id" if !value.contains('\0') => id = value.to_owned(),
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => retry = value.parse().ok(),
+            _ => {}
+        }
+    }
+    let leftover = !ended_cleanly || has_data || !event.is_empty();
+    (frames, leftover)
+}
