@@ -1,0 +1,161 @@
+//! The framing seam: the same events through any framing, chosen at compile time or at run time, give the
+//! same events and the same final message; typing needs no SSE name; already-split events fold through
+//! `push_json` as through a framing.
+
+use anthropic_sse::framing::sse::Decoder;
+use anthropic_sse::framing::{Framing, RawEvent, WholeEvents};
+use anthropic_sse::{BlockingEvents, Error, EventDecoder, EventStream, Limits, Message, StreamEvent, SAMPLE_STREAM};
+use bytes::Bytes;
+
+/// The SSE frames of `bytes`: (event name, data), in order.
+fn frames(bytes: &[u8]) -> Vec<(String, String)> {
+    let mut decoder = Decoder::new();
+    decoder.feed(bytes);
+    decoder
+        .frames()
+        .map(|f| f.expect("within the limits"))
+        .map(|f| (f.event().to_owned(), f.data().to_owned()))
+        .collect()
+}
+
+/// The final message, or the error's kind and the message it carries (an incomplete stream's error says in
+/// words what the framing left over, which differs between framings).
+type Outcome = Result<Message, (String, Option<Box<Message>>)>;
+
+fn outcome(result: Result<Message, Error>) -> Outcome {
+    result.map_err(|e| (e.kind().to_owned(), e.partial_message().cloned().map(Box::new)))
+}
+
+/// What a decoder makes of its input: every event (or the error that ended it), then the final message.
+fn run<F: Framing>(mut decoder: EventDecoder<F>) -> (Vec<Result<StreamEvent, String>>, Outcome) {
+    let mut events = Vec::new();
+    while let Some(item) = decoder.next_event() {
+        events.push(item.map_err(|e| e.to_string()));
+    }
+    let end = decoder.finish();
+    (events, outcome(decoder.into_final_message(end)))
+}
+
+fn sse(bytes: &[u8]) -> (Vec<Result<StreamEvent, String>>, Outcome) {
+    let mut decoder = EventDecoder::new();
+    decoder.feed(bytes);
+    run(decoder)
+}
+
+/// Every stream we hold: the embedded sample and the real corpus.
+fn streams() -> Vec<(String, Vec<u8>)> {
+    let mut all = vec![("sample".to_owned(), SAMPLE_STREAM.to_vec())];
+    all.extend(anthropic_sse_kit::corpus::corpus().into_iter().map(|(name, bytes, _)| (name, bytes)));
+    all
+}
+
+#[test]
+fn already_split_events_give_what_sse_gives() {
+    for (name, bytes) in streams() {
+        let expected = sse(&bytes);
+        // Named, as eventsource frames arrive.
+        let mut named = WholeEvents::new();
+        for (event, data) in frames(&bytes) {
+            named.push(Some(event), data);
+        }
+        assert_eq!(run(EventDecoder::with_framing(named, Limits::default())), expected, "{name}: named");
+        // Unnamed JSON chunks, as the AWS SDK's payloads arrive (the corpus writes pings and errors with the
+        // data their names say).
+        let mut unnamed = EventDecoder::with_framing(WholeEvents::new(), Limits::default());
+        for (_, data) in frames(&bytes) {
+            unnamed.feed_bytes(Bytes::from(data));
+        }
+        assert_eq!(run(unnamed).1, expected.1, "{name}: unnamed");
+        // One by one through `push_json`, with no framing at all.
+        let mut pushed = EventDecoder::new();
+        let mut events = Vec::new();
+        for (_, data) in frames(&bytes) {
+            if let Some(item) = pushed.push_json(&data) {
+                events.push(item.map_err(|e| e.to_string()));
+            }
+        }
+        let end = pushed.finish();
+        assert_eq!(outcome(pushed.into_final_message(end)), expected.1, "{name}: push_json");
+        assert_eq!(events, expected.0, "{name}: push_json events");
+    }
+}
+
+#[test]
+fn a_framing_chosen_at_run_time_is_the_same_pipeline() {
+    let choose = |content_type: &str| -> Box<dyn Framing + Send> {
+        match content_type {
+            "text/event-stream" => Box::new(Decoder::new()),
+            _ => Box::new(WholeEvents::new()),
+        }
+    };
+    let mut decoder = EventDecoder::with_framing(choose("text/event-stream"), Limits::default());
+    decoder.feed(SAMPLE_STREAM);
+    assert_eq!(run(decoder), sse(SAMPLE_STREAM));
+
+    // The same through the async driver and the blocking one.
+    let chunks = futures::stream::iter(SAMPLE_STREAM.chunks(50).map(Ok::<_, std::io::Error>));
+    let decoder = EventDecoder::with_framing(choose("text/event-stream"), Limits::default());
+    let message = futures::executor::block_on(EventStream::with_decoder(chunks, decoder).final_message()).unwrap();
+    assert_eq!(Ok(message.clone()), sse(SAMPLE_STREAM).1);
+    let decoder = EventDecoder::with_framing(choose("text/event-stream"), Limits::default());
+    let blocking = BlockingEvents::with_decoder(SAMPLE_STREAM, decoder).final_message().unwrap();
+    assert_eq!(blocking, message);
+}
+
+#[test]
+fn typing_needs_no_name_but_honours_one() {
+    for (_, bytes) in streams() {
+        for (event, data) in frames(&bytes) {
+            let named = StreamEvent::from_json(&data, Some(&event)).map_err(|e| e.to_string());
+            let unnamed = StreamEvent::from_json(&data, None).map_err(|e| e.to_string());
+            // Only `ping` and `error` are decided by their name; the corpus writes their data to match.
+            assert_eq!(named, unnamed, "{event}: {data}");
+        }
+    }
+    // The name decides a ping without reading its data, and an error whatever its data.
+    assert_eq!(StreamEvent::from_json("not json", Some("ping")).unwrap(), Some(StreamEvent::Ping));
+    assert!(StreamEvent::from_json("{}", Some("error")).unwrap_err().api_error().is_some());
+    assert!(StreamEvent::from_json("{}", None).unwrap().is_some_and(|e| matches!(e, StreamEvent::Unknown { .. })));
+}
+
+#[test]
+fn the_limits_set_once_reach_every_layer() {
+    let limits = Limits::default().with_max_line_bytes(64).with_max_tool_input_bytes(8);
+    let mut decoder = EventDecoder::with_limits(limits);
+    assert_eq!(decoder.limits(), limits);
+    assert_eq!(decoder.accumulator().limits(), limits);
+    assert_eq!(decoder.framing().limits(), limits);
+    // The framing's limit.
+    decoder.feed(&[b'x'; 100]);
+    let err: Error = decoder.next_event().expect("an error").unwrap_err();
+    assert!(err.to_string().contains("with_max_line_bytes"), "{err}");
+    // The fold's limit, through a framing that has none of its own.
+    let stream = anthropic_sse_kit::streams::tool_call("f", "{}", &["{\"a\": ", "123456789}"]);
+    let mut whole = EventDecoder::with_framing(WholeEvents::new(), limits);
+    for (_, data) in frames(&stream) {
+        whole.feed_bytes(Bytes::from(data));
+    }
+    let err = whole.fold_buffered().expect_err("the tool input is over the limit");
+    assert!(err.to_string().contains("with_max_tool_input_bytes"), "{err}");
+}
+
+#[test]
+fn a_raw_event_is_the_json_and_the_name() {
+    let mut decoder = Decoder::new();
+    Framing::feed(&mut decoder, Bytes::from_static(b"event: ping\ndata: {}\n\ndata: {\"a\":1}\n\n"));
+    assert_eq!(decoder.next_event().unwrap(), Some(RawEvent { json: "{}", name: Some("ping") }));
+    assert_eq!(decoder.next_event().unwrap(), Some(RawEvent { json: "{\"a\":1}", name: Some("message") }));
+    assert_eq!(decoder.next_event().unwrap(), None);
+    assert_eq!(Framing::finish(&mut decoder), None);
+    Framing::feed(&mut decoder, Bytes::from_static(b"event: cut\ndata: {"));
+    assert_eq!(decoder.next_event().unwrap(), None);
+    let left = Framing::finish(&mut decoder).expect("an unfinished event");
+    assert!(left.contains("(cut)"), "{left}");
+
+    let mut whole = WholeEvents::new();
+    Framing::feed(&mut whole, Bytes::from_static(b"{\"type\":\"ping\"}"));
+    whole.push(Some("error".to_owned()), "{}");
+    assert_eq!(whole.next_event().unwrap(), Some(RawEvent { json: "{\"type\":\"ping\"}", name: None }));
+    assert_eq!(whole.next_event().unwrap(), Some(RawEvent { json: "{}", name: Some("error") }));
+    assert_eq!(whole.next_event().unwrap(), None);
+}
