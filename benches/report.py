@@ -2,7 +2,7 @@
 """Prints the criterion results under target/criterion as Markdown tables: per workload, each
 implementation's median time and throughput, and the ratio of anthropic-sse's throughput to each baseline's.
 
-    cargo bench && python3 benches/report.py
+    cargo bench -p anthropic-sse-benches && python3 benches/report.py
 """
 import json
 import os

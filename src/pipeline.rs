@@ -282,6 +282,7 @@ impl<F: Framing> EventDecoder<F> {
 }
 
 /// Types one raw event and folds it: `None` for one that carries no event.
+#[inline]
 fn type_and_fold(accumulator: &mut MessageAccumulator, raw: RawEvent<'_>) -> Option<Result<StreamEvent, Error>> {
     Some(match StreamEvent::from_json(raw.json, raw.name) {
         Ok(Some(event)) => accumulator.apply(&event).map(|()| event),
@@ -292,6 +293,7 @@ fn type_and_fold(accumulator: &mut MessageAccumulator, raw: RawEvent<'_>) -> Opt
 
 /// The route of [`EventDecoder::fold_buffered`]: a delta of the fast shape is decoded straight into its
 /// block; any other event is typed (an unknown one only checked) and applied.
+#[inline]
 fn fold(accumulator: &mut MessageAccumulator, raw: RawEvent<'_>) -> Result<(), Error> {
     if fold_in_place(accumulator, raw)? {
         return Ok(());
@@ -304,6 +306,7 @@ fn fold(accumulator: &mut MessageAccumulator, raw: RawEvent<'_>) -> Result<(), E
 
 /// `Ok(true)` when the event was a delta of the fast shape and is now folded; `Ok(false)` when it must take
 /// the typed route.
+#[inline]
 fn fold_in_place(accumulator: &mut MessageAccumulator, raw: RawEvent<'_>) -> Result<bool, Error> {
     // As in typing, these names decide the event whatever the data holds.
     if matches!(raw.name, Some("ping" | "error")) {

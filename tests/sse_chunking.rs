@@ -1,66 +1,17 @@
 //! Property: the same bytes split at any positions (down to one byte at a time) give exactly the frames,
 //! the error and the leftover of the unsplit input, whether frames are taken owned or borrowed.
 
-use anthropic_sse::framing::sse::{Decoder, Frame, LimitError, Limits, Unterminated};
+use anthropic_sse::framing::sse::Limits;
 use proptest::prelude::*;
 
-/// (event, data, id, retry) of a frame.
-use anthropic_sse_kit::reference::Plain;
-
-#[derive(Debug, PartialEq)]
-struct Outcome {
-    frames: Vec<Plain>,
-    error: Option<LimitError>,
-    leftover: Option<Unterminated>,
-    last_id: String,
-}
+use anthropic_sse_kit::sse::{Decoded as Outcome, Feeding};
 
 fn decode(input: &[u8], cuts: &[usize], limits: Limits, use_bytes: bool) -> Outcome {
-    decode_with(input, cuts, limits, use_bytes, false)
+    anthropic_sse_kit::sse::decode(input, cuts, limits, Feeding { shared: use_bytes, borrowed: false })
 }
 
-/// With `borrowed`, frames come from `next_frame_ref` instead of `next_frame`.
 fn decode_with(input: &[u8], cuts: &[usize], limits: Limits, use_bytes: bool, borrowed: bool) -> Outcome {
-    let mut decoder = Decoder::with_limits(limits);
-    let mut frames = Vec::new();
-    let mut error = None;
-    let mut start = 0;
-    let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
-    bounds.push(input.len());
-    bounds.sort_unstable();
-    'outer: for end in bounds {
-        let piece = &input[start..end];
-        start = end;
-        if use_bytes {
-            decoder.feed_bytes(bytes::Bytes::copy_from_slice(piece));
-        } else {
-            decoder.feed(piece);
-        }
-        loop {
-            let next = if borrowed {
-                decoder
-                    .next_frame_ref()
-                    .map(|f| f.map(|f| (f.event().to_owned(), f.data().to_owned(), f.id().to_owned(), f.retry())))
-            } else {
-                decoder.next_frame().map(|f| f.as_ref().map(plain))
-            };
-            match next {
-                Ok(Some(f)) => frames.push(f),
-                Ok(None) => break,
-                Err(e) => {
-                    error = Some(e);
-                    break 'outer;
-                }
-            }
-        }
-    }
-    let last_id = decoder.last_event_id().to_owned();
-    let leftover = if error.is_none() { decoder.finish() } else { None };
-    Outcome { frames, error, leftover, last_id }
-}
-
-fn plain(f: &Frame) -> Plain {
-    (f.event().to_owned(), f.data().to_owned(), f.id().to_owned(), f.retry())
+    anthropic_sse_kit::sse::decode(input, cuts, limits, Feeding { shared: use_bytes, borrowed })
 }
 
 /// SSE-ish pieces: field names (right and wrong case), colons, spaces, line endings, BOMs, NUL, digits,

@@ -8,6 +8,8 @@ use anthropic_sse::{BlockingEvents, EventDecoder, StreamEvent};
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::Value;
 
+use crate::sse::{decode, Feeding};
+
 /// Cut points derived from a seed: a tiny deterministic generator, so that a failing input replays exactly.
 fn cuts(seed: u32, len: usize) -> Vec<usize> {
     if len == 0 {
@@ -41,41 +43,6 @@ fn split(input: &[u8]) -> (u32, &[u8]) {
     (u32::from_le_bytes([input[0], input[1], input[2], input[3]]), &input[4..])
 }
 
-type Outcome = (Vec<(String, String, String, Option<u64>)>, Option<String>, Option<String>);
-
-fn decode(input: &[u8], ends: &[usize], limits: Limits) -> Outcome {
-    decode_with(input, ends, limits, false)
-}
-
-/// With `borrowed`, frames come from `next_frame_ref` instead of `next_frame`.
-fn decode_with(input: &[u8], ends: &[usize], limits: Limits, borrowed: bool) -> Outcome {
-    let mut decoder = Decoder::with_limits(limits);
-    let mut frames = Vec::new();
-    let mut start = 0;
-    for &end in ends.iter().chain(std::iter::once(&input.len())) {
-        decoder.feed(&input[start..end.max(start)]);
-        start = end.max(start);
-        loop {
-            let next = if borrowed {
-                decoder
-                    .next_frame_ref()
-                    .map(|f| f.map(|f| (f.event().to_owned(), f.data().to_owned(), f.id().to_owned(), f.retry())))
-            } else {
-                decoder
-                    .next_frame()
-                    .map(|f| f.map(|f| (f.event().to_owned(), f.data().to_owned(), f.id().to_owned(), f.retry())))
-            };
-            match next {
-                Ok(Some(f)) => frames.push(f),
-                Ok(None) => break,
-                Err(e) => return (frames, Some(e.to_string()), None),
-            }
-        }
-    }
-    let rest = decoder.finish().map(|u| format!("{u:?}"));
-    (frames, None, rest)
-}
-
 /// `sse_decoder`: frames from the chunked input equal frames from the whole input (with default and with
 /// small limits) and, with the default limits, the naive reference's; borrowed frames equal owned ones; no
 /// panic.
@@ -88,17 +55,18 @@ pub fn sse_decoder(data: &[u8]) {
             .with_max_line_bytes((seed >> 8) as usize % 64)
             .with_max_event_bytes((seed >> 16) as usize % 128),
     ] {
-        let whole = decode(input, &[], limits);
+        let whole = decode(input, &[], limits, Feeding::default());
         if limits == Limits::default() {
             // The one naive reference reading of the standard judges the fast paths too.
             let (frames, leftover) = crate::reference::sse(input);
-            assert_eq!(whole.0, frames, "the decoder and the naive reference disagree");
+            assert_eq!(whole.frames, frames, "the decoder and the naive reference disagree");
             // The reference cannot see an empty `event:` line, which the decoder reports as left over.
-            assert!(whole.2.is_some() || !leftover, "the reference saw a leftover the decoder did not");
+            assert!(whole.leftover.is_some() || !leftover, "the reference saw a leftover the decoder did not");
         }
-        let chunked = decode(input, &ends, limits);
+        let chunked = decode(input, &ends, limits, Feeding::default());
         assert_eq!(whole, chunked, "chunking changed the frames");
-        assert_eq!(whole, decode_with(input, &ends, limits, true), "borrowed frames differ from owned ones");
+        let borrowed = Feeding { shared: true, borrowed: true };
+        assert_eq!(whole, decode(input, &ends, limits, borrowed), "borrowed frames differ from owned ones");
     }
 }
 
@@ -201,10 +169,11 @@ pub fn fast_paths(data: &[u8]) {
     let full = outcome(BlockingEvents::new(&padded[..]).final_message());
     assert_eq!(in_place, full, "the fast paths and the full parser disagree");
 
-    let whole = decode(&stream, &[], Limits::default());
+    let whole = decode(&stream, &[], Limits::default(), Feeding::default());
     // Every event here is longer than 7 bytes, so no 7-byte chunk holds a whole one.
     let ends: Vec<usize> = (7..stream.len()).step_by(7).collect();
-    assert_eq!(whole, decode(&stream, &ends, Limits::default()), "whole-event and line-by-line SSE disagree");
+    let pieces = decode(&stream, &ends, Limits::default(), Feeding::default());
+    assert_eq!(whole, pieces, "whole-event and line-by-line SSE disagree");
 }
 
 fn outcome(result: Result<anthropic_sse::Message, anthropic_sse::Error>) -> (Option<String>, Option<Value>) {

@@ -7,4 +7,5 @@ pub mod checks;
 pub mod corpus;
 pub mod counting;
 pub mod reference;
+pub mod sse;
 pub mod streams;

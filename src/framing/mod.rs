@@ -75,6 +75,7 @@ impl<F: Framing + ?Sized> Framing for Box<F> {
         (**self).feed(chunk);
     }
 
+    #[inline]
     fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error> {
         (**self).next_event()
     }
@@ -88,11 +89,15 @@ impl<F: Framing + ?Sized> Framing for Box<F> {
     }
 }
 
+// `#[inline]` on these small impls: the pipeline is generic, so it is compiled in the user's crate, where a
+// call that is not inlined costs a few percent per event (measured with callgrind).
 impl Framing for sse::Decoder {
+    #[inline]
     fn feed(&mut self, chunk: Bytes) {
         self.feed_bytes(chunk);
     }
 
+    #[inline]
     fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error> {
         match self.next_frame_ref()? {
             Some(frame) => Ok(Some(RawEvent { json: frame.data(), name: Some(frame.event()) })),
