@@ -4,23 +4,27 @@
 //!
 //! # Layers
 //!
-//! Data flows one way, each layer a folder that imports only from the layers before it (and the leaf
-//! `text` helpers); everything up to the pipeline is sans-IO and can be used, tested and fuzzed alone.
+//! Data flows one way. Each layer is a folder (or a file) of `src/` that imports only from the layers listed
+//! before it; everything up to the pipeline is sans-IO and can be used, tested and fuzzed alone.
 //!
-//! 1. [`framing`]: bytes in, one raw event (its JSON text, and a name where the wire gives one) out.
-//!    [`framing::sse`] reads Server-Sent Events exactly by the WHATWG rules, in time linear in the input
-//!    and memory bounded by [`Limits`].
-//! 2. typing: each raw event typed as a [`StreamEvent`] ([`StreamEvent::from_json`]); types, blocks, deltas
+//! 1. `text`: the leaf helpers (JSON string escapes, excerpts for messages).
+//! 2. [`model`] and [`partial_json`]: the [`Message`], its blocks and the [`StreamEvent`]s, each keeping the
+//!    fields this version does not know; tool input as exact JSON text ([`ToolInput`]) and its reader, the
+//!    incremental partial-JSON scanner with a fast reader of whole JSON beside it (the two halves of tool
+//!    input import each other).
+//! 3. [`Limits`] and [`error`]: every bound in one value, and one [`Error`] that every later layer returns.
+//! 4. [`framing`]: bytes in, one raw event (its JSON text, and a name where the wire gives one) out, behind
+//!    the [`Framing`](framing::Framing) trait. [`framing::sse`] reads Server-Sent Events exactly by the
+//!    WHATWG rules, in time linear in the input and memory bounded by the limits.
+//! 5. typing: each raw event typed as a [`StreamEvent`] ([`StreamEvent::from_json`]); types, blocks, deltas
 //!    and fields this version does not know are kept as raw JSON, never an error. The commonest deltas take
 //!    a fast path that the full parser checks (a differential fuzz target holds them to the same result).
-//! 3. [`model`]: the [`Message`], its blocks and the events, each keeping unknown fields.
-//! 4. [`fold`]: events folded into the [`Message`] ([`MessageAccumulator`]), with a snapshot at any point;
-//!    tool input kept as exact JSON text ([`ToolInput`], read by [`fold::partial_json`]).
-//! 5. The pipeline, [`EventDecoder`]: a framing, typing and the fold in one sans-IO value. Bytes in, events
-//!    (or only the folded message) out.
-//! 6. I/O adapters, one driver per I/O style: [`EventStream`] over any `futures::Stream` of byte chunks (a
-//!    `reqwest` or `hyper` body) or a tokio `AsyncRead`; [`BlockingEvents`] over a `std::io::Read`.
-//! 7. [`error`]: one [`Error`] for every layer, and [`ApiError`] for what the API itself reports.
+//! 6. [`fold`]: events folded into the [`Message`] ([`MessageAccumulator`]), with a snapshot at any point.
+//! 7. The pipeline, [`EventDecoder`]: a framing (SSE by default, or any chosen at run time), typing and the
+//!    fold in one sans-IO value. Bytes in, events (or only the folded message) out;
+//!    [`push_json`](EventDecoder::push_json) for events already split.
+//! 8. I/O, one driver per I/O style: [`EventStream`] over any `futures::Stream` of byte chunks (a `reqwest` or
+//!    `hyper` body) or a tokio `AsyncRead`; [`BlockingEvents`] over a `std::io::Read`.
 //!
 //! # Example
 //!
@@ -119,7 +123,7 @@
 //! A block's input is a [`ToolInput`]: the JSON text the model wrote, completed and normalized as the SDK's
 //! parser (`jiter`, partial mode) reads it, never rounded through a `serde_json::Value`. Integers of any size
 //! are exact, floats correctly rounded, keys in the model's order; [`ToolInput::deserialize`] reads it into
-//! your own types with the same exactness. See the [`fold::tool_input`] module.
+//! your own types with the same exactness. See the [`model::tool_input`] module.
 //!
 //! Differences that remain:
 //! * `NaN`, `Infinity` and `-Infinity`, which the SDK's parser accepts in tool input, are invalid tool input;
@@ -142,12 +146,11 @@ pub mod framing;
 mod io;
 mod limits;
 pub mod model;
+pub mod partial_json;
 mod pipeline;
 mod typing;
 
 pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError, PartialMessage, SharedError, MAX_ERROR_BODY};
-pub use fold::partial_json::PartialMode;
-pub use fold::tool_input::{InvalidToolInput, ToolInput, ToolInputView};
 pub use fold::MessageAccumulator;
 pub use io::blocking::{BlockingEvents, BlockingText};
 #[cfg(feature = "eventsource-stream")]
@@ -157,10 +160,12 @@ pub use io::stream::{EventStream, TextStream};
 pub use io::tokio::ReaderChunks;
 pub use io::{Chunk, MAX_READ_SIZE};
 pub use limits::{LimitError, Limits, DEFAULT_LIMIT};
+pub use model::tool_input::{InvalidToolInput, ToolInput, ToolInputView};
 pub use model::{
     Citation, ContentBlock, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, JsonObject, Message,
     MessageDelta, MessageDeltaBody, MessageStart, MessageStop, RawJson, StopReason, StreamEvent, Usage,
 };
+pub use partial_json::PartialMode;
 pub use pipeline::EventDecoder;
 
 /// A complete sample stream, written for this crate in the documented wire format: a text block, a tool

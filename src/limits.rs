@@ -1,7 +1,7 @@
 //! [`Limits`]: every bound on what a stream may make the crate hold, in one value set once on the
 //! [`EventDecoder`](crate::EventDecoder) (or on a layer used alone).
 
-use crate::fold::partial_json::MAX_DEPTH;
+use crate::partial_json::MAX_DEPTH;
 
 /// The default of the byte limits: 64 MiB.
 pub const DEFAULT_LIMIT: usize = 64 * 1024 * 1024;

@@ -4,13 +4,13 @@ use bytes::Bytes;
 
 use crate::error::Error;
 use crate::fold::accumulate::MessageAccumulator;
-use crate::fold::partial_json::{PartialJsonError, PartialMode};
-use crate::fold::tool_input::ToolInputView;
 use crate::framing::sse::Decoder;
 use crate::framing::{Framing, RawEvent};
 use crate::limits::Limits;
 use crate::model::event::StreamEvent;
 use crate::model::message::Message;
+use crate::model::tool_input::ToolInputView;
+use crate::partial_json::{PartialJsonError, PartialMode};
 use crate::typing::fast::{self, FastDelta};
 
 /// The pipeline: a [`Framing`] (SSE unless chosen otherwise), typing and the fold in one sans-IO value. Bytes

@@ -3,7 +3,7 @@
 
 use anthropic_sse_kit::checks;
 
-use anthropic_sse::fold::partial_json::parse;
+use anthropic_sse::partial_json::parse;
 use anthropic_sse::{Delta, EventDecoder, LimitError, Limits, PartialMode, StreamEvent, ToolInput};
 use checks::same_json;
 use proptest::prelude::*;
@@ -172,7 +172,7 @@ fn input_that_arrives_whole_is_exact_too() {
 
 #[test]
 fn whatever_tool_input_is_accepted_reads_back_in_the_message() {
-    use anthropic_sse::fold::partial_json::MAX_DEPTH;
+    use anthropic_sse::partial_json::MAX_DEPTH;
     let deepest = format!("{}1{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
     let message = {
         let mut decoder = EventDecoder::new();

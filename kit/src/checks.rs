@@ -2,8 +2,8 @@
 //! `tests/fuzz_regressions.rs` replays every committed corpus and artifact file through them on stable.
 //! Each panics when a property fails.
 
-use anthropic_sse::fold::partial_json;
 use anthropic_sse::framing::sse::{Decoder, Limits};
+use anthropic_sse::partial_json;
 use anthropic_sse::{BlockingEvents, EventDecoder, StreamEvent};
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::Value;

@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 pub use api::{ApiError, ApiErrorKind, MAX_ERROR_BODY};
 
-use crate::fold::partial_json::PartialJsonError;
 use crate::limits::LimitError;
 use crate::model::message::Message;
+use crate::partial_json::PartialJsonError;
 use crate::text::excerpt;
 
 /// A boxed error of the byte stream underneath (e.g. `reqwest::Error`).

@@ -25,12 +25,12 @@
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::fold::partial_json::{PartialJsonError, PartialJsonParser, PartialMode};
-use crate::fold::tool_input::{ToolInput, ToolInputView};
 use crate::limits::{LimitError, Limits};
 use crate::model::event::{ContentBlockDelta, Delta, MessageDelta, StreamEvent};
 use crate::model::message::{Citation, ContentBlock, Message};
 use crate::model::object::JsonObject;
+use crate::model::tool_input::{ToolInput, ToolInputView};
+use crate::partial_json::{PartialJsonError, PartialJsonParser, PartialMode};
 use crate::typing::fast::FastDelta;
 
 /// The `input_json_delta` pieces of one tool-use block while it streams, scanned as they arrive.

@@ -1,8 +1,7 @@
-//! The fold: events into the [`Message`](crate::Message) ([`MessageAccumulator`]), with tool input kept as
-//! exact JSON text ([`tool_input`]) read incrementally ([`partial_json`]).
+//! The fold: events into the [`Message`](crate::Message) ([`MessageAccumulator`]), text appended in place and
+//! tool input kept as exact JSON text ([`ToolInput`](crate::ToolInput)) read incrementally
+//! ([`partial_json`](crate::partial_json)).
 
 pub(crate) mod accumulate;
-pub mod partial_json;
-pub mod tool_input;
 
 pub use accumulate::MessageAccumulator;

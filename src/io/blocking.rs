@@ -5,13 +5,13 @@ use std::io::Read;
 
 use super::{MAX_READ_SIZE, READ_SIZE};
 use crate::error::Error;
-use crate::fold::partial_json::PartialJsonError;
-use crate::fold::tool_input::ToolInputView;
 use crate::framing::sse::Decoder;
 use crate::framing::Framing;
 use crate::io::stream::text_of;
 use crate::model::event::StreamEvent;
 use crate::model::message::Message;
+use crate::model::tool_input::ToolInputView;
+use crate::partial_json::PartialJsonError;
 use crate::pipeline::EventDecoder;
 
 /// Typed events from a blocking `std::io::Read`, for synchronous clients: an `Iterator` of

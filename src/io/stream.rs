@@ -9,12 +9,12 @@ use futures_core::Stream;
 use super::driver::{Driver, Fed, Source, POLL_BUDGET};
 use super::Chunk;
 use crate::error::{BoxError, Error};
-use crate::fold::partial_json::PartialJsonError;
-use crate::fold::tool_input::ToolInputView;
 use crate::framing::sse::Decoder;
 use crate::framing::Framing;
 use crate::model::event::{Delta, StreamEvent};
 use crate::model::message::Message;
+use crate::model::tool_input::ToolInputView;
+use crate::partial_json::PartialJsonError;
 use crate::pipeline::EventDecoder;
 
 /// Chunks smaller than this are gathered, while more are ready at once, into one of up to [`GATHER_SIZE`]

@@ -9,8 +9,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::fold::tool_input::ToolInput;
 use crate::model::object::{model_struct, tagged_enum, JsonObject};
+use crate::model::tool_input::ToolInput;
 
 model_struct! {
     /// A message as the Messages API returns it (`type: "message"` stays in `extra`).

@@ -4,6 +4,7 @@
 pub(crate) mod event;
 pub(crate) mod message;
 pub(crate) mod object;
+pub mod tool_input;
 
 pub use event::*;
 pub use message::*;

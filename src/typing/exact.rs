@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::fold::tool_input::ToolInput;
 use crate::model::message::ContentBlock;
+use crate::model::tool_input::ToolInput;
 
 #[derive(Deserialize)]
 struct BlockStart<'a> {

@@ -32,7 +32,7 @@ use std::fmt;
 pub(crate) use normalize::normalize;
 use scanner::Scanner;
 
-use crate::fold::tool_input::{ToolInput, ToolInputView};
+use crate::model::tool_input::{ToolInput, ToolInputView};
 
 /// The deepest nesting of arrays and objects accepted in tool input. A message holding such input stays
 /// readable by `serde_json`'s default recursion limit of 128 (which counts the message's own levels too).
@@ -70,7 +70,7 @@ impl std::error::Error for PartialJsonError {}
 /// Reads complete or cut-off JSON (see the [module documentation](self)) in the default mode.
 ///
 /// ```
-/// use anthropic_sse::fold::partial_json::parse;
+/// use anthropic_sse::partial_json::parse;
 /// assert_eq!(parse(r#"{"city": "Lisbon", "days": 3, "unit": "cel"#).unwrap().as_str(), r#"{"city": "Lisbon", "days": 3}"#);
 /// assert_eq!(parse(r#"{"a": [1, 2"#).unwrap().as_str(), r#"{"a": [1, 2]}"#);
 /// assert_eq!(parse(r#"{"n": 0.09158478740507359}"#).unwrap().as_str(), r#"{"n": 0.09158478740507359}"#);
@@ -94,7 +94,7 @@ pub fn parse_with(input: &str, mode: PartialMode) -> Result<ToolInput, PartialJs
 /// which reads complete JSON in one fast pass.
 ///
 /// ```
-/// use anthropic_sse::fold::partial_json::PartialJsonParser;
+/// use anthropic_sse::partial_json::PartialJsonParser;
 /// let mut parser = PartialJsonParser::new();
 /// parser.push(r#"{"city": "Lis"#);
 /// assert_eq!(parser.snapshot().unwrap().to_string(), "{}");

@@ -5,11 +5,11 @@
 //! rounded, `1.0` stays a float, keys keep the model's order. A `serde_json::Value` (without crate features
 //! that would change `serde_json` for a whole build) cannot hold that: its maps are sorted, its integers stop
 //! at 64 bits, and its float parsing can be one unit in the last place off. So the input is kept as the text
-//! the model wrote, completed and normalized as the SDK reads it (see [`crate::fold::partial_json`]),
+//! the model wrote, completed and normalized as the SDK reads it (see [`crate::partial_json`]),
 //! and read into the caller's own types by a deserializer of this crate that parses numbers exactly.
 //!
 //! ```
-//! use anthropic_sse::fold::partial_json::parse;
+//! use anthropic_sse::partial_json::parse;
 //! use serde::Deserialize;
 //!
 //! #[derive(Deserialize)]
@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::fold::partial_json::{self, PartialJsonError, PartialMode};
+use crate::partial_json::{self, PartialJsonError, PartialMode};
 use crate::text as json_text;
 
 /// The input of a `tool_use`, `server_tool_use` or `mcp_tool_use` block: complete JSON text, exactly as the

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::{PartialJsonError, PartialMode, MAX_DEPTH};
-use crate::fold::tool_input::ToolInputView;
+use crate::model::tool_input::ToolInputView;
 use crate::text as json_text;
 
 /// An open object or array.
