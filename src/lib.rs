@@ -96,8 +96,10 @@
 //! }
 //! ```
 //!
-//! Retrying makes sense for `rate_limit_error` (429), `api_error` (500), `timeout_error` (504),
-//! `overloaded_error` (529), transport and I/O failures, and streams cut short.
+//! Retrying makes sense, by the official SDKs' rule, for errors that stand for the statuses 408, 409, 429 and
+//! 5xx (`rate_limit_error`, `api_error`, `timeout_error`, `overloaded_error`, a proxy's 502, Bedrock's
+//! `throttlingException` and `serviceUnavailableException`), for transport and I/O failures, and for streams
+//! cut short.
 //!
 //! # Where we differ from the SDKs, and why
 //!
@@ -159,11 +161,12 @@ pub use io::stream::{EventStream, TextStream};
 #[cfg(feature = "tokio")]
 pub use io::tokio::ReaderChunks;
 pub use io::{Chunk, MAX_READ_SIZE};
-pub use limits::{LimitError, Limits, DEFAULT_LIMIT};
+pub use limits::{LimitError, Limits, DEFAULT_HEADER_LIMIT, DEFAULT_LIMIT, DEFAULT_PAYLOAD_LIMIT};
 pub use model::tool_input::{InvalidToolInput, ToolInput, ToolInputView};
 pub use model::{
-    Citation, ContentBlock, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, JsonObject, Message,
-    MessageDelta, MessageDeltaBody, MessageStart, MessageStop, RawJson, StopReason, StreamEvent, Usage,
+    Citation, ContentBlock, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, InvocationMetrics,
+    JsonObject, Message, MessageDelta, MessageDeltaBody, MessageStart, MessageStop, RawJson, StopReason, StreamEvent,
+    Usage,
 };
 pub use partial_json::PartialMode;
 pub use pipeline::EventDecoder;

@@ -23,11 +23,25 @@ pub struct Limits {
     max_line: usize,
     max_event: usize,
     max_tool_input: usize,
+    max_payload: usize,
+    max_header: usize,
 }
+
+/// The default payload limit of one AWS event-stream message: 24 MiB, as botocore.
+pub const DEFAULT_PAYLOAD_LIMIT: usize = 24 * 1024 * 1024;
+
+/// The default header limit of one AWS event-stream message: 128 KiB, as botocore.
+pub const DEFAULT_HEADER_LIMIT: usize = 128 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_line: DEFAULT_LIMIT, max_event: DEFAULT_LIMIT, max_tool_input: DEFAULT_LIMIT }
+        Limits {
+            max_line: DEFAULT_LIMIT,
+            max_event: DEFAULT_LIMIT,
+            max_tool_input: DEFAULT_LIMIT,
+            max_payload: DEFAULT_PAYLOAD_LIMIT,
+            max_header: DEFAULT_HEADER_LIMIT,
+        }
     }
 }
 
@@ -49,6 +63,28 @@ impl Limits {
     pub fn with_max_tool_input_bytes(mut self, bytes: usize) -> Self {
         self.max_tool_input = bytes;
         self
+    }
+
+    /// The largest payload of one AWS event-stream message, in bytes (default 24 MiB, as botocore).
+    pub fn with_max_payload_bytes(mut self, bytes: usize) -> Self {
+        self.max_payload = bytes;
+        self
+    }
+
+    /// The largest headers of one AWS event-stream message, in bytes (default 128 KiB, as botocore).
+    pub fn with_max_header_bytes(mut self, bytes: usize) -> Self {
+        self.max_header = bytes;
+        self
+    }
+
+    /// The AWS event-stream payload limit in bytes.
+    pub fn max_payload_bytes(&self) -> usize {
+        self.max_payload
+    }
+
+    /// The AWS event-stream header limit in bytes.
+    pub fn max_header_bytes(&self) -> usize {
+        self.max_header
     }
 
     /// The SSE line limit in bytes.
@@ -81,7 +117,7 @@ impl Limits {
 pub enum LimitError {
     /// A line was longer than [`Limits::with_max_line_bytes`].
     #[error(
-        "an SSE line starting at byte {offset} is longer than the limit of {limit} bytes; if such lines are \
+        "a line starting at byte {offset} (of an SSE stream or JSON lines) is longer than the limit of {limit} bytes; if such lines are \
          expected, raise it with `Limits::with_max_line_bytes`"
     )]
     LineTooLong {
@@ -99,6 +135,28 @@ pub enum LimitError {
         /// The limit in force.
         limit: usize,
         /// Offset in the stream of the first byte of the `data` line that went over the limit.
+        offset: u64,
+    },
+    /// An AWS event-stream message announced a payload larger than [`Limits::with_max_payload_bytes`].
+    #[error(
+        "an event-stream message at byte {offset} announces a payload over the limit of {limit} bytes; if such \
+         messages are expected, raise it with `Limits::with_max_payload_bytes`"
+    )]
+    PayloadTooLarge {
+        /// The limit in force.
+        limit: usize,
+        /// Offset in the stream of the message.
+        offset: u64,
+    },
+    /// An AWS event-stream message announced headers larger than [`Limits::with_max_header_bytes`].
+    #[error(
+        "an event-stream message at byte {offset} announces headers over the limit of {limit} bytes; if such \
+         messages are expected, raise it with `Limits::with_max_header_bytes`"
+    )]
+    HeadersTooLarge {
+        /// The limit in force.
+        limit: usize,
+        /// Offset in the stream of the message.
         offset: u64,
     },
     /// A tool call's input grew past [`Limits::with_max_tool_input_bytes`].

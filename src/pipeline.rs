@@ -128,6 +128,12 @@ impl<F: Framing> EventDecoder<F> {
         self.accumulator.partial_tool_input(index)
     }
 
+    /// Amazon Bedrock's metrics from `message_stop`, once it has arrived with them (see
+    /// [`MessageStop::invocation_metrics`](crate::MessageStop::invocation_metrics)).
+    pub fn invocation_metrics(&self) -> Option<&crate::model::InvocationMetrics> {
+        self.accumulator.invocation_metrics()
+    }
+
     /// Whether an error has ended the stream.
     pub fn has_failed(&self) -> bool {
         self.failure.is_some()

@@ -1,4 +1,4 @@
-//! The real corpus beside the project (`../shared/corpus/real`), and the comparison rules of spec §5 (sorted
+//! The real corpora beside the project (`../shared/corpus/real`, `../shared/corpus/bedrock`), and the comparison rules of spec §5 (sorted
 //! keys, `null` equal to an absent key, numbers by value).
 
 use std::path::PathBuf;
@@ -12,6 +12,11 @@ pub fn corpus_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("ANTHROPIC_SSE_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/real"));
+    present(dir)
+}
+
+/// `dir` when it exists; else `None` after a notice, or a panic under `ANTHROPIC_SSE_REQUIRE_CORPUS`.
+fn present(dir: PathBuf) -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
@@ -33,10 +38,30 @@ pub fn corpus_dir() -> Option<PathBuf> {
 /// Every `X.sse` of the corpus with the parsed `X.final.json`, sorted by name.
 pub fn corpus() -> Vec<(String, Vec<u8>, Value)> {
     let Some(dir) = corpus_dir() else { return Vec::new() };
+    read_cases(&dir, "sse")
+}
+
+/// The directory of real Bedrock bodies: `$ANTHROPIC_SSE_BEDROCK_CORPUS`, else `../shared/corpus/bedrock`,
+/// under the same rules as [`corpus_dir`].
+pub fn bedrock_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("ANTHROPIC_SSE_BEDROCK_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/bedrock"));
+    present(dir)
+}
+
+/// Every `X.bin` of the Bedrock corpus with the parsed `X.final.json`, sorted by name.
+pub fn bedrock() -> Vec<(String, Vec<u8>, Value)> {
+    let Some(dir) = bedrock_dir() else { return Vec::new() };
+    read_cases(&dir, "bin")
+}
+
+/// Every `X.<extension>` of `dir` with the parsed `X.final.json`, sorted by name.
+fn read_cases(dir: &std::path::Path, extension: &str) -> Vec<(String, Vec<u8>, Value)> {
     let mut cases = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("corpus directory is readable") {
+    for entry in std::fs::read_dir(dir).expect("corpus directory is readable") {
         let path = entry.expect("directory entry").path();
-        if path.extension().and_then(|e| e.to_str()) != Some("sse") {
+        if path.extension().and_then(|e| e.to_str()) != Some(extension) {
             continue;
         }
         let name = path.file_stem().and_then(|s| s.to_str()).expect("file name").to_owned();

@@ -51,6 +51,16 @@ const KINDS: [(ApiErrorKind, &str, u16); 10] = [
     (ApiErrorKind::Overloaded, "overloaded_error", 529),
 ];
 
+/// Amazon Bedrock's exceptions, as `:exception-type` names them, and the HTTP status each stands for.
+const BEDROCK_EXCEPTIONS: [(&str, u16); 6] = [
+    ("throttlingException", 429),
+    ("serviceUnavailableException", 503),
+    ("internalServerException", 500),
+    ("modelTimeoutException", 408),
+    ("validationException", 400),
+    ("modelStreamErrorException", 424),
+];
+
 impl ApiErrorKind {
     fn entry(&self) -> Option<&'static (ApiErrorKind, &'static str, u16)> {
         KINDS.iter().find(|(kind, ..)| kind == self)
@@ -64,9 +74,15 @@ impl ApiErrorKind {
         }
     }
 
-    /// The HTTP status this type stands for when it comes as a normal response.
+    /// The HTTP status this type stands for when it comes as a normal response (for a Bedrock exception, the
+    /// status Bedrock gives it: 429 for `throttlingException`, 503, 500, 408, 400, 424).
     pub fn status(&self) -> Option<u16> {
-        self.entry().map(|(_, _, status)| *status)
+        match self {
+            ApiErrorKind::Other(name) => {
+                BEDROCK_EXCEPTIONS.iter().find(|(known, _)| known == name).map(|(_, status)| *status)
+            }
+            known => known.entry().map(|(_, _, status)| *status),
+        }
     }
 
     /// The kind a status stands for, for responses whose body names no type.
@@ -146,6 +162,52 @@ impl ApiError {
         error
     }
 
+    /// The error of an Amazon Bedrock `exception` message: its kind is the `:exception-type` as the wire has it
+    /// (`throttlingException`, `serviceUnavailableException`, `internalServerException`,
+    /// `modelTimeoutException`, `validationException`, `modelStreamErrorException`, or any other), its message
+    /// the payload's `message`, its status the one Bedrock gives the type. For `modelStreamErrorException`,
+    /// the model's own `originalStatusCode` and `originalMessage` are kept in [`details`](Self::details) and
+    /// said in the message.
+    pub fn from_bedrock_exception(message: &crate::framing::eventstream::Message) -> Self {
+        let kind = message.header_str(":exception-type").unwrap_or("unknownException");
+        let body: Option<Value> = body_tree(message.payload());
+        let field = |name: &str| body.as_ref().and_then(|b| b.get(name)).cloned();
+        let mut text = field("message").and_then(|m| m.as_str().map(str::to_owned)).unwrap_or_else(|| {
+            let shown = String::from_utf8_lossy(&message.payload()[..message.payload().len().min(4096)]).into_owned();
+            excerpt(shown.trim())
+        });
+        let mut details = serde_json::Map::new();
+        for name in ["originalStatusCode", "originalMessage"] {
+            if let Some(value) = field(name) {
+                details.insert(name.to_owned(), value);
+            }
+        }
+        if let (Some(code), Some(original)) = (field("originalStatusCode"), field("originalMessage")) {
+            text.push_str(&format!(" (the model's status {code}: {})", original.as_str().unwrap_or_default()));
+        }
+        ApiError {
+            kind: ApiErrorKind::Other(kind.to_owned()),
+            message: text,
+            details: (!details.is_empty()).then_some(Value::Object(details)),
+            request_id: None,
+            http_status: None,
+            body,
+        }
+    }
+
+    /// The error of an AWS event-stream `error` message: its kind is the `:error-code` header, its message
+    /// the `:error-message` header.
+    pub fn from_bedrock_error(message: &crate::framing::eventstream::Message) -> Self {
+        ApiError {
+            kind: ApiErrorKind::Other(message.header_str(":error-code").unwrap_or("unknownError").to_owned()),
+            message: message.header_str(":error-message").unwrap_or_default().to_owned(),
+            details: None,
+            request_id: None,
+            http_status: None,
+            body: body_tree(message.payload()),
+        }
+    }
+
     fn from_body(body: &[u8], status: Option<u16>) -> Self {
         let fallback_kind =
             || status.map_or_else(|| ApiErrorKind::Other("unknown".to_owned()), ApiErrorKind::from_status);
@@ -211,9 +273,10 @@ impl ApiError {
         self.http_status.or_else(|| self.kind.status())
     }
 
-    /// Whether retrying the request makes sense: statuses 429, 500, 504 and 529.
+    /// Whether retrying the request makes sense, by the official SDKs' rule on the status it stands for: 408,
+    /// 409, 429 and every 5xx (so `overloaded_error`, `api_error`, a proxy's 502, Bedrock's throttling).
     pub fn is_retryable(&self) -> bool {
-        matches!(self.status(), Some(429 | 500 | 504 | 529))
+        matches!(self.status(), Some(408 | 409 | 429 | 500..=599))
     }
 
     /// The whole error body as JSON, when it was JSON of at most [`MAX_ERROR_BODY`] bytes.

@@ -62,6 +62,7 @@ enum Kind {
     Incomplete(String),
     ToolInput(ToolInputError),
     Limit(LimitError),
+    Corrupt(CorruptError),
     Io(Arc<std::io::Error>),
 }
 
@@ -83,6 +84,9 @@ pub enum Category {
     Incomplete,
     /// A [`Limits`](crate::Limits) bound was exceeded ([`Error::limit_error`]).
     Limit,
+    /// The bytes are not a valid frame of their wire format (e.g. an AWS event-stream message whose CRC does
+    /// not match), or not a stream at all ([`Error::corrupt_error`]).
+    Corrupt,
     /// Reading the input failed.
     Io,
 }
@@ -141,6 +145,33 @@ impl std::error::Error for ToolInputError {
     }
 }
 
+/// Bytes that are not a valid frame of their wire format: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorruptError {
+    offset: u64,
+    detail: String,
+}
+
+impl CorruptError {
+    /// Where the bad frame starts in the stream, in bytes.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// What is wrong, in words.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+impl fmt::Display for CorruptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a corrupt frame at byte {}: {}", self.offset, self.detail)
+    }
+}
+
+impl std::error::Error for CorruptError {}
+
 impl Error {
     fn new(kind: Kind) -> Self {
         Error { inner: Box::new(Inner { kind, partial: None }) }
@@ -156,6 +187,10 @@ impl Error {
 
     pub(crate) fn protocol(message: impl Into<String>) -> Self {
         Self::new(Kind::Protocol(message.into()))
+    }
+
+    pub(crate) fn corrupt(offset: u64, detail: impl Into<String>) -> Self {
+        Self::new(Kind::Corrupt(CorruptError { offset, detail: detail.into() }))
     }
 
     pub(crate) fn incomplete(detail: impl Into<String>) -> Self {
@@ -180,12 +215,14 @@ impl Error {
             Kind::Protocol(_) => Category::Protocol,
             Kind::Incomplete(_) => Category::Incomplete,
             Kind::Limit(_) => Category::Limit,
+            Kind::Corrupt(_) => Category::Corrupt,
             Kind::Io(_) => Category::Io,
         }
     }
 
     /// A short name of the kind of error: the API error type for an API error (e.g. `overloaded_error`),
-    /// else one of `transport`, `json`, `protocol`, `incomplete`, `limit`, `io` (the category's name).
+    /// else one of `transport`, `json`, `protocol`, `incomplete`, `limit`, `corrupt`, `io` (the category's
+    /// name).
     pub fn kind(&self) -> &str {
         match &self.inner.kind {
             Kind::Api(error) => error.kind().as_str(),
@@ -195,6 +232,7 @@ impl Error {
                 Category::Protocol => "protocol",
                 Category::Incomplete => "incomplete",
                 Category::Limit => "limit",
+                Category::Corrupt => "corrupt",
                 Category::Io | Category::Api => "io",
             },
         }
@@ -235,6 +273,14 @@ impl Error {
     pub fn limit_error(&self) -> Option<&LimitError> {
         match &self.inner.kind {
             Kind::Limit(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The corrupt frame, if that is the error.
+    pub fn corrupt_error(&self) -> Option<&CorruptError> {
+        match &self.inner.kind {
+            Kind::Corrupt(error) => Some(error),
             _ => None,
         }
     }
@@ -292,6 +338,7 @@ impl fmt::Display for Error {
             Kind::Incomplete(detail) => write!(f, "the stream ended before message_stop: {detail}"),
             Kind::ToolInput(error) => write!(f, "{error}"),
             Kind::Limit(source) => write!(f, "{source}"),
+            Kind::Corrupt(source) => write!(f, "{source}"),
             Kind::Io(source) => write!(f, "I/O error: {source}"),
         }
     }
@@ -313,6 +360,7 @@ impl std::error::Error for Error {
             Kind::Json(source) => Some(source),
             Kind::ToolInput(error) => Some(&error.source),
             Kind::Limit(source) => Some(source),
+            Kind::Corrupt(source) => Some(source),
             Kind::Io(source) => Some(&**source),
             Kind::Api(_) | Kind::Protocol(_) | Kind::Incomplete(_) => None,
         }
@@ -341,6 +389,8 @@ impl From<ApiError> for Error {
 #[derive(Debug, Clone)]
 pub struct JsonError {
     event: String,
+    /// The line of newline-delimited JSON the event was on, for that framing.
+    line: Option<u64>,
     offset: usize,
     excerpt: String,
     source: std::sync::Arc<serde_json::Error>,
@@ -350,10 +400,26 @@ impl JsonError {
     pub(crate) fn new(event: &str, data: &str, source: serde_json::Error) -> Self {
         let offset = byte_offset(data, source.line(), source.column());
         let start = data.floor_char_boundary_compat(offset.saturating_sub(30));
-        JsonError { event: event.to_owned(), offset, excerpt: excerpt(&data[start..]), source: source.into() }
+        JsonError {
+            event: event.to_owned(),
+            line: None,
+            offset,
+            excerpt: excerpt(&data[start..]),
+            source: source.into(),
+        }
     }
 
-    /// The SSE event name of the frame.
+    /// The error of line `line` of newline-delimited JSON.
+    pub(crate) fn on_line(line: u64, data: &str, source: serde_json::Error) -> Self {
+        JsonError { line: Some(line), ..Self::new("", data, source) }
+    }
+
+    /// The line of newline-delimited JSON the event was on, when it came that way.
+    pub fn line(&self) -> Option<u64> {
+        self.line
+    }
+
+    /// The SSE event name of the frame (empty for an event that had none, e.g. a JSON line).
     pub fn event(&self) -> &str {
         &self.event
     }
@@ -371,6 +437,13 @@ impl JsonError {
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line {
+            return write!(
+                f,
+                "line {line} is not one complete JSON value: {} at byte {} of the line (near {:?})",
+                self.source, self.offset, self.excerpt
+            );
+        }
         write!(
             f,
             "invalid JSON in the data of a {:?} event at byte {}: {} (near {:?})",

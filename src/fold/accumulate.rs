@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::limits::{LimitError, Limits};
-use crate::model::event::{ContentBlockDelta, Delta, MessageDelta, StreamEvent};
+use crate::model::event::{ContentBlockDelta, Delta, InvocationMetrics, MessageDelta, StreamEvent};
 use crate::model::message::{Citation, ContentBlock, Message};
 use crate::model::object::JsonObject;
 use crate::model::tool_input::{ToolInput, ToolInputView};
@@ -63,6 +63,8 @@ pub struct MessageAccumulator {
     events: usize,
     limits: Limits,
     mode: PartialMode,
+    /// Amazon Bedrock's metrics from `message_stop`.
+    invocation_metrics: Option<Box<InvocationMetrics>>,
 }
 
 impl MessageAccumulator {
@@ -97,6 +99,12 @@ impl MessageAccumulator {
     /// [`partial_tool_input`](Self::partial_tool_input) for the input so far.
     pub fn snapshot(&self) -> Option<&Message> {
         self.message.as_ref()
+    }
+
+    /// Amazon Bedrock's metrics from `message_stop` (`amazon-bedrock-invocationMetrics`), once it has arrived
+    /// with them; they are not part of the message.
+    pub fn invocation_metrics(&self) -> Option<&InvocationMetrics> {
+        self.invocation_metrics.as_deref()
     }
 
     /// Whether `message_stop` has arrived (later events are ignored).
@@ -173,8 +181,9 @@ impl MessageAccumulator {
                 self.finish_tool_input(stop.index);
             }
             StreamEvent::MessageDelta(delta) => merge_message_delta(message, delta),
-            StreamEvent::MessageStop(_) => {
+            StreamEvent::MessageStop(stop) => {
                 self.stopped = true;
+                self.invocation_metrics = stop.invocation_metrics().map(Box::new);
                 self.finish_tool_inputs();
             }
             StreamEvent::Ping | StreamEvent::Unknown { .. } => {}

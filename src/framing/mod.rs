@@ -5,7 +5,11 @@
 //! [`EventDecoder`](crate::EventDecoder) and its I/O drivers) take any of them:
 //!
 //! * [`sse::Decoder`]: Server-Sent Events, the wire of the first-party API and Vertex AI;
-//! * [`WholeEvents`]: events that arrive already split, one JSON text each (an SDK's or a gateway's).
+//! * [`Bedrock`]: Amazon Bedrock's AWS event stream ([`eventstream`]), each message one event in base64;
+//! * [`JsonLines`]: newline-delimited JSON events, one per line (a gateway's, the TypeScript SDK's
+//!   `toReadableStream()`);
+//! * [`WholeEvents`]: events that arrive already split, one JSON text each (the AWS SDK's `PayloadPart`, an
+//!   `eventsource-stream` frame).
 //!
 //! As in tokio-util's codecs and `httparse`, a framing never waits and never fails for lack of input:
 //! [`Framing::next_event`] returns `Ok(None)` when it needs more, and [`Framing::finish`] says at the end of
@@ -19,7 +23,13 @@ use bytes::Bytes;
 use crate::error::Error;
 use crate::limits::Limits;
 
+mod bedrock;
+pub mod eventstream;
+mod json_lines;
 pub mod sse;
+
+pub use bedrock::Bedrock;
+pub use json_lines::JsonLines;
 
 /// One event as the wire delivers it, before it is typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -163,6 +163,45 @@ model_struct! {
     }
 }
 
+/// The key under which Amazon Bedrock adds its metrics to `message_stop`.
+const BEDROCK_METRICS: &str = "amazon-bedrock-invocationMetrics";
+
+impl MessageStop {
+    /// The metrics Amazon Bedrock adds to `message_stop` (`amazon-bedrock-invocationMetrics`), when present.
+    /// They are not part of the [`Message`] (the SDK does not merge them either); the pipeline keeps the last
+    /// ones it saw ([`EventDecoder::invocation_metrics`](crate::EventDecoder::invocation_metrics)).
+    pub fn invocation_metrics(&self) -> Option<InvocationMetrics> {
+        serde_json::from_value(self.extra.get(BEDROCK_METRICS)?.clone()).ok()
+    }
+}
+
+/// Amazon Bedrock's metrics of one invocation, from `message_stop`. Latencies are in milliseconds.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InvocationMetrics {
+    /// `inputTokenCount`.
+    #[serde(rename = "inputTokenCount", default, skip_serializing_if = "Option::is_none")]
+    pub input_token_count: Option<u64>,
+    /// `outputTokenCount`.
+    #[serde(rename = "outputTokenCount", default, skip_serializing_if = "Option::is_none")]
+    pub output_token_count: Option<u64>,
+    /// `invocationLatency`, from the request to the last byte.
+    #[serde(rename = "invocationLatency", default, skip_serializing_if = "Option::is_none")]
+    pub invocation_latency: Option<u64>,
+    /// `firstByteLatency`.
+    #[serde(rename = "firstByteLatency", default, skip_serializing_if = "Option::is_none")]
+    pub first_byte_latency: Option<u64>,
+    /// `cacheReadInputTokenCount`, when prompt caching was used.
+    #[serde(rename = "cacheReadInputTokenCount", default, skip_serializing_if = "Option::is_none")]
+    pub cache_read_input_token_count: Option<u64>,
+    /// `cacheWriteInputTokenCount`, when prompt caching was used.
+    #[serde(rename = "cacheWriteInputTokenCount", default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_input_token_count: Option<u64>,
+    /// Every other member, as it arrived.
+    #[serde(flatten)]
+    pub extra: crate::model::object::JsonObject,
+}
+
 tagged_enum! {
     /// A change to one content block.
     pub enum Delta {

@@ -1,0 +1,115 @@
+//! [`Bedrock`]: the framing of Claude on Amazon Bedrock, Messages API events inside AWS event-stream messages.
+
+use std::borrow::Cow;
+
+use base64::Engine;
+use bytes::Bytes;
+use serde::Deserialize;
+
+use super::eventstream::{Decoder, Message};
+use super::{Framing, RawEvent};
+use crate::error::{ApiError, Error};
+use crate::limits::Limits;
+
+/// The body of Amazon Bedrock's `InvokeModelWithResponseStream` (`application/vnd.amazon.eventstream`): AWS
+/// event-stream messages ([`eventstream`](super::eventstream)), each `event`/`chunk` message carrying one
+/// Messages API event as `{"bytes": "<base64 of the event JSON>"}` (Bedrock may add a padding member `"p"`,
+/// ignored, as is any other).
+///
+/// * An `exception` message (`:exception-type`, e.g. `throttlingException`, and a `{"message": ...}` payload)
+///   or an `error` message (`:error-code`, `:error-message`) is an API error: its kind is the type as the wire
+///   has it, with the HTTP status it stands for and the retry advice that status gives (see
+///   [`ApiError::from_bedrock_exception`]).
+/// * An event of another `:event-type` is skipped: it carries no Messages API event.
+/// * The input ending inside a message is reported by [`finish`](Framing::finish), so that the pipeline's
+///   error says so (the Python SDK drops a truncated last message silently).
+///
+/// ```
+/// use anthropic_sse::framing::Bedrock;
+/// use anthropic_sse::EventDecoder;
+///
+/// let mut decoder = EventDecoder::with_framing(Bedrock::new(), Default::default());
+/// decoder.set_request_id("d9c1b5a8-0000-4000-8000-000000000000"); // the `x-amzn-requestid` header
+/// # let body: &[u8] = &[];
+/// decoder.feed(body);
+/// decoder.fold_buffered()?;
+/// # Ok::<(), anthropic_sse::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Bedrock {
+    messages: Decoder,
+    /// The event handed out last, kept so that its text can be lent.
+    current: String,
+}
+
+impl Bedrock {
+    /// A Bedrock framing with the default limits.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The event-stream decoder underneath.
+    pub fn messages(&self) -> &Decoder {
+        &self.messages
+    }
+}
+
+/// A chunk's payload: the event JSON in base64; other members (Bedrock's padding `"p"`) are skipped unread.
+#[derive(Deserialize)]
+struct ChunkPayload<'a> {
+    #[serde(borrow)]
+    bytes: Cow<'a, str>,
+}
+
+impl Framing for Bedrock {
+    fn feed(&mut self, chunk: Bytes) {
+        self.messages.feed(&chunk);
+    }
+
+    fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error> {
+        loop {
+            let Some(message) = self.messages.next_message()? else { return Ok(None) };
+            match message.header_str(":message-type") {
+                Some("event") => {
+                    if message.header_str(":event-type") != Some("chunk") {
+                        continue;
+                    }
+                    self.current = chunk_event(&message)?;
+                    return Ok(Some(RawEvent { json: &self.current, name: None }));
+                }
+                Some("exception") => return Err(Error::api(ApiError::from_bedrock_exception(&message))),
+                Some("error") => return Err(Error::api(ApiError::from_bedrock_error(&message))),
+                other => {
+                    return Err(Error::corrupt(
+                        message.offset(),
+                        format!(
+                            "an event-stream message whose `:message-type` is {}, not event, exception or error",
+                            other.map_or("missing".to_owned(), |t| format!("`{t}`"))
+                        ),
+                    ))
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Option<String> {
+        let left = self.messages.finish()?;
+        Some(format!("the input ended {left} bytes into an event-stream message"))
+    }
+
+    fn set_limits(&mut self, limits: Limits) {
+        self.messages.set_limits(limits);
+    }
+}
+
+/// The event JSON a chunk message carries.
+fn chunk_event(message: &Message) -> Result<String, Error> {
+    let bad = |what: &str| Error::corrupt(message.offset(), format!("a Bedrock chunk whose payload {what}"));
+    let payload: ChunkPayload<'_> =
+        serde_json::from_slice(message.payload()).map_err(|_| bad("is not JSON with a string `bytes`"))?;
+    let json = base64::engine::general_purpose::STANDARD
+        .decode(payload.bytes.as_bytes())
+        .map_err(|_| bad("has `bytes` that are not base64"))?;
+    // Invalid UTF-8 becomes U+FFFD, as on SSE; no copy when it is valid.
+    Ok(String::from_utf8(json).unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned()))
+}
