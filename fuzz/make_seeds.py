@@ -61,3 +61,46 @@ for selector in (0, 1, 2, 5, 6, 7, 0x80, 0x85):
     for k in range(len(tails)):
         body = "\x01".join(tails[k:] + tails[:k][:2])
         put("fast_paths", bytes([selector]) + body.encode())
+
+
+# eventstream: our own streams as Bedrock bodies (each data frame a base64 chunk, some with padding), and
+# eventstream_structured: random bytes that `arbitrary` turns into messages.
+def es_message(headers, payload):
+    import struct
+    import zlib
+
+    head = b""
+    for name, value in headers:
+        head += bytes([len(name)]) + name.encode() + b"\x07" + struct.pack(">H", len(value)) + value.encode()
+    total = 12 + len(head) + len(payload) + 4
+    prelude = struct.pack(">II", total, len(head))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    body = prelude + head + payload
+    return body + struct.pack(">I", zlib.crc32(body))
+
+
+def es_body(sse, pad):
+    import base64
+
+    out = b""
+    for i, block in enumerate(re.split(rb"\r\n\r\n|\n\n|\r\r", sse)):
+        data = b"\n".join(line[6:] for line in re.split(rb"\r\n|\n|\r", block) if line.startswith(b"data: "))
+        if not data:
+            continue
+        payload = {"bytes": base64.b64encode(data).decode()}
+        if pad:
+            payload["p"] = "abcdefghijklmnopqrstuvwxyz"[: i % 26]
+        headers = [(":event-type", "chunk"), (":content-type", "application/json"), (":message-type", "event")]
+        out += es_message(headers, json.dumps(payload, separators=(",", ":")).encode())
+    return out
+
+
+for path in streams:
+    body = es_body(open(path, "rb").read(), pad=path.endswith("sample.sse"))
+    for seed in (0, 1, 2, 3):
+        put("eventstream", (seed + 4 * rng.randrange(1 << 20)).to_bytes(4, "little") + body)
+exc = es_message([(":exception-type", "throttlingException"), (":content-type", "application/json"),
+                  (":message-type", "exception")], b'{"message":"Too many requests"}')
+put("eventstream", b"\0\0\0\0" + exc)
+for i in range(16):
+    put("eventstream_structured", bytes(rng.randrange(256) for _ in range(64 + 64 * i)))

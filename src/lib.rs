@@ -135,8 +135,9 @@
 //! * the SDK fails on a tool-input delta whose text so far is only whitespace; we read on, and only fail the
 //!   block if the whole input is not JSON.
 #![deny(missing_docs)]
-// Two audited exceptions in `framing::sse::text` (`BytesStr::as_str`, `CheckedChunk::str`) opt in with
-// `#[allow(unsafe_code)]`, each with its `SAFETY` comment.
+// Four audited exceptions opt in with `#[allow(unsafe_code)]`, each with its `SAFETY` comment: two in
+// `framing::sse::text` (`BytesStr::as_str`, `CheckedChunk::str`) and two in `text` (`special_mask16`, SSE2
+// on x86_64; `decode_until_quote`).
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 

@@ -36,29 +36,176 @@ pub(crate) fn unescape(after: &[u8]) -> Option<(char, usize)> {
     Some((c, 1))
 }
 
-fn hex4(digits: &[u8]) -> Option<u32> {
-    digits.iter().try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
+/// The value of each ASCII hex digit; `0xFF` for every other byte.
+const HEX: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut d = 0;
+    while d < 10 {
+        table[b'0' as usize + d] = d as u8;
+        d += 1;
+    }
+    let mut d = 0;
+    while d < 6 {
+        table[b'a' as usize + d] = 10 + d as u8;
+        table[b'A' as usize + d] = 10 + d as u8;
+        d += 1;
+    }
+    table
+};
+
+/// The value of four hex digits; `None` unless `digits` is exactly four of them.
+#[inline]
+pub(crate) fn hex4(digits: &[u8]) -> Option<u32> {
+    let &[a, b, c, d] = digits else { return None };
+    let [a, b, c, d] = [HEX[a as usize], HEX[b as usize], HEX[c as usize], HEX[d as usize]];
+    if (a | b | c | d) & 0xF0 != 0 {
+        return None;
+    }
+    Some((u32::from(a) << 12) | (u32::from(b) << 8) | (u32::from(c) << 4) | u32::from(d))
 }
 
 /// How many leading bytes of `bytes` need no attention inside a JSON string: the length of the run before
 /// the first quote, backslash or control character (or of all of `bytes`). Eight bytes at a time: strings in
 /// JSON are mostly short, where a `memchr` call costs more to set up than this takes.
 pub(crate) fn plain_len(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // For each byte of `v`: its high bit set in the result when the byte is below `n` (n <= 0x80), exact for
-    // the lowest such byte, which is the one wanted.
-    let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGH;
     let mut i = 0;
     while let Some(word) = bytes.get(i..i + 8) {
-        let v = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        let special = below(v ^ (ONES * u64::from(b'"')), 1) | below(v ^ (ONES * u64::from(b'\\')), 1) | below(v, 0x20);
+        let special = special_mask(u64::from_le_bytes(word.try_into().unwrap_or_default()));
         if special != 0 {
             return i + (special.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
     i + bytes[i..].iter().take_while(|&&b| !matches!(b, b'"' | b'\\' | 0..0x20)).count()
+}
+
+/// The bytes [`plain_len`] stops at, as a mask with the high bit of each such byte of `v` set (exact for the
+/// lowest one, which is the one wanted).
+#[inline(always)]
+pub(crate) fn special_mask(v: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // For each byte of `v`: its high bit set in the result when the byte is below `n` (n <= 0x80), exact for
+    // the lowest such byte.
+    let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGH;
+    below(v ^ (ONES * u64::from(b'"')), 1) | below(v ^ (ONES * u64::from(b'\\')), 1) | below(v, 0x20)
+}
+
+/// The bytes [`plain_len`] stops at among the sixteen of `block`, one bit each (bit `k` for `block[k]`); only
+/// the lowest set bit is meaningful.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(unsafe_code)]
+pub(crate) fn special_mask16(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: the `cfg` above guarantees SSE2 (part of the x86_64 baseline), so the intrinsics are
+    // available; the unaligned load reads exactly the sixteen bytes `block` refers to.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        // Below 0x20 (unsigned) exactly when the larger of the byte and 0x1F is 0x1F.
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+    }
+}
+
+/// [`special_mask16`] for other targets, two words at a time.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+pub(crate) fn special_mask16(block: &[u8; 16]) -> u32 {
+    let word = |k: usize| u64::from_le_bytes(block[k..k + 8].try_into().unwrap_or_default());
+    let low = special_mask(word(0));
+    if low != 0 {
+        return 1 << (low.trailing_zeros() / 8);
+    }
+    let high = special_mask(word(8));
+    if high != 0 {
+        return 1 << (8 + high.trailing_zeros() / 8);
+    }
+    0
+}
+
+/// Decodes the body of a JSON string up to its closing quote, appending the text to `out`; returns where the
+/// byte after the quote sits in `s`. `None` when there is no closing quote, for a raw control character and
+/// for a bad escape or lone surrogate (what [`unescape`] refuses); `out` then holds what it held before.
+///
+/// Plain runs are copied sixteen bytes at a time into room made up front (the decoded text is never longer
+/// than `s`): a block is stored whole and the write position moves on by as much of it as is plain, so runs
+/// between escapes cost no call and no per-run length check.
+#[allow(unsafe_code)]
+pub(crate) fn decode_until_quote(s: &str, out: &mut String) -> Option<usize> {
+    let bytes = s.as_bytes();
+    // Worked on as bytes, away from `out`: a panic leaves `out` empty, never holding broken UTF-8.
+    let mut buf = std::mem::take(out).into_bytes();
+    let base = buf.len();
+    buf.resize(base + bytes.len(), 0);
+    let result = decode_into(bytes, &mut buf[base..]);
+    buf.truncate(base + result.map_or(0, |(_, written)| written));
+    debug_assert!(std::str::from_utf8(&buf[base..]).is_ok());
+    // SAFETY: `buf` held a `String`'s bytes up to `base`; after it come whole runs of `s` (a `str`) cut only
+    // before ASCII bytes (quote, backslash, control) or at its end, each escape's ASCII byte or the UTF-8 of
+    // the `char` it encodes, so every byte kept is part of valid UTF-8. On `None` it is cut back to `base`.
+    *out = unsafe { String::from_utf8_unchecked(buf) };
+    result.map(|(end, _)| end)
+}
+
+/// [`decode_until_quote`] into `dst` (as long as `src`): where the text after the closing quote starts, and
+/// how many bytes were written.
+#[inline(always)]
+fn decode_into(src: &[u8], dst: &mut [u8]) -> Option<(usize, usize)> {
+    let mut i = 0;
+    let mut d = 0;
+    loop {
+        // `d <= i` throughout (escapes never grow), so `dst[d..d + 16]` is in bounds when `src[i..i + 16]` is.
+        let mut special = 0;
+        while let (Some(block), Some(to)) = (src.get(i..i + 16), dst.get_mut(d..d + 16)) {
+            // The whole block is stored; only its plain run counts.
+            to.copy_from_slice(block);
+            special = special_mask16(block.try_into().unwrap_or(&[0; 16]));
+            if special != 0 {
+                break;
+            }
+            i += 16;
+            d += 16;
+        }
+        let b = if special != 0 {
+            let k = special.trailing_zeros() as usize;
+            i += k;
+            d += k;
+            *src.get(i)?
+        } else {
+            // Fewer than sixteen bytes left: one at a time.
+            let mut b = *src.get(i)?;
+            while !matches!(b, b'"' | b'\\' | 0..0x20) {
+                *dst.get_mut(d)? = b;
+                d += 1;
+                i += 1;
+                b = *src.get(i)?;
+            }
+            b
+        };
+        match b {
+            b'"' => return Some((i + 1, d)),
+            b'\\' => {
+                let e = *src.get(i + 1)?;
+                if let b'"' | b'\\' | b'/' = e {
+                    *dst.get_mut(d)? = e;
+                    d += 1;
+                    i += 2;
+                } else {
+                    let (c, used) = unescape(&src[i + 1..])?;
+                    let n = c.len_utf8();
+                    c.encode_utf8(dst.get_mut(d..d + n)?);
+                    d += n;
+                    i += 1 + used;
+                }
+            }
+            _ => return None,
+        }
+    }
 }
 
 /// Decodes a whole string body (the text between the quotes, known to hold no raw control character and no
@@ -131,6 +278,77 @@ mod tests {
             let ours = decode_body(body, &mut out).map(|()| out);
             let theirs = serde_json::from_str::<String>(&format!("\"{body}\"")).ok();
             assert_eq!(ours, theirs, "{body}");
+        }
+    }
+
+    /// [`decode_until_quote`] gives serde_json's text and rejections, with escapes, multi-byte characters and
+    /// the closing quote at every offset around the sixteen-byte blocks, and leaves `out` as it was on `None`.
+    #[test]
+    fn decode_until_quote_agrees_with_serde_json() {
+        let specials = [
+            r#"\""#,
+            r"\\",
+            r"\/",
+            r"\n",
+            r"\t",
+            r"\u00e9",
+            r"\ud83d\ude00",
+            "é",
+            "🦅",
+            r"\ud83d",
+            r"\ude00",
+            r"\ud83dx",
+            r"\x",
+            r"\u12",
+            "\u{1}",
+            "\u{1f}",
+            "\u{7f}",
+            " ",
+        ];
+        for len in 0..40 {
+            for at in 0..=len {
+                for special in specials {
+                    for second in ["", r#"\""#, "é"] {
+                        let body = format!(
+                            "{}{special}{}{second}{}",
+                            "a".repeat(at),
+                            "b".repeat(len - at),
+                            "c".repeat(at % 5)
+                        );
+                        let expected = serde_json::from_str::<String>(&format!("\"{body}\"")).ok();
+                        for tail in ["\"}}", "\"", ""] {
+                            let s = format!("{body}{tail}");
+                            let mut out = String::from("kept");
+                            let end = decode_until_quote(&s, &mut out);
+                            if tail.is_empty() {
+                                assert_eq!(end, None, "{s:?}");
+                            } else {
+                                assert_eq!(end.map(|e| &s[e..]), expected.as_ref().map(|_| &tail[1..]), "{s:?}");
+                            }
+                            match (&expected, end) {
+                                (Some(text), Some(_)) => assert_eq!(out, format!("kept{text}"), "{s:?}"),
+                                _ => assert_eq!(out, "kept", "{s:?}"),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sixteen bytes at a time, the first byte that needs attention is where a byte loop finds it.
+    #[test]
+    fn special_mask16_finds_the_first_special_byte() {
+        for at in 0..16 {
+            for special in [b'"', b'\\', 0, 0x1f, 0x20, b'!', 0x7f, 0x80, 0xff, 0xdc] {
+                let mut block = [b'a'; 16];
+                block[at] = special;
+                if at + 3 < 16 {
+                    block[at + 3] = b'"';
+                }
+                let slow = block.iter().position(|&c| matches!(c, b'"' | b'\\' | 0..0x20)).map_or(32, |k| k as u32);
+                assert_eq!(special_mask16(&block).trailing_zeros(), slow, "{block:?}");
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Replays every file of `fuzz/corpus/<target>/` and `fuzz/artifacts/<target>/` through the same checks the
-//! cargo-fuzz targets run (fuzz/checks.rs), so that CI catches a regression on stable, without nightly
+//! cargo-fuzz targets run (kit/src/checks.rs), so that CI catches a regression on stable, without nightly
 //! features or cargo-fuzz.
 
 use anthropic_sse_kit::checks;
@@ -9,13 +9,15 @@ use std::path::Path;
 /// A fuzz target's check.
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 6] = [
+const TARGETS: [(&str, Check); 8] = [
     ("sse_decoder", checks::sse_decoder),
     ("events", checks::events),
     ("fold", checks::fold),
     ("partial_json", checks::partial_json),
     ("structured", checks::structured),
     ("fast_paths", checks::fast_paths),
+    ("eventstream", checks::eventstream),
+    ("eventstream_structured", checks::eventstream_structured),
 ];
 
 #[test]

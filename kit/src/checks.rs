@@ -2,7 +2,9 @@
 //! `tests/fuzz_regressions.rs` replays every committed corpus and artifact file through them on stable.
 //! Each panics when a property fails.
 
+use anthropic_sse::framing::eventstream::{self, Header, HeaderValue};
 use anthropic_sse::framing::sse::{Decoder, Limits};
+use anthropic_sse::framing::Bedrock;
 use anthropic_sse::partial_json;
 use anthropic_sse::{BlockingEvents, EventDecoder, StreamEvent};
 use arbitrary::{Arbitrary, Unstructured};
@@ -566,5 +568,133 @@ pub fn structured(data: &[u8]) {
                     .collect::<Vec<_>>(),
             );
         }
+    }
+}
+
+/// What an event-stream decoder made of an input: the messages (offset, headers, payload), the error that
+/// stopped it, and what `finish` reported left over.
+type Messages = (Vec<(u64, Vec<Header>, Vec<u8>)>, Option<String>, Option<usize>);
+
+fn messages(input: &[u8], ends: &[usize], limits: Limits) -> Messages {
+    let mut decoder = eventstream::Decoder::with_limits(limits);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for &end in ends.iter().chain(std::iter::once(&input.len())) {
+        decoder.feed(&input[start..end.max(start)]);
+        start = end.max(start);
+        loop {
+            match decoder.next_message() {
+                Ok(Some(m)) => out.push((m.offset(), m.headers().to_vec(), m.payload().to_vec())),
+                Ok(None) => break,
+                Err(e) => return (out, Some(e.to_string()), None),
+            }
+        }
+    }
+    let left = decoder.finish();
+    (out, None, left)
+}
+
+fn bedrock_outcome(input: &[u8], read_size: usize) -> (Option<String>, Option<Value>) {
+    let decoder = EventDecoder::with_framing(Bedrock::new(), Limits::default());
+    outcome(BlockingEvents::with_decoder(input, decoder).with_read_size(read_size).final_message())
+}
+
+/// `eventstream`: arbitrary bytes as an AWS event stream, whole and chunked (default and small limits), give
+/// the same messages, error and leftover; folded as a Bedrock body, the same outcome; no panic.
+pub fn eventstream(data: &[u8]) {
+    let (seed, input) = split(data);
+    let ends = cuts(seed, input.len());
+    for limits in [
+        Limits::default(),
+        Limits::default()
+            .with_max_payload_bytes((seed >> 8) as usize % 64)
+            .with_max_header_bytes((seed >> 16) as usize % 64),
+    ] {
+        assert_eq!(messages(input, &[], limits), messages(input, &ends, limits), "chunking changed the messages");
+    }
+    let whole = bedrock_outcome(input, input.len().max(1));
+    assert_eq!(whole, bedrock_outcome(input, 1 + seed as usize % 97), "chunking changed the Bedrock outcome");
+}
+
+/// A header value for the structure-aware target.
+#[derive(Debug, Arbitrary)]
+enum AnyValue {
+    Bool(bool),
+    Byte(i8),
+    Short(i16),
+    Int(i32),
+    Long(i64),
+    Bytes(Vec<u8>),
+    String(String),
+    Timestamp(i64),
+    Uuid([u8; 16]),
+}
+
+/// One message for the structure-aware target, and how to damage it.
+#[derive(Debug, Arbitrary)]
+struct AnyMessage {
+    headers: Vec<(String, AnyValue)>,
+    payload: Vec<u8>,
+    /// 0: intact; 1: the prelude's CRC wrong; 2: the message's CRC wrong; else intact.
+    damage: u8,
+}
+
+/// `eventstream_structured`: valid messages with arbitrary headers of every type and payloads, some damaged,
+/// decode to exactly what was built, up to the first damaged (or repeated-header) message, which is a corrupt
+/// error naming its offset; in any chunking.
+pub fn eventstream_structured(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok(built) = Vec::<AnyMessage>::arbitrary(&mut u) else { return };
+    let read = 1 + usize::from(u8::arbitrary(&mut u).unwrap_or(0) % 64);
+    let mut wire = Vec::new();
+    let mut expected = Vec::new();
+    let mut first_bad = None;
+    for m in &built {
+        let headers: Vec<Header> = m
+            .headers
+            .iter()
+            .filter(|(name, _)| !name.is_empty() && name.len() < 256)
+            .map(|(name, value)| Header {
+                name: name.clone(),
+                value: match value {
+                    AnyValue::Bool(v) => HeaderValue::Bool(*v),
+                    AnyValue::Byte(v) => HeaderValue::Byte(*v),
+                    AnyValue::Short(v) => HeaderValue::Short(*v),
+                    AnyValue::Int(v) => HeaderValue::Int(*v),
+                    AnyValue::Long(v) => HeaderValue::Long(*v),
+                    AnyValue::Bytes(v) => HeaderValue::Bytes(v[..v.len().min(1000)].to_vec().into()),
+                    AnyValue::String(v) => HeaderValue::String(v.chars().take(200).collect()),
+                    AnyValue::Timestamp(v) => HeaderValue::Timestamp(*v),
+                    AnyValue::Uuid(v) => HeaderValue::Uuid(*v),
+                },
+            })
+            .collect();
+        let pairs: Vec<(&str, HeaderValue)> = headers.iter().map(|h| (h.name.as_str(), h.value.clone())).collect();
+        let mut bytes = crate::bedrock::message(&pairs, &m.payload);
+        let offset = wire.len() as u64;
+        let repeated = headers.iter().enumerate().any(|(i, h)| headers[..i].iter().any(|g| g.name == h.name));
+        match m.damage % 4 {
+            1 => bytes[8] ^= 1,
+            2 => *bytes.last_mut().expect("a CRC") ^= 1,
+            _ => {}
+        }
+        wire.extend_from_slice(&bytes);
+        if first_bad.is_none() {
+            if matches!(m.damage % 4, 1 | 2) || repeated {
+                first_bad = Some(offset);
+            } else {
+                expected.push((offset, headers, m.payload.clone()));
+            }
+        }
+    }
+    let ends: Vec<usize> = (read..wire.len()).step_by(read).collect();
+    let (got, error, left) = messages(&wire, &ends, Limits::default());
+    assert_eq!(got, expected, "the messages built and the messages decoded differ");
+    match first_bad {
+        Some(offset) => {
+            let error = error.expect("a damaged message is an error");
+            assert!(error.contains(&format!("at byte {offset}")), "{error} (expected at byte {offset})");
+        }
+        None => assert_eq!((error, left), (None, None)),
     }
 }

@@ -3,6 +3,7 @@
 //! A crate that depends on `anthropic-sse` cannot serve the unit tests inside its `src/` (they would see a
 //! second copy of the crate); those stay self-contained.
 
+pub mod bedrock;
 pub mod checks;
 pub mod corpus;
 pub mod counting;

@@ -78,6 +78,12 @@ pub trait Framing: fmt::Debug {
 
     /// Sets the limits the framing enforces.
     fn set_limits(&mut self, limits: Limits);
+
+    /// Whether each chunk fed is a unit that must reach the framing as it came (one event each, as for
+    /// [`WholeEvents`]): the drivers then never gather small chunks into one. `false` for byte streams.
+    fn keeps_chunks_whole(&self) -> bool {
+        false
+    }
 }
 
 impl<F: Framing + ?Sized> Framing for Box<F> {
@@ -96,6 +102,10 @@ impl<F: Framing + ?Sized> Framing for Box<F> {
 
     fn set_limits(&mut self, limits: Limits) {
         (**self).set_limits(limits);
+    }
+
+    fn keeps_chunks_whole(&self) -> bool {
+        (**self).keeps_chunks_whole()
     }
 }
 
@@ -173,4 +183,8 @@ impl Framing for WholeEvents {
     }
 
     fn set_limits(&mut self, _: Limits) {}
+
+    fn keeps_chunks_whole(&self) -> bool {
+        true
+    }
 }

@@ -10,7 +10,7 @@ use super::driver::{Driver, Fed, Source, POLL_BUDGET};
 use super::Chunk;
 use crate::error::{BoxError, Error};
 use crate::framing::sse::Decoder;
-use crate::framing::Framing;
+use crate::framing::{Framing, WholeEvents};
 use crate::model::event::{Delta, StreamEvent};
 use crate::model::message::Message;
 use crate::model::tool_input::ToolInputView;
@@ -62,7 +62,9 @@ where
                         empty += 1;
                         continue;
                     }
-                    if chunk.len() >= SMALL_CHUNK && self.gathered.is_empty() {
+                    if (chunk.len() >= SMALL_CHUNK || decoder.framing().keeps_chunks_whole())
+                        && self.gathered.is_empty()
+                    {
                         decoder.feed_bytes(chunk);
                         return Poll::Ready(Fed::Input);
                     }
@@ -142,6 +144,35 @@ where
     /// Wraps a stream of SSE byte chunks.
     pub fn new(source: S) -> Self {
         Self::with_decoder(source, EventDecoder::new())
+    }
+}
+
+impl<S, B, E> EventStream<S, WholeEvents>
+where
+    S: Stream<Item = Result<B, E>>,
+    B: Chunk,
+    E: Into<BoxError>,
+{
+    /// Wraps a stream whose items are each one event's JSON, already split: the AWS SDK for Rust's
+    /// `PayloadPart` bytes (`ResponseStream::Chunk`), a gateway's messages. The same typing, fold and errors
+    /// as SSE; items are never gathered together.
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// use anthropic_sse::EventStream;
+    ///
+    /// let events = [
+    ///     r#"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"x","content":[],"usage":{}}}"#,
+    ///     r#"{"type":"message_stop"}"#,
+    /// ];
+    /// let items = futures::stream::iter(events.map(Ok::<_, std::io::Error>));
+    /// let message = EventStream::from_json_events(items).final_message().await?;
+    /// assert_eq!(message.id, "m");
+    /// # Ok::<(), anthropic_sse::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn from_json_events(source: S) -> Self {
+        Self::with_decoder(source, EventDecoder::with_framing(WholeEvents::new(), Default::default()))
     }
 }
 

@@ -174,3 +174,59 @@ impl PartialJsonParser {
         Ok(ToolInput::from_checked(whole))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast reader says yes only where the scanner keeps the text as it is, and says it for the usual
+    /// cases, here with keys around the eight bytes its key comparison reads at once, repeated keys that share
+    /// those eight bytes or not, escapes at every offset of a string, and text that ends right after a key.
+    #[test]
+    fn fast_reader_agrees_with_the_scanner_on_keys_and_escapes() {
+        let keys = ["", "a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghij", "abcdefgx", "abcdefghiX", "ba"];
+        let mut texts = Vec::new();
+        for a in keys {
+            for b in keys {
+                texts.push(format!(r#"{{"{a}":1,"{b}":2}}"#));
+                texts.push(format!(r#"{{"{a}":{{"{b}":[{{"{a}":1}}],"{a}":0}},"{b}":2}}"#));
+                texts.push(format!(r#"[{{"{a}":1}},{{"{b}":2,"{a}":3}}]"#));
+                texts.push(format!(r#"{{"x":{{"{a}":1}},"{b}":2}}"#));
+            }
+        }
+        let many: Vec<String> = (0..20).map(|k| format!(r#""key{k}":{k}"#)).collect();
+        texts.push(format!("{{{}}}", many[..16].join(",")));
+        texts.push(format!("{{{}}}", many[..17].join(",")));
+        texts.push(format!("{{{},\"key3\":0}}", many[..15].join(",")));
+        for escape in
+            [r#"\""#, r"\\", r"\/", r"\n", r"\u00e9", r"\ud83d\ude00", r"\ud83d", r"\ude00", r"\x", r"\u12g4", "\u{1}"]
+        {
+            for at in 0..20 {
+                let body = format!("{}{escape}{}", "é".repeat(at % 3) + &"a".repeat(at), "b".repeat(20 - at));
+                texts.push(format!(r#"{{"k":"{body}","n":[-0.5,-0,0,1e5,-1E-2,01,1.,.5,true,false,null]}}"#));
+                texts.push(format!(r#"["{body}",-0]"#));
+                texts.push(format!(r#"["{body}"]"#));
+                texts.push(format!(r#"{{"{body}":1}}"#));
+            }
+        }
+        for number in ["0", "-0", "-0.0", "-0e1", "12", "012", "-", "1.", "1e", "1e+", "1E-7", "-12.5e+3", "2.50"] {
+            texts.push(number.to_owned());
+            texts.push(format!("[{number}]"));
+            texts.push(format!(r#"{{"a": {number} }}"#));
+        }
+        for literal in ["true", "false", "null", "tru", "nul", "falsey", "[true ,false, null]"] {
+            texts.push(literal.to_owned());
+        }
+        let mut yes = 0;
+        for text in &texts {
+            let verbatim = parse(text).is_ok_and(|input| input.as_str() == text.as_str());
+            if whole::is_plain_json(text) {
+                yes += 1;
+                assert!(verbatim, "the fast reader accepts {text:?}, which the scanner does not keep as it is");
+            } else if verbatim && !text.contains('\\') && !text.contains("-0") && text.len() < 60 {
+                panic!("the fast reader leaves {text:?} to the scanner");
+            }
+        }
+        assert!(yes > texts.len() / 3, "{yes} of {}", texts.len());
+    }
+}

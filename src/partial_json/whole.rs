@@ -5,7 +5,7 @@
 //! decides. The `partial_json` and `fast_paths` fuzz targets and the tool-input tests hold the two to the
 //! same result.
 
-use super::scanner::is_ws;
+use super::scanner::{is_ws, LIST_KEYS};
 use super::MAX_DEPTH;
 use crate::text as json_text;
 
@@ -15,113 +15,151 @@ pub(crate) fn is_plain_json(text: &str) -> bool {
     if bytes.first().is_none_or(|&b| is_ws(b)) || bytes.last().is_some_and(|&b| is_ws(b)) {
         return false;
     }
-    let mut reader = Reader { b: bytes, i: 0, keys: Vec::new() };
-    reader.value(0).is_some() && reader.i == bytes.len()
+    let mut reader = Reader { b: bytes, keys: Vec::new() };
+    reader.value(0, 0) == Some(bytes.len())
 }
 
+/// A key of an open object: where its text starts, how long it is, and its first eight bytes (zero
+/// padded) as one word, which tells most keys apart with one comparison.
+#[derive(Clone, Copy)]
+struct Key {
+    start: usize,
+    len: usize,
+    head: u64,
+}
+
+/// Every method takes the position of the first byte of what it reads and returns the position after it;
+/// `None` for anything the scanner must decide.
 struct Reader<'a> {
     b: &'a [u8],
-    i: usize,
-    /// The keys of the open objects, as spans of unescaped text.
-    keys: Vec<(usize, usize)>,
+    /// The keys of the open objects (they hold no escape, so the text is the key).
+    keys: Vec<Key>,
 }
 
 impl Reader<'_> {
-    fn ws(&mut self) {
+    #[inline(always)]
+    fn ws(&self, mut i: usize) -> usize {
         // Most calls find a token at once: one comparison says so.
-        while let Some(&b) = self.b.get(self.i) {
+        while let Some(&b) = self.b.get(i) {
             if b > b' ' || !is_ws(b) {
                 break;
             }
-            self.i += 1;
+            i += 1;
         }
+        i
     }
 
-    fn value(&mut self, depth: usize) -> Option<()> {
-        match *self.b.get(self.i)? {
-            b'{' => self.object(depth + 1),
-            b'[' => self.array(depth + 1),
-            b'"' => self.string().map(drop),
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
-            b'-' | b'0'..=b'9' => self.number(),
+    /// Inlined in the loops of [`object`](Self::object) and [`array`](Self::array): scalars are read
+    /// without a call, containers with one.
+    #[inline(always)]
+    fn value(&mut self, i: usize, depth: usize) -> Option<usize> {
+        match *self.b.get(i)? {
+            b'{' => self.object(i, depth + 1),
+            b'[' => self.array(i, depth + 1),
+            b'"' => self.string(i).map(|(end, _)| end),
+            b't' => self.literal(i, b"true"),
+            b'f' => self.literal(i, b"false"),
+            b'n' => self.literal(i, b"null"),
+            b'-' | b'0'..=b'9' => self.number(i),
             _ => None,
         }
     }
 
-    fn literal(&mut self, word: &[u8]) -> Option<()> {
-        if !self.b[self.i..].starts_with(word) {
-            return None;
-        }
-        self.i += word.len();
-        Some(())
+    #[inline(always)]
+    fn literal(&self, i: usize, word: &[u8]) -> Option<usize> {
+        let end = i + word.len();
+        (self.b.get(i..end)? == word).then_some(end)
     }
 
-    fn digits(&mut self) -> usize {
-        let start = self.i;
-        while self.i < self.b.len() && self.b[self.i].is_ascii_digit() {
-            self.i += 1;
+    #[inline(always)]
+    fn digits(&self, mut i: usize) -> usize {
+        while let Some(&b) = self.b.get(i) {
+            if b.wrapping_sub(b'0') > 9 {
+                break;
+            }
+            i += 1;
         }
-        self.i - start
+        i
     }
 
-    fn number(&mut self) -> Option<()> {
-        let start = self.i;
-        if self.b[self.i] == b'-' {
-            self.i += 1;
-        }
-        let int = self.i;
-        let n = self.digits();
-        if n == 0 || (n > 1 && self.b[int] == b'0') {
+    #[inline(always)]
+    fn number(&self, start: usize) -> Option<usize> {
+        let b = self.b;
+        let int = start + usize::from(b[start] == b'-');
+        let mut i = self.digits(int);
+        let n = i - int;
+        if n == 0 || (n > 1 && b[int] == b'0') {
             return None;
         }
         let mut plain_integer = true;
-        if self.b.get(self.i) == Some(&b'.') {
-            self.i += 1;
-            if self.digits() == 0 {
+        if b.get(i) == Some(&b'.') {
+            let fraction = i + 1;
+            i = self.digits(fraction);
+            if i == fraction {
                 return None;
             }
             plain_integer = false;
         }
-        if let Some(b'e' | b'E') = self.b.get(self.i) {
-            self.i += 1;
-            if let Some(b'+' | b'-') = self.b.get(self.i) {
-                self.i += 1;
+        if let Some(b'e' | b'E') = b.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = b.get(i) {
+                i += 1;
             }
-            if self.digits() == 0 {
+            let exponent = i;
+            i = self.digits(exponent);
+            if i == exponent {
                 return None;
             }
             plain_integer = false;
         }
         // The integer `-0` is rewritten to `0`: the scanner's business.
-        if plain_integer && &self.b[start..self.i] == b"-0" {
+        if plain_integer && i - start == 2 && b[start] == b'-' && b[int] == b'0' {
             return None;
         }
-        Some(())
+        Some(i)
     }
 
-    /// Reads a string; says whether it held an escape.
-    fn string(&mut self) -> Option<bool> {
+    /// Reads the string whose opening quote is at `i`; also says whether it held an escape.
+    #[inline(always)]
+    fn string(&self, i: usize) -> Option<(usize, bool)> {
         let b = self.b;
-        let mut i = self.i + 1;
+        let mut i = i + 1;
         let mut escaped = false;
         loop {
-            i += json_text::plain_len(&b[i..]);
-            match *b.get(i)? {
-                b'"' => {
-                    self.i = i + 1;
-                    return Some(escaped);
+            // The plain run, sixteen bytes at a time while there are sixteen.
+            let mut special = 0;
+            while let Some(block) = b.get(i..i + 16) {
+                special = json_text::special_mask16(block.try_into().unwrap_or(&[0; 16]));
+                if special != 0 {
+                    break;
                 }
+                i += 16;
+            }
+            if special != 0 {
+                i += special.trailing_zeros() as usize;
+            } else {
+                while let Some(&c) = b.get(i) {
+                    if matches!(c, b'"' | b'\\' | 0..0x20) {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            match *b.get(i)? {
+                b'"' => return Some((i + 1, escaped)),
                 b'\\' => {
                     escaped = true;
                     match *b.get(i + 1)? {
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                        // A `\u` escape, with its pair for a surrogate: the same check as the decoder's.
-                        b'u' => {
-                            let (_, used) = json_text::unescape(&b[i + 1..])?;
-                            i += 1 + used;
-                        }
+                        b'u' => match json_text::hex4(b.get(i + 2..i + 6)?)? {
+                            // Neither half of a surrogate pair: a character of its own.
+                            0..0xD800 | 0xE000.. => i += 6,
+                            // A surrogate, with its pair: the same check as the decoder's.
+                            _ => {
+                                let (_, used) = json_text::unescape(&b[i + 1..])?;
+                                i += 1 + used;
+                            }
+                        },
                         _ => return None,
                     }
                 }
@@ -130,75 +168,91 @@ impl Reader<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Option<()> {
+    #[inline(never)]
+    fn array(&mut self, i: usize, depth: usize) -> Option<usize> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.i += 1;
-        self.ws();
-        if self.b.get(self.i) == Some(&b']') {
-            self.i += 1;
-            return Some(());
+        let mut i = self.ws(i + 1);
+        if self.b.get(i) == Some(&b']') {
+            return Some(i + 1);
         }
         loop {
-            self.ws();
-            self.value(depth)?;
-            self.ws();
-            match *self.b.get(self.i)? {
-                b',' => self.i += 1,
-                b']' => {
-                    self.i += 1;
-                    return Some(());
-                }
+            i = self.value(i, depth)?;
+            i = self.ws(i);
+            match *self.b.get(i)? {
+                b',' => i = self.ws(i + 1),
+                b']' => return Some(i + 1),
                 _ => return None,
             }
         }
     }
 
-    fn object(&mut self, depth: usize) -> Option<()> {
+    /// The first eight bytes of the key `b[start..start + len]`, zero padded.
+    #[inline(always)]
+    fn head(&self, start: usize, len: usize) -> u64 {
+        match self.b.get(start..start + 8) {
+            Some(word) => {
+                let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                if len >= 8 {
+                    word
+                } else {
+                    word & ((1u64 << (8 * len)) - 1)
+                }
+            }
+            None => self.b[start..start + len.min(8)].iter().rev().fold(0, |acc, &c| (acc << 8) | u64::from(c)),
+        }
+    }
+
+    #[inline(never)]
+    fn object(&mut self, i: usize, depth: usize) -> Option<usize> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.i += 1;
-        self.ws();
-        if self.b.get(self.i) == Some(&b'}') {
-            self.i += 1;
-            return Some(());
+        let b = self.b;
+        let mut i = self.ws(i + 1);
+        if b.get(i) == Some(&b'}') {
+            return Some(i + 1);
         }
         let from = self.keys.len();
+        let mut seen = 0u64;
         loop {
-            self.ws();
-            if self.b.get(self.i) != Some(&b'"') {
+            if b.get(i) != Some(&b'"') {
                 return None;
             }
-            let start = self.i + 1;
+            let start = i + 1;
+            let (end, escaped) = self.string(i)?;
             // An escaped key, or an object longer than a list compares quickly: the scanner's business.
-            if self.string()? || self.keys.len() - from >= super::scanner::LIST_KEYS {
+            if escaped || self.keys.len() - from >= LIST_KEYS {
                 return None;
             }
-            let key = &self.b[start..self.i - 1];
-            // Keys are short: a byte loop beats a call to memcmp.
-            if self.keys[from..]
-                .iter()
-                .any(|&(s, e)| e - s == key.len() && self.b[s..e].iter().zip(key).all(|(a, b)| a == b))
+            let len = end - 1 - start;
+            let head = self.head(start, len);
+            // One bit per key, from its head and length: the keys are compared only when the bit was
+            // already set.
+            let bit = 1u64 << ((head ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
+            if seen & bit != 0
+                && self.keys[from..].iter().any(|k| {
+                    k.head == head
+                        && k.len == len
+                        && (len <= 8 || b[k.start + 8..k.start + len] == b[start + 8..start + len])
+                })
             {
                 return None;
             }
-            self.keys.push((start, self.i - 1));
-            self.ws();
-            if self.b.get(self.i) != Some(&b':') {
+            seen |= bit;
+            self.keys.push(Key { start, len, head });
+            i = self.ws(end);
+            if b.get(i) != Some(&b':') {
                 return None;
             }
-            self.i += 1;
-            self.ws();
-            self.value(depth)?;
-            self.ws();
-            match *self.b.get(self.i)? {
-                b',' => self.i += 1,
+            i = self.value(self.ws(i + 1), depth)?;
+            i = self.ws(i);
+            match *b.get(i)? {
+                b',' => i = self.ws(i + 1),
                 b'}' => {
-                    self.i += 1;
                     self.keys.truncate(from);
-                    return Some(());
+                    return Some(i + 1);
                 }
                 _ => return None,
             }

@@ -52,25 +52,62 @@ pub(crate) fn content_block_delta(data: &str) -> Option<StreamEvent> {
 /// Reads the start of a fast-shaped delta up to the opening quote of its string: the block index, the
 /// kind of delta, and the rest of `data` from the first byte of the string's body.
 pub(crate) fn delta_head(data: &str) -> Option<(usize, FastDelta, &str)> {
-    let rest = data.strip_prefix(PREFIX)?;
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 || digits > 15 || (digits > 1 && rest.starts_with('0')) {
+    let rest = strip(data, PREFIX)?;
+    // The index, read as `usize::from_str` reads it, with at most 15 digits and no leading zero.
+    let mut index: u64 = 0;
+    let mut digits = 0;
+    for &b in rest.as_bytes() {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        if digits == 15 {
+            return None;
+        }
+        index = index * 10 + u64::from(digit);
+        digits += 1;
+    }
+    if digits == 0 || (digits > 1 && rest.starts_with('0')) {
         return None;
     }
-    let index: usize = rest[..digits].parse().ok()?;
-    let rest = rest[digits..].strip_prefix(DELTA)?;
-    let (kind, rest) = if let Some(r) = rest.strip_prefix("text_delta\",\"text\":\"") {
-        (FastDelta::Text, r)
-    } else if let Some(r) = rest.strip_prefix("input_json_delta\",\"partial_json\":\"") {
-        (FastDelta::InputJson, r)
-    } else if let Some(r) = rest.strip_prefix("thinking_delta\",\"thinking\":\"") {
-        (FastDelta::Thinking, r)
-    } else if let Some(r) = rest.strip_prefix("signature_delta\",\"signature\":\"") {
-        (FastDelta::Signature, r)
-    } else {
-        return None;
+    let index = usize::try_from(index).ok()?;
+    let rest = strip(&rest[digits..], DELTA)?;
+    // The first letter tells the kinds apart (but text from thinking).
+    let (kind, rest) = match rest.as_bytes().first() {
+        Some(b'i') => (FastDelta::InputJson, strip(rest, "input_json_delta\",\"partial_json\":\"")?),
+        Some(b't') => {
+            if let Some(r) = strip(rest, "text_delta\",\"text\":\"") {
+                (FastDelta::Text, r)
+            } else {
+                (FastDelta::Thinking, strip(rest, "thinking_delta\",\"thinking\":\"")?)
+            }
+        }
+        Some(b's') => (FastDelta::Signature, strip(rest, "signature_delta\",\"signature\":\"")?),
+        _ => return None,
     };
     Some((index, kind, rest))
+}
+
+/// `s.strip_prefix(prefix)` for a constant `prefix` of eight bytes or more, compared eight bytes at a time
+/// (the last eight overlapping) rather than by a call to `memcmp`.
+#[inline(always)]
+fn strip<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let (s_bytes, p) = (s.as_bytes(), prefix.as_bytes());
+    let n = p.len();
+    if n < 8 {
+        return s.strip_prefix(prefix);
+    }
+    let head = s_bytes.get(..n)?;
+    let word = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or_default());
+    let mut at = 0;
+    while at + 8 < n {
+        if word(head, at) != word(p, at) {
+            return None;
+        }
+        at += 8;
+    }
+    // The prefix is ASCII, so `n` is a character boundary of `s` once it matched.
+    (word(head, n - 8) == word(p, n - 8)).then(|| &s[n..])
 }
 
 /// Decodes the string body that [`delta_head`] left, appending it to `out`, and checks that the payload
@@ -78,6 +115,9 @@ pub(crate) fn delta_head(data: &str) -> Option<(usize, FastDelta, &str)> {
 /// text: the caller must truncate it back.
 pub(crate) fn decode_delta_body(body: &str, out: &mut String) -> bool {
     let Some(rest) = json_string_body(body, out) else { return false };
+    if rest == "}}" {
+        return true;
+    }
     // What is left closes the two objects, with whitespace anywhere between the tokens (the API pads text
     // deltas with spaces before the last brace).
     let mut tail = rest.as_bytes();
@@ -107,36 +147,6 @@ fn is_json_ws(b: u8) -> bool {
 /// decoded text to `out`; returns what follows the quote. `None` for anything the full parser should judge
 /// (raw control characters, bad escapes, lone surrogates).
 fn json_string_body<'a>(s: &'a str, out: &mut String) -> Option<&'a str> {
-    let bytes = s.as_bytes();
-    // `out` gets `s[start..i]` at each escape; an escaped quote, backslash or slash is the byte after the
-    // backslash, so it starts the next run instead of being pushed alone (JSON inside a JSON string, as
-    // tool input is, escapes a quote every few bytes).
-    let mut start = 0;
-    let mut i = 0;
-    loop {
-        i += json_text::plain_len(&bytes[i..]);
-        match bytes.get(i)? {
-            b'"' => {
-                out.push_str(&s[start..i]);
-                return Some(&s[i + 1..]);
-            }
-            b'\\' => {
-                out.push_str(&s[start..i]);
-                match bytes.get(i + 1)? {
-                    b'"' | b'\\' | b'/' => {
-                        start = i + 1;
-                        i += 2;
-                    }
-                    _ => {
-                        let (c, used) = json_text::unescape(&bytes[i + 1..])?;
-                        out.push(c);
-                        i += 1 + used;
-                        start = i;
-                    }
-                }
-            }
-            // A raw control character: the full parser reports it.
-            _ => return None,
-        }
-    }
+    let end = json_text::decode_until_quote(s, out)?;
+    Some(&s[end..])
 }
