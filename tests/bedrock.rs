@@ -59,3 +59,125 @@ fn bedrock_metrics_are_kept_beside_the_message() {
     }
     assert!(seen > 0 || anthropic_sse_kit::corpus::bedrock_dir().is_none(), "no body had invocation metrics");
 }
+
+/// Our own Bedrock fixtures (`tests/fixtures/bedrock`, expected outputs made by the oracle): exceptions of
+/// every type, an error message, an Anthropic error inside a chunk, padding, a truncated last message and an
+/// event of another type, each whole and in 1-byte pieces.
+#[test]
+fn fixtures_match_the_python_sdk_where_policy_agrees() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bedrock");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("the fixtures exist") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("bin") {
+            continue;
+        }
+        let name = path.file_stem().and_then(|s| s.to_str()).expect("a name").to_owned();
+        let body = std::fs::read(&path).expect("readable");
+        let expected: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join(format!("{name}.final.json"))).expect("its final.json"))
+                .expect("JSON");
+        for read in [body.len(), 1] {
+            let result =
+                BlockingEvents::with_decoder(&body[..], bedrock_decoder()).with_read_size(read).final_message();
+            let how = format!("{name}, reads of {read}");
+            match (expected.get("ok"), expected.get("error"), &result) {
+                (Some(ok), None, Ok(_)) => check(&name, &how, result, ok),
+                // Our policy: a last message cut short is an incomplete stream, carrying the SDK's message.
+                (Some(ok), None, Err(e)) if name == "truncated_last_message" => {
+                    assert_eq!(e.classify(), Category::Incomplete, "{how}: {e}");
+                    assert!(e.to_string().contains("bytes into an event-stream message"), "{how}: {e}");
+                    check(&name, &how, result, ok);
+                }
+                (None, Some(error), Err(e)) => {
+                    let api = e.api_error().unwrap_or_else(|| panic!("{how}: not an API error: {e}"));
+                    // The SDK loses the type and message of an exception it does not model; we keep them.
+                    if name == "exception_unknown_type" {
+                        assert_eq!(api.kind().as_str(), "someNewException", "{how}");
+                        assert_eq!(api.message(), "A new kind of Bedrock failure.", "{how}");
+                    } else {
+                        assert_eq!(Some(api.kind().as_str()), error["type"].as_str(), "{how}");
+                        assert!(
+                            api.message().starts_with(error["api_message"].as_str().unwrap_or("?")),
+                            "{how}: {api}"
+                        );
+                    }
+                    let partial = serde_json::to_value(e.partial_message().expect("the message so far")).unwrap();
+                    if let Some(d) = anthropic_sse_kit::corpus::difference(&expected["snapshot"], &partial) {
+                        panic!("{how}: the message so far differs from the SDK's snapshot: {d}");
+                    }
+                }
+                (ok, error, result) => panic!("{how}: expected ok {ok:?} / error {error:?}, got {result:?}"),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 24, "checked {checked}");
+}
+
+/// Each Bedrock exception stands for the status Bedrock gives it, and retrying follows from that status; the
+/// model's own status and message of `modelStreamErrorException` are kept.
+#[test]
+fn exceptions_carry_their_status_and_retry_advice() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bedrock");
+    for (name, status, retry) in [
+        ("exception_throttling", Some(429), true),
+        ("exception_service_unavailable", Some(503), true),
+        ("exception_internal_server", Some(500), true),
+        ("exception_model_timeout", Some(408), true),
+        ("exception_validation", Some(400), false),
+        ("exception_model_stream_error", Some(424), false),
+        ("exception_unknown_type", None, false),
+        ("chunk_error_overloaded", Some(529), true),
+    ] {
+        let body = std::fs::read(dir.join(format!("{name}.bin"))).expect("the fixture");
+        let mut decoder = bedrock_decoder();
+        decoder.set_request_id("amzn-req-1");
+        let err = BlockingEvents::with_decoder(&body[..], decoder).final_message().unwrap_err();
+        let api = err.api_error().expect("an API error");
+        assert_eq!(api.status(), status, "{name}");
+        assert_eq!(api.http_status(), None, "{name}: the HTTP status was 200");
+        assert_eq!(err.is_retryable(), retry, "{name}");
+        assert_eq!(api.request_id(), Some("amzn-req-1"), "{name}");
+        if name == "exception_model_stream_error" {
+            assert_eq!(api.details().and_then(|d| d.get("originalStatusCode")), Some(&serde_json::json!(500)));
+            assert!(api.message().contains("Internal server error from the model provider."), "{api}");
+        }
+    }
+}
+
+/// Any chunking of a Bedrock body gives the same events; the SSE corpus re-encoded as Bedrock bodies (with and
+/// without padding) folds to the SSE path's outcome.
+#[test]
+fn re_encoded_sse_streams_fold_as_on_sse() {
+    let mut streams = vec![("sample".to_owned(), anthropic_sse::SAMPLE_STREAM.to_vec())];
+    streams.extend(anthropic_sse_kit::corpus::corpus().into_iter().map(|(name, bytes, _)| (name, bytes)));
+    for (name, sse) in streams {
+        let expected = BlockingEvents::new(&sse[..]).final_message().map_err(|e| e.kind().to_owned());
+        for pad in [false, true] {
+            let body = anthropic_sse_kit::bedrock::encode(&sse, pad);
+            for read in [body.len().max(1), 1, 7, 4096] {
+                let got =
+                    BlockingEvents::with_decoder(&body[..], bedrock_decoder()).with_read_size(read).final_message();
+                let got = got.map_err(|e| e.kind().to_owned());
+                // An SSE stream cut inside an event says so in words only SSE has; the kind and message agree.
+                assert_eq!(got.is_ok(), expected.is_ok(), "{name} pad={pad} read={read}: {got:?}");
+                match (&got, &expected) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{name} pad={pad} read={read}"),
+                    (Err(a), Err(b)) => assert_eq!(a, b, "{name} pad={pad} read={read}"),
+                    _ => unreachable!(),
+                }
+            }
+            let events = |read: usize| -> Vec<String> {
+                BlockingEvents::with_decoder(&body[..], bedrock_decoder())
+                    .with_read_size(read)
+                    .map(|item| item.map(|e| serde_json::to_string(&e).unwrap()).unwrap_or_else(|e| e.to_string()))
+                    .collect()
+            };
+            let whole = events(body.len().max(1));
+            for read in [1, 3, 13, 100] {
+                assert_eq!(events(read), whole, "{name} pad={pad}: the events depend on the chunking ({read})");
+            }
+        }
+    }
+}
