@@ -52,9 +52,18 @@ fn bedrock_metrics_are_kept_beside_the_message() {
         if let Some(metrics) = decoder.invocation_metrics() {
             seen += 1;
             assert!(metrics.output_token_count.is_some(), "{name}: {metrics:?}");
+            let expected = metrics.clone();
             let message = decoder.into_final_message(None).unwrap();
             let json = serde_json::to_string(&message).unwrap();
             assert!(!json.contains("invocationMetrics"), "{name}: the metrics are not part of the message");
+            // Beside the final message, from both drivers.
+            let (_, blocking) =
+                BlockingEvents::with_decoder(&bytes[..], bedrock_decoder()).final_message_with_metrics().unwrap();
+            assert_eq!(blocking.as_ref(), Some(&expected), "{name}");
+            let chunks = futures::stream::iter(bytes.chunks(100).map(Ok::<_, std::io::Error>));
+            let stream = EventStream::with_decoder(chunks, bedrock_decoder());
+            let (_, streamed) = futures::executor::block_on(stream.final_message_with_metrics()).unwrap();
+            assert_eq!(streamed, Some(expected), "{name}");
         }
     }
     assert!(seen > 0 || anthropic_sse_kit::corpus::bedrock_dir().is_none(), "no body had invocation metrics");

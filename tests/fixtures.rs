@@ -31,6 +31,8 @@ fn cases() -> Vec<(&'static str, Outcome)> {
         ("message_delta_merge", Final),
         ("mismatched_and_unknown", Final),
         ("message_start_with_content", Final),
+        // Google Vertex AI's `vertex_event`s pass through as unknown events.
+        ("vertex_event", Final),
         // Policy: later events are ignored (the SDK applies them); expected from the stream up to message_stop.
         ("events_after_message_stop", Final),
         // Policy: a text block without `text` starts from "" (the SDK raises TypeError).
@@ -127,6 +129,23 @@ fn every_fixture_gives_the_sdk_result_or_the_stated_policy() {
             }
         }
     }
+}
+
+/// Vertex AI's own events come out as unknown events, in order, their JSON kept; the message is unchanged.
+#[test]
+fn vertex_events_pass_through() {
+    let (bytes, expected) = read_case("vertex_event");
+    let kinds: Vec<String> =
+        BlockingEvents::new(&bytes[..]).map(|e| e.expect("an event").type_name().to_owned()).collect();
+    assert_eq!(kinds, expected["events"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect::<Vec<_>>());
+    let unknown = BlockingEvents::new(&bytes[..])
+        .find_map(|e| match e.expect("an event") {
+            anthropic_sse::StreamEvent::Unknown { kind, data, .. } => Some((kind, data.to_value().unwrap())),
+            _ => None,
+        })
+        .expect("a vertex_event");
+    assert_eq!(unknown.0.as_deref(), Some("vertex_event"));
+    assert_eq!(unknown.1["vertex_event"]["region"], "us-east5");
 }
 
 #[test]

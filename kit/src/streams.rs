@@ -73,7 +73,7 @@ pub fn tool_stream_of(input: &str, per: usize) -> Vec<u8> {
 /// `message_stop`.
 pub fn tool_call<P: AsRef<str>>(name: &str, start_input: &str, pieces: &[P]) -> Vec<u8> {
     let mut out = String::with_capacity(pieces.iter().map(|p| p.as_ref().len() * 2 + 120).sum::<usize>() + 1024);
-    out.push_str("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n");
+    out.push_str("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n");
     out.push_str(&format!("event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"{name}\",\"input\":{start_input}}}}}\n\n"));
     for piece in pieces {
         out.push_str("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":");

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::framing::sse::Decoder;
 use crate::framing::Framing;
 use crate::io::stream::text_of;
-use crate::model::event::StreamEvent;
+use crate::model::event::{InvocationMetrics, StreamEvent};
 use crate::model::message::Message;
 use crate::model::tool_input::ToolInputView;
 use crate::partial_json::PartialJsonError;
@@ -84,7 +84,13 @@ impl<R: Read, F: Framing> BlockingEvents<R, F> {
     }
 
     /// Reads to the end and returns the final message (see [`EventStream::final_message`](crate::EventStream::final_message)).
-    pub fn final_message(mut self) -> Result<Message, Error> {
+    pub fn final_message(self) -> Result<Message, Error> {
+        self.final_message_with_metrics().map(|(message, _)| message)
+    }
+
+    /// [`final_message`](Self::final_message), with the invocation metrics Amazon Bedrock adds to
+    /// `message_stop` when they came (see [`EventDecoder::invocation_metrics`]).
+    pub fn final_message_with_metrics(mut self) -> Result<(Message, Option<InvocationMetrics>), Error> {
         let end = loop {
             if self.done {
                 break None;
@@ -97,7 +103,8 @@ impl<R: Read, F: Framing> BlockingEvents<R, F> {
                 break Some(error);
             }
         };
-        self.decoder.into_final_message(end)
+        let metrics = self.decoder.invocation_metrics().cloned();
+        self.decoder.into_final_message(end).map(|message| (message, metrics))
     }
 
     /// Feeds the decoder the reader's next chunk, or its end. `Err` is the error that ends the stream.

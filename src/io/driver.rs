@@ -83,9 +83,17 @@ impl<S: Source<F>, F: Framing> Driver<S, F> {
     }
 
     /// Reads the source to its end and returns the final message (the first error, if one ended the stream).
-    pub(crate) async fn final_message(mut self) -> Result<crate::Message, Error> {
+    pub(crate) async fn final_message(self) -> Result<crate::Message, Error> {
+        self.final_message_with_metrics().await.map(|(message, _)| message)
+    }
+
+    /// [`final_message`](Self::final_message), with Amazon Bedrock's invocation metrics when they came.
+    pub(crate) async fn final_message_with_metrics(
+        mut self,
+    ) -> Result<(crate::Message, Option<crate::InvocationMetrics>), Error> {
         let end = std::future::poll_fn(|cx| self.poll_fold(cx)).await;
-        self.decoder.into_final_message(end)
+        let metrics = self.decoder.invocation_metrics().cloned();
+        self.decoder.into_final_message(end).map(|message| (message, metrics))
     }
 
     /// One step of the source. `Err` is the error that ends the stream.

@@ -11,7 +11,7 @@ use super::Chunk;
 use crate::error::{BoxError, Error};
 use crate::framing::sse::Decoder;
 use crate::framing::{Framing, WholeEvents};
-use crate::model::event::{Delta, StreamEvent};
+use crate::model::event::{Delta, InvocationMetrics, StreamEvent};
 use crate::model::message::Message;
 use crate::model::tool_input::ToolInputView;
 use crate::partial_json::PartialJsonError;
@@ -219,6 +219,13 @@ where
     /// Events are folded without being built: text and tool input go straight from the chunk into the message.
     pub async fn final_message(self) -> Result<Message, Error> {
         self.driver.final_message().await
+    }
+
+    /// [`final_message`](Self::final_message), with the invocation metrics Amazon Bedrock adds to
+    /// `message_stop` when they came (they are not part of the message; see
+    /// [`EventDecoder::invocation_metrics`]).
+    pub async fn final_message_with_metrics(self) -> Result<(Message, Option<InvocationMetrics>), Error> {
+        self.driver.final_message_with_metrics().await
     }
 
     /// Reads the stream to its end and returns the text of its text blocks, joined with `""`.

@@ -6,17 +6,23 @@ use std::ffi::OsString;
 pub const MAX_CHUNK: usize = anthropic_sse::MAX_READ_SIZE;
 
 pub const USAGE: &str = "\
-usage: anthropic-sse [--final | --events | --frames | --text] [--chunk N] [--request-id ID]
-                     [--trailing-strings] [--] [FILE | -]
+usage: anthropic-sse [--final | --events | --frames | --text] [--format sse|bedrock|json] [--chunk N]
+                     [--request-id ID] [--trailing-strings] [--] [FILE | -]
 
-Decode an Anthropic Messages API server-sent event stream.
+Decode an Anthropic Messages API stream: server-sent events (the API, Vertex AI), an Amazon Bedrock body
+(AWS event stream), or JSON events one per line.
 
   FILE            the recorded stream; \"-\": standard input. Omitted: standard input when it is a pipe, a
                   file or a socket, else (a terminal) an embedded sample stream
   --final         (default) one JSON object: the final message, as the official Python SDK's
                   get_final_message() gives it; on a failure after message_start, the message so far
   --events        JSON Lines, one per typed event in arrival order (ping and unknown types included)
-  --frames        JSON Lines, one per SSE frame: {\"event\", \"data\", \"id\"} plus \"retry\" when set
+  --frames        JSON Lines, one per frame of the wire: for SSE {\"event\", \"data\", \"id\"} plus \"retry\"
+                  when set; for Bedrock {\"headers\": {NAME: VALUE}, \"payload\"} (the payload as a string
+                  when it is UTF-8, else {\"base64\": ...}); for JSON events each event as it came
+  --format F      how to read the input: sse, bedrock or json (JSON events, one per line). Default:
+                  detected from its first bytes (an AWS event-stream prelude whose CRC checks: bedrock;
+                  a first non-blank byte `{`: json, or one JSON document such as an error body; else sse)
   --text          the text of the text deltas, written as they arrive, and a newline at the end
   --chunk N       feed the input to the decoder in N-byte pieces, 1 to 16777216 (default: 64 KiB reads)
   --request-id ID the value of the HTTP request-id header, for error reports
@@ -32,12 +38,14 @@ tool stops quietly.
 
 Exit status: 0 on success; 2 on bad usage; 1 on a failure, reported on stderr as `error[KIND]: MESSAGE`.
 KIND is the API's error type for an error event or error body (e.g. overloaded_error, as the server wrote
-it), else one of:
+it) or Bedrock's exception type (e.g. throttlingException), else one of:
   incomplete    the stream ended before message_stop (the message so far is printed)
   protocol      the events broke the protocol (e.g. a delta for a block that does not exist)
   json          an event's data is not JSON, or a tool call's input is not (the complete message is
                 printed; the error names the block and the tool)
-  limit         a line, an event or a tool input grew past its limit
+  limit         a line, an event, an event-stream message or a tool input grew past its limit
+  corrupt       a Bedrock body whose bytes are not valid event-stream messages (a CRC that does not
+                match), or a chunk that is not base64 JSON
   io            reading the input or writing the output failed
   empty         the input is empty
   not_a_stream  the input holds no event: a complete non-streaming message, an error body of Google's
@@ -50,6 +58,14 @@ pub enum Mode {
     Events,
     Frames,
     Text,
+}
+
+/// How to read the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Sse,
+    Bedrock,
+    Json,
 }
 
 #[derive(Debug)]
@@ -66,6 +82,8 @@ pub struct Options {
     pub chunk: Option<usize>,
     pub request_id: Option<String>,
     pub trailing_strings: bool,
+    /// `None`: detected from the first bytes.
+    pub format: Option<Format>,
     pub input: Input,
 }
 
@@ -82,6 +100,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
     let mut chunk = None;
     let mut request_id = None;
     let mut trailing_strings = false;
+    let mut format = None;
     let mut input = None;
     let mut args = args.into_iter();
     let mut only_files = false;
@@ -130,13 +149,23 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
                 request_id = Some(value("a value")?);
                 None
             }
+            "--format" => {
+                let v = value("sse, bedrock or json")?;
+                format = Some(match v.as_str() {
+                    "sse" => Format::Sse,
+                    "bedrock" => Format::Bedrock,
+                    "json" => Format::Json,
+                    _ => return Err(format!("--format takes sse, bedrock or json, not {v:?}")),
+                });
+                None
+            }
             "--trailing-strings" => {
                 trailing_strings = true;
                 None
             }
             _ => return Err(format!("unknown option {text:?}")),
         };
-        if inline.is_some() && !matches!(name.as_str(), "--chunk" | "--request-id") {
+        if inline.is_some() && !matches!(name.as_str(), "--chunk" | "--request-id" | "--format") {
             return Err(format!("{name} takes no value"));
         }
         if let Some(m) = chosen {
@@ -151,6 +180,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
         chunk,
         request_id,
         trailing_strings,
+        format,
         input: input.unwrap_or(Input::Default),
     }))
 }

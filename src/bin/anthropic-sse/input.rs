@@ -2,7 +2,7 @@
 
 use std::io::{self, Read};
 
-use crate::args::Input;
+use crate::args::{Format, Input};
 use crate::Failure;
 
 /// Opens the input. With no FILE, standard input is read when it is a pipe, a FIFO, a socket or a regular
@@ -38,6 +38,34 @@ fn stdin_has_input() -> bool {
     !io::stdin().is_terminal()
 }
 
+/// Reads the start of the input and says its format: an AWS event-stream prelude whose CRC checks is a
+/// Bedrock body; a first non-blank byte `{` is JSON (events one per line, or one document such as an error
+/// body); anything else is SSE. Returns the bytes read, which the caller reads first.
+pub fn detect(input: &mut impl Read) -> io::Result<(Format, Vec<u8>)> {
+    // Enough for a prelude and the first non-blank byte; blank lines before JSON are skipped up to a bound.
+    const PRELUDE: usize = 12;
+    const MOST: usize = 64 * 1024;
+    let mut start: Vec<u8> = Vec::new();
+    let mut buf = [0u8; 4096];
+    while start.len() < MOST && (start.len() < PRELUDE || start.iter().all(|b| b.is_ascii_whitespace())) {
+        let n = match input.read(&mut buf[..(MOST - start.len()).min(4096)]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        start.extend_from_slice(&buf[..n]);
+    }
+    let format = if start.len() >= PRELUDE && crc32fast::hash(&start[..8]).to_be_bytes() == start[8..12] {
+        Format::Bedrock
+    } else if start.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        Format::Json
+    } else {
+        Format::Sse
+    };
+    Ok((format, start))
+}
+
 /// How much of the input's start is kept, to say what the input was when it held no event: an error body of
 /// the API or of a proxy is far smaller.
 const KEPT: usize = 1 << 20;
@@ -52,6 +80,11 @@ pub struct Recorder<R> {
 impl<R: Read> Recorder<R> {
     pub fn new(inner: R) -> Self {
         Recorder { inner, start: Vec::new(), total: 0 }
+    }
+
+    /// Reads on to the end of the input, or as far as is kept (to judge it as one document).
+    pub fn read_rest(&mut self) {
+        let _ = io::copy(&mut self.by_ref().take(KEPT as u64 + 1), &mut io::sink());
     }
 
     /// The failure to report for an input that held no event at all, when that is what it was (judged from
@@ -84,6 +117,22 @@ impl<R: Read> Recorder<R> {
                 shown.chars().take(80).collect::<String>()
             ),
         ))
+    }
+}
+
+impl<R> Recorder<R> {
+    /// For JSON input that held no event: the failure its one JSON document stands for (an error body, a
+    /// whole message), or `empty`; `None` when it is not one such document (the failure found stands).
+    pub fn one_json_document(&self, request_id: Option<&str>) -> Option<Failure> {
+        let text = self.start.trim_ascii();
+        if text.is_empty() {
+            return Some(Failure::new("empty", "the input is empty: no event stream arrived"));
+        }
+        if self.total as usize != self.start.len() {
+            return None;
+        }
+        let value = serde_json::from_slice::<serde_json::Value>(text).ok()?;
+        json_document(text, &value, request_id)
     }
 }
 

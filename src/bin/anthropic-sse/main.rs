@@ -9,10 +9,12 @@ use std::fmt::Display;
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
+use anthropic_sse::framing::eventstream::{self, HeaderValue};
 use anthropic_sse::framing::sse::{Decoder, Frame};
-use anthropic_sse::{BlockingEvents, Delta, EventDecoder, PartialMode, StreamEvent};
+use anthropic_sse::framing::{Bedrock, Framing, JsonLines};
+use anthropic_sse::{BlockingEvents, Delta, EventDecoder, Limits, PartialMode, StreamEvent};
 
-use args::{Mode, Options, Parsed, USAGE};
+use args::{Format, Mode, Options, Parsed, USAGE};
 use input::{FullReads, Recorder};
 
 const DEFAULT_READ: usize = 64 * 1024;
@@ -97,13 +99,25 @@ fn main() -> ExitCode {
 
 fn run(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
     let mut input = Recorder::new(input::open(&options.input)?);
+    let (format, start) = match options.format {
+        Some(format) => (format, Vec::new()),
+        None => {
+            input::detect(&mut input).map_err(|e| Failure::new("io", format_args!("reading the input failed: {e}")))?
+        }
+    };
+    let mut reader = io::Cursor::new(start).chain(&mut input);
     let result = match options.mode {
-        Mode::Frames => return frames(options, &mut input, out),
-        Mode::Final => final_message(options, &mut input, out),
-        Mode::Events | Mode::Text => events(options, &mut input, out),
+        Mode::Frames => return frames(options, format, &mut reader, out),
+        Mode::Final => final_message(options, format, &mut reader, out),
+        Mode::Events | Mode::Text => events(options, format, &mut reader, out),
     };
     match result {
-        // No message ever started: say what the input was, when it was not an event stream at all.
+        // No message ever started: say what the input was, when it was not an event stream at all (for
+        // JSON, one document such as an error body, read to its end first).
+        Err(failure) if format == Format::Json && (failure.no_message || failure.kind == "json") => {
+            input.read_rest();
+            Err(input.one_json_document(options.request_id.as_deref()).unwrap_or(failure))
+        }
         Err(failure) if failure.no_message => {
             Err(input.not_an_event_stream(options.request_id.as_deref()).unwrap_or(failure))
         }
@@ -111,9 +125,18 @@ fn run(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
     }
 }
 
-fn decoder(options: &Options) -> EventDecoder {
+/// The framing of a format, chosen at run time.
+fn framing(format: Format) -> Box<dyn Framing + Send> {
+    match format {
+        Format::Sse => Box::new(Decoder::new()),
+        Format::Bedrock => Box::new(Bedrock::new()),
+        Format::Json => Box::new(JsonLines::new()),
+    }
+}
+
+fn decoder(options: &Options, format: Format) -> EventDecoder<Box<dyn Framing + Send>> {
     let mode = if options.trailing_strings { PartialMode::TrailingStrings } else { PartialMode::default() };
-    let mut decoder = EventDecoder::new().with_partial_mode(mode);
+    let mut decoder = EventDecoder::with_framing(framing(format), Limits::default()).with_partial_mode(mode);
     if let Some(id) = &options.request_id {
         decoder.set_request_id(id.clone());
     }
@@ -134,8 +157,8 @@ fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<(),
 }
 
 /// `--final`: the events folded without being handed out.
-fn final_message(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
-    let events = BlockingEvents::with_decoder(reads(options, input), decoder(options))
+fn final_message(options: &Options, format: Format, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+    let events = BlockingEvents::with_decoder(reads(options, input), decoder(options, format))
         .with_read_size(options.chunk.unwrap_or(DEFAULT_READ));
     match events.final_message() {
         Ok(message) => write_json(out, &message),
@@ -150,9 +173,9 @@ fn final_message(options: &Options, input: &mut dyn Read, out: &mut impl Write) 
 }
 
 /// `--events` and `--text`: each read's events written, then flushed.
-fn events(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
     let mut reader = reads(options, input);
-    let mut decoder = decoder(options);
+    let mut decoder = decoder(options, format);
     let mut buf = vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)];
     let mut wrote_text = false;
     let result = loop {
@@ -216,8 +239,117 @@ fn write_frame(out: &mut impl Write, frame: &Frame) -> io::Result<()> {
     out.write_all(b"}\n")
 }
 
-/// `--frames`: the SSE layer alone; each read's frames written, then flushed.
-fn frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+/// `--frames`: the framing layer alone, for each format; each read's frames written, then flushed.
+fn frames(options: &Options, format: Format, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+    match format {
+        Format::Sse => sse_frames(options, input, out),
+        Format::Bedrock => bedrock_frames(options, input, out),
+        Format::Json => json_frames(options, input, out),
+    }
+}
+
+/// Feeds each read to `feed`, which writes what it completes and says whether it wrote; flushes after those.
+fn each_read(
+    options: &Options,
+    input: &mut dyn Read,
+    out: &mut impl Write,
+    mut feed: impl FnMut(&[u8], &mut dyn Write) -> Result<bool, Failure>,
+) -> Result<(), Failure> {
+    let mut reader = reads(options, input);
+    let mut buf = vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Failure::new("io", format_args!("reading the input failed: {e}"))),
+        };
+        if feed(&buf[..n], out)? {
+            out.flush().map_err(Failure::write)?;
+        }
+    }
+}
+
+/// One event-stream message as a JSON line: its headers in wire order, values as JSON (bytes in base64,
+/// timestamps in milliseconds, UUIDs as text), and the payload as a string when it is UTF-8.
+fn write_message(out: &mut dyn Write, message: &eventstream::Message) -> io::Result<()> {
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    out.write_all(b"{\"headers\":{")?;
+    for (i, header) in message.headers().iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &header.name)?;
+        out.write_all(b":")?;
+        let value = match &header.value {
+            HeaderValue::Bool(v) => serde_json::json!(v),
+            HeaderValue::Byte(v) => serde_json::json!(v),
+            HeaderValue::Short(v) => serde_json::json!(v),
+            HeaderValue::Int(v) => serde_json::json!(v),
+            HeaderValue::Long(v) | HeaderValue::Timestamp(v) => serde_json::json!(v),
+            HeaderValue::Bytes(v) => serde_json::json!(b64(v)),
+            HeaderValue::String(v) => serde_json::json!(v),
+            HeaderValue::Uuid(v) => {
+                let hex: String = v.iter().map(|b| format!("{b:02x}")).collect();
+                serde_json::json!(format!(
+                    "{}-{}-{}-{}-{}",
+                    &hex[..8],
+                    &hex[8..12],
+                    &hex[12..16],
+                    &hex[16..20],
+                    &hex[20..]
+                ))
+            }
+        };
+        serde_json::to_writer(&mut *out, &value)?;
+    }
+    out.write_all(b"},\"payload\":")?;
+    match std::str::from_utf8(message.payload()) {
+        Ok(text) => serde_json::to_writer(&mut *out, text)?,
+        Err(_) => serde_json::to_writer(&mut *out, &serde_json::json!({ "base64": b64(message.payload()) }))?,
+    }
+    out.write_all(b"}\n")
+}
+
+fn bedrock_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+    let mut decoder = eventstream::Decoder::new();
+    each_read(options, input, out, |bytes, out| {
+        decoder.feed(bytes);
+        let mut wrote = false;
+        while let Some(message) = decoder.next_message().map_err(|e| Failure::of(&e))? {
+            write_message(out, &message).map_err(Failure::write)?;
+            wrote = true;
+        }
+        Ok(wrote)
+    })?;
+    match decoder.finish() {
+        Some(left) => {
+            Err(Failure::new("incomplete", format_args!("the input ended {left} bytes into an event-stream message")))
+        }
+        None => Ok(()),
+    }
+}
+
+fn json_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+    let mut lines = JsonLines::new();
+    each_read(options, input, out, |bytes, out| {
+        lines.feed(bytes::Bytes::copy_from_slice(bytes));
+        let mut wrote = false;
+        while let Some(event) = lines.next_event().map_err(|e| Failure::of(&e))? {
+            out.write_all(event.json.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(Failure::write)?;
+            wrote = true;
+        }
+        Ok(wrote)
+    })?;
+    match Framing::finish(&mut lines) {
+        Some(left) => Err(Failure::new("incomplete", format_args!("the input ended inside a line: {left}"))),
+        None => Ok(()),
+    }
+}
+
+/// `--frames` on SSE: the SSE layer alone.
+fn sse_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
     let mut reader = reads(options, input);
     let mut decoder = Decoder::new();
     let mut buf = vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)];
