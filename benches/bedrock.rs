@@ -1,0 +1,76 @@
+//! Claude on Amazon Bedrock: the 100,000-delta text stream as a Bedrock body, to the final message, against
+//! the SSE path on the same events (throughput in events); and event-stream frame decoding against
+//! `aws-smithy-eventstream`'s `MessageFrameDecoder` on the same bytes (throughput in bytes). Same chunks,
+//! same run.
+
+use anthropic_sse::framing::{eventstream, Bedrock};
+use anthropic_sse::{EventDecoder, Limits};
+use anthropic_sse_benches as support;
+use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
+use bytes::{Bytes, BytesMut};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+fn fold<F: anthropic_sse::framing::Framing>(mut decoder: EventDecoder<F>, chunks: &[Bytes]) -> anthropic_sse::Message {
+    for chunk in chunks {
+        decoder.feed_bytes(chunk.clone());
+        decoder.fold_buffered().expect("a valid stream");
+    }
+    assert!(decoder.finish().is_none());
+    decoder.into_final_message(None).expect("a complete message")
+}
+
+fn ours(chunks: &[Bytes]) -> usize {
+    let mut decoder = eventstream::Decoder::new();
+    let mut n = 0;
+    for chunk in chunks {
+        decoder.feed(chunk);
+        while let Some(message) = decoder.next_message().expect("valid messages") {
+            n += message.payload().len();
+        }
+    }
+    n
+}
+
+fn smithy(chunks: &[Bytes]) -> usize {
+    let mut decoder = MessageFrameDecoder::new();
+    let mut buf = BytesMut::new();
+    let mut n = 0;
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        while let DecodedFrame::Complete(message) = decoder.decode_frame(&mut buf).expect("valid messages") {
+            n += message.payload().len();
+        }
+    }
+    n
+}
+
+fn bench(c: &mut Criterion) {
+    let sse = Bytes::from(support::text_stream(100_000));
+    let body = Bytes::from(anthropic_sse_kit::bedrock::encode(&sse, false));
+    let events = support::frame_count(&[sse.clone()]) as u64;
+    let mut group = c.benchmark_group("bedrock-text-stream");
+    group.sample_size(20).throughput(Throughput::Elements(events));
+    let (sse_chunks, body_chunks) = (support::chunked(&sse, 16 * 1024), support::chunked(&body, 16 * 1024));
+    assert_eq!(
+        fold(EventDecoder::new(), &sse_chunks),
+        fold(EventDecoder::with_framing(Bedrock::new(), Limits::default()), &body_chunks)
+    );
+    group.bench_function("anthropic-sse/sse", |b| b.iter(|| fold(EventDecoder::new(), &sse_chunks)));
+    group.bench_function("anthropic-sse/bedrock", |b| {
+        b.iter(|| fold(EventDecoder::with_framing(Bedrock::new(), Limits::default()), &body_chunks))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("eventstream-frames");
+    group.sample_size(20).throughput(Throughput::Bytes(body.len() as u64));
+    for (name, size) in [("16KiB", 16 * 1024), ("130B", 130)] {
+        let chunks = support::chunked(&body, size);
+        assert_eq!(ours(&chunks), smithy(&chunks));
+        group.bench_with_input(BenchmarkId::new("anthropic-sse", name), &chunks, |b, c| b.iter(|| ours(c)));
+        group.bench_with_input(BenchmarkId::new("aws-smithy-eventstream", name), &chunks, |b, c| b.iter(|| smithy(c)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
