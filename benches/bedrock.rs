@@ -47,7 +47,7 @@ fn smithy(chunks: &[Bytes]) -> usize {
 fn bench(c: &mut Criterion) {
     let sse = Bytes::from(support::text_stream(100_000));
     let body = Bytes::from(anthropic_sse_kit::bedrock::encode(&sse, false));
-    let events = support::frame_count(&[sse.clone()]) as u64;
+    let events = support::frame_count(std::slice::from_ref(&sse)) as u64;
     let mut group = c.benchmark_group("bedrock-text-stream");
     group.sample_size(20).throughput(Throughput::Elements(events));
     let (sse_chunks, body_chunks) = (support::chunked(&sse, 16 * 1024), support::chunked(&body, 16 * 1024));

@@ -15,7 +15,10 @@
 //! 3. [`Limits`] and [`error`]: every bound in one value, and one [`Error`] that every later layer returns.
 //! 4. [`framing`]: bytes in, one raw event (its JSON text, and a name where the wire gives one) out, behind
 //!    the [`Framing`](framing::Framing) trait. [`framing::sse`] reads Server-Sent Events exactly by the
-//!    WHATWG rules, in time linear in the input and memory bounded by the limits.
+//!    WHATWG rules, in time linear in the input and memory bounded by the limits;
+//!    [`Bedrock`](framing::Bedrock) reads Amazon Bedrock's AWS event stream ([`framing::eventstream`]);
+//!    [`JsonLines`](framing::JsonLines) and [`WholeEvents`](framing::WholeEvents) read events that arrive
+//!    already split.
 //! 5. typing: each raw event typed as a [`StreamEvent`] ([`StreamEvent::from_json`]); types, blocks, deltas
 //!    and fields this version does not know are kept as raw JSON, never an error. The commonest deltas take
 //!    a fast path that the full parser checks (a differential fuzz target holds them to the same result).

@@ -190,3 +190,66 @@ fn re_encoded_sse_streams_fold_as_on_sse() {
         }
     }
 }
+
+/// The event-stream decoder's limits act on the prelude, before anything is buffered; a bad prelude or CRC is
+/// a corrupt-frame error naming the message's offset; the decoder stops at the first error.
+#[test]
+fn limits_and_corruption_are_named_by_offset() {
+    use anthropic_sse::framing::eventstream::Decoder;
+    use anthropic_sse::LimitError;
+    let good = anthropic_sse_kit::bedrock::chunk(r#"{"type":"ping"}"#, None);
+    // A prelude that announces a 1 GiB payload: refused at once, with nothing of it read.
+    let mut huge = Vec::new();
+    huge.extend_from_slice(&(1u32 << 30).to_be_bytes());
+    huge.extend_from_slice(&0u32.to_be_bytes());
+    let crc = crc32(&huge);
+    huge.extend_from_slice(&crc.to_be_bytes());
+    let mut decoder = Decoder::new();
+    decoder.feed(&good);
+    decoder.feed(&huge);
+    assert!(decoder.next_message().unwrap().is_some());
+    let err = decoder.next_message().unwrap_err();
+    assert!(
+        matches!(err.limit_error(), Some(LimitError::PayloadTooLarge { limit, offset }) if *limit == 24 << 20 && *offset == good.len() as u64),
+        "{err}"
+    );
+    assert_eq!(decoder.next_message().unwrap_err().to_string(), err.to_string(), "the decoder stops there");
+    // Headers over a lowered limit.
+    let mut decoder = Decoder::with_limits(Limits::default().with_max_header_bytes(16));
+    decoder.feed(&good);
+    let err = decoder.next_message().unwrap_err();
+    assert!(matches!(err.limit_error(), Some(LimitError::HeadersTooLarge { limit: 16, offset: 0 })), "{err}");
+    assert!(err.to_string().contains("with_max_header_bytes"), "{err}");
+    // A damaged prelude, then a damaged message, each named by its offset.
+    for (at, what) in [(9, "prelude"), (good.len() - 1, "message")] {
+        let mut body = good.clone();
+        let mut damaged = good.clone();
+        damaged[at] ^= 0x40;
+        body.extend_from_slice(&damaged);
+        let mut decoder = Decoder::new();
+        decoder.feed(&body);
+        assert!(decoder.next_message().unwrap().is_some());
+        let err = decoder.next_message().unwrap_err();
+        let corrupt = err.corrupt_error().unwrap_or_else(|| panic!("{what}: {err}"));
+        assert_eq!(corrupt.offset(), good.len() as u64, "{what}");
+        assert!(corrupt.detail().contains(what), "{what}: {err}");
+        assert_eq!(err.classify(), Category::Corrupt);
+    }
+    // Cut inside a message: `finish` says how much was left.
+    let mut decoder = Decoder::new();
+    decoder.feed(&good[..good.len() - 3]);
+    assert!(decoder.next_message().unwrap().is_none());
+    assert_eq!(decoder.finish(), Some(good.len() - 3));
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    // The standard CRC-32 (IEEE), bit by bit: a reference apart from the crate's.
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
