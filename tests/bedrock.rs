@@ -7,19 +7,7 @@ use anthropic_sse::framing::Bedrock;
 use anthropic_sse::{BlockingEvents, Error, EventDecoder, EventStream, Limits, Message};
 
 fn check(name: &str, how: &str, result: Result<Message, Error>, expected: &serde_json::Value) {
-    let message = match result {
-        Ok(message) => message,
-        // The SDK returns a stream cut before message_stop as complete; we say it is incomplete, with that
-        // message.
-        Err(mut e) if e.classify() == Category::Incomplete => e
-            .take_partial_message()
-            .unwrap_or_else(|| panic!("{name} ({how}): incomplete error without the partial message")),
-        Err(e) => panic!("{name} ({how}): {e}"),
-    };
-    let actual = serde_json::to_value(&message).expect("a message serializes");
-    if let Some(d) = anthropic_sse_kit::corpus::difference(expected, &actual) {
-        panic!("{name} ({how}): differs from the SDK: {d}");
-    }
+    anthropic_sse_kit::corpus::assert_final_equals_sdk(name, how, result, None, expected);
 }
 
 fn bedrock_decoder() -> EventDecoder<Bedrock> {

@@ -2,7 +2,6 @@
 //! `X.final.json` (what the official Python SDK's get_final_message() returned), fed whole, in 1-byte and in
 //! 7-byte pieces, through the blocking and the async adapter.
 
-use anthropic_sse::error::Category;
 use anthropic_sse::{BlockingEvents, Error, EventStream, Message};
 use futures::StreamExt;
 
@@ -15,20 +14,7 @@ fn has_message_stop(bytes: &[u8]) -> bool {
 }
 
 fn check(name: &str, how: &str, result: Result<Message, Error>, complete: bool, expected: &serde_json::Value) {
-    let message = match result {
-        Ok(message) => {
-            assert!(complete, "{name} ({how}): a stream without message_stop must not be reported complete");
-            message
-        }
-        Err(mut e) if !complete && e.classify() == Category::Incomplete => e
-            .take_partial_message()
-            .unwrap_or_else(|| panic!("{name} ({how}): incomplete error without the partial message")),
-        Err(e) => panic!("{name} ({how}): {e}"),
-    };
-    let actual = serde_json::to_value(&message).expect("a message serializes");
-    if let Some(d) = anthropic_sse_kit::corpus::difference(expected, &actual) {
-        panic!("{name} ({how}): differs from the SDK: {d}");
-    }
+    anthropic_sse_kit::corpus::assert_final_equals_sdk(name, how, result, Some(complete), expected);
 }
 
 #[test]

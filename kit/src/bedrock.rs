@@ -68,7 +68,7 @@ pub fn message(headers: &[(&str, HeaderValue)], payload: &[u8]) -> Vec<u8> {
 }
 
 fn string(value: &str) -> HeaderValue {
-    HeaderValue::String(value.to_owned())
+    HeaderValue::String(value.into())
 }
 
 /// The `chunk` message that carries one event's JSON, with Bedrock's padding member when `pad` is given.

@@ -655,7 +655,7 @@ pub fn eventstream_structured(data: &[u8]) {
             .iter()
             .filter(|(name, _)| !name.is_empty() && name.len() < 256)
             .map(|(name, value)| Header {
-                name: name.clone(),
+                name: name.clone().into(),
                 value: match value {
                     AnyValue::Bool(v) => HeaderValue::Bool(*v),
                     AnyValue::Byte(v) => HeaderValue::Byte(*v),
@@ -663,7 +663,7 @@ pub fn eventstream_structured(data: &[u8]) {
                     AnyValue::Int(v) => HeaderValue::Int(*v),
                     AnyValue::Long(v) => HeaderValue::Long(*v),
                     AnyValue::Bytes(v) => HeaderValue::Bytes(v[..v.len().min(1000)].to_vec().into()),
-                    AnyValue::String(v) => HeaderValue::String(v.chars().take(200).collect()),
+                    AnyValue::String(v) => HeaderValue::String(v.chars().take(200).collect::<String>().into()),
                     AnyValue::Timestamp(v) => HeaderValue::Timestamp(*v),
                     AnyValue::Uuid(v) => HeaderValue::Uuid(*v),
                 },

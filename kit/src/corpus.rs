@@ -127,3 +127,30 @@ fn diff(a: &Value, b: &Value, path: &str) -> Option<String> {
         _ => (a != b).then(|| format!("{path}: {a} != {b}")),
     }
 }
+
+/// Checks a stream's outcome against the SDK's final message (`expected`, the `ok` of `X.final.json`): the
+/// final message, or, for a stream cut before `message_stop` (which the SDK returns as if complete), the
+/// message that our incomplete-stream error carries. `complete`, when known, says which of the two it must be.
+pub fn assert_final_equals_sdk(
+    name: &str,
+    how: &str,
+    result: Result<anthropic_sse::Message, anthropic_sse::Error>,
+    complete: Option<bool>,
+    expected: &Value,
+) {
+    use anthropic_sse::error::Category;
+    let message = match result {
+        Ok(message) => {
+            assert_ne!(complete, Some(false), "{name} ({how}): a stream without message_stop reported complete");
+            message
+        }
+        Err(mut e) if complete != Some(true) && e.classify() == Category::Incomplete => e
+            .take_partial_message()
+            .unwrap_or_else(|| panic!("{name} ({how}): incomplete error without the partial message")),
+        Err(e) => panic!("{name} ({how}): {e}"),
+    };
+    let actual = serde_json::to_value(&message).expect("a message serializes");
+    if let Some(d) = difference(expected, &actual) {
+        panic!("{name} ({how}): differs from the SDK: {d}");
+    }
+}

@@ -104,12 +104,35 @@ impl Framing for Bedrock {
 
 /// The event JSON a chunk message carries.
 fn chunk_event(message: &Message) -> Result<String, Error> {
+    let engine = &base64::engine::general_purpose::STANDARD;
+    // The usual payload, read without a JSON parser; anything else (or anything that fails) takes the full
+    // route, which judges it.
+    if let Some(json) = usual_chunk(message.payload()).and_then(|b64| engine.decode(b64).ok()) {
+        return Ok(text(json));
+    }
     let bad = |what: &str| Error::corrupt(message.offset(), format!("a Bedrock chunk whose payload {what}"));
     let payload: ChunkPayload<'_> =
         serde_json::from_slice(message.payload()).map_err(|_| bad("is not JSON with a string `bytes`"))?;
-    let json = base64::engine::general_purpose::STANDARD
-        .decode(payload.bytes.as_bytes())
-        .map_err(|_| bad("has `bytes` that are not base64"))?;
-    // Invalid UTF-8 becomes U+FFFD, as on SSE; no copy when it is valid.
-    Ok(String::from_utf8(json).unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned()))
+    let json = engine.decode(payload.bytes.as_bytes()).map_err(|_| bad("has `bytes` that are not base64"))?;
+    Ok(text(json))
+}
+
+/// The base64 of a payload of the shape Bedrock writes, `{"bytes":"..."}` or `{"bytes":"...","p":"..."}`,
+/// with nothing escaped.
+fn usual_chunk(payload: &[u8]) -> Option<&[u8]> {
+    let rest = payload.strip_prefix(b"{\"bytes\":\"")?;
+    let end = memchr::memchr(b'"', rest)?;
+    let (b64, tail) = (&rest[..end], &rest[end + 1..]);
+    if tail != b"}" {
+        let pad = tail.strip_prefix(b",\"p\":\"")?.strip_suffix(b"\"}")?;
+        if pad.iter().any(|&c| c == b'"' || c == b'\\' || c < 0x20) {
+            return None;
+        }
+    }
+    Some(b64)
+}
+
+/// Decoded event JSON as text: invalid UTF-8 becomes U+FFFD, as on SSE; no copy when it is valid.
+fn text(json: Vec<u8>) -> String {
+    String::from_utf8(json).unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
 }

@@ -45,8 +45,9 @@
 
 use std::fmt;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 
+use super::sse::BytesStr;
 use crate::error::Error;
 use crate::limits::{LimitError, Limits};
 
@@ -70,8 +71,8 @@ pub enum HeaderValue {
     Long(i64),
     /// Type 6.
     Bytes(Bytes),
-    /// Type 7.
-    String(String),
+    /// Type 7 (a view of the message's bytes, not a copy).
+    String(BytesStr),
     /// Type 8: milliseconds since the Unix epoch.
     Timestamp(i64),
     /// Type 9.
@@ -91,8 +92,8 @@ impl HeaderValue {
 /// One header: its name and value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
-    /// The name (e.g. `:message-type`).
-    pub name: String,
+    /// The name (e.g. `:message-type`; a view of the message's bytes, not a copy).
+    pub name: BytesStr,
     /// The value.
     pub value: HeaderValue,
 }
@@ -238,10 +239,9 @@ impl Decoder {
         if crc32fast::hash(&bytes[..total - 4]) != message_crc {
             return Err(Error::corrupt(offset, "the message's CRC does not match: the message is damaged"));
         }
+        let headers = read_headers(&bytes.slice(PRELUDE..PRELUDE + headers_len), offset)?;
         bytes.truncate(total - 4);
         let payload = bytes.split_off(PRELUDE + headers_len);
-        bytes.advance(PRELUDE);
-        let headers = read_headers(bytes, offset)?;
         Ok(Some(Message { headers, payload, offset }))
     }
 
@@ -255,59 +255,75 @@ impl Decoder {
     }
 }
 
+/// The names and values that every Bedrock message repeats, handed out as static text: no check, no count.
+const KNOWN: [&str; 9] = [
+    ":message-type",
+    "event",
+    ":event-type",
+    "chunk",
+    ":content-type",
+    "application/json",
+    "exception",
+    ":exception-type",
+    "error",
+];
+
+/// A header's name or string value (`bytes[range]`) as text: a known one as static text, any other checked
+/// and shared.
+fn text(bytes: &Bytes, range: std::ops::Range<usize>) -> Option<BytesStr> {
+    let slice = &bytes[range.clone()];
+    if let Some(known) = KNOWN.iter().find(|k| k.as_bytes() == slice) {
+        return Some(BytesStr::from_static(known));
+    }
+    BytesStr::from_utf8(bytes.slice(range)).ok()
+}
+
 /// The headers of the message at `offset`, from their bytes.
-fn read_headers(mut bytes: Bytes, offset: u64) -> Result<Vec<Header>, Error> {
+fn read_headers(bytes: &Bytes, offset: u64) -> Result<Vec<Header>, Error> {
     let corrupt = |what: &str| Error::corrupt(offset, format!("a malformed header: {what}"));
-    let mut headers: Vec<Header> = Vec::new();
-    let mut seen: Option<std::collections::HashSet<String>> = None;
-    while bytes.has_remaining() {
-        let name_len = usize::from(bytes.get_u8());
-        if name_len == 0 || bytes.remaining() < name_len + 1 {
-            return Err(corrupt("its name is empty or cut off"));
-        }
-        let name =
-            String::from_utf8(bytes.split_to(name_len).to_vec()).map_err(|_| corrupt("its name is not UTF-8"))?;
-        let kind = bytes.get_u8();
-        let need = match kind {
-            0 | 1 => 0,
-            2 => 1,
-            3 => 2,
-            4 => 4,
-            5 | 8 => 8,
-            6 | 7 => 2,
-            9 => 16,
-            other => return Err(corrupt(&format!("`{name}` has the unknown value type {other}"))),
+    // Read from the slice by position; a `Bytes` view is made only for a value that is kept as bytes or as
+    // text that is not one of the known names.
+    let b = &bytes[..];
+    let mut at = 0;
+    let take = |at: &mut usize, n: usize| -> Option<std::ops::Range<usize>> {
+        let range = *at..at.checked_add(n).filter(|&end| end <= b.len())?;
+        *at = range.end;
+        Some(range)
+    };
+    let mut headers: Vec<Header> = Vec::with_capacity(4);
+    let mut seen: Option<std::collections::HashSet<BytesStr>> = None;
+    while at < b.len() {
+        let name_len = usize::from(b[at]);
+        at += 1;
+        let name = match take(&mut at, name_len).filter(|_| name_len > 0) {
+            Some(range) => text(bytes, range).ok_or_else(|| corrupt("its name is not UTF-8"))?,
+            None => return Err(corrupt("its name is empty or cut off")),
         };
-        if bytes.remaining() < need {
-            return Err(corrupt(&format!("the value of `{name}` is cut off")));
-        }
+        let Some(&kind) = b.get(at) else { return Err(corrupt(&format!("`{name}` has no value type"))) };
+        at += 1;
+        let cut = || corrupt(&format!("the value of `{name}` is cut off"));
+        let mut fixed = |n: usize| take(&mut at, n).map(|r| &b[r]).ok_or_else(cut);
         let value = match kind {
             0 => HeaderValue::Bool(true),
             1 => HeaderValue::Bool(false),
-            2 => HeaderValue::Byte(bytes.get_i8()),
-            3 => HeaderValue::Short(bytes.get_i16()),
-            4 => HeaderValue::Int(bytes.get_i32()),
-            5 => HeaderValue::Long(bytes.get_i64()),
-            8 => HeaderValue::Timestamp(bytes.get_i64()),
-            9 => {
-                let mut uuid = [0; 16];
-                bytes.copy_to_slice(&mut uuid);
-                HeaderValue::Uuid(uuid)
-            }
-            _ => {
-                let len = usize::from(bytes.get_u16());
-                if bytes.remaining() < len {
-                    return Err(corrupt(&format!("the value of `{name}` is cut off")));
-                }
-                let value = bytes.split_to(len);
+            2 => HeaderValue::Byte(i8::from_be_bytes(fixed(1)?.try_into().expect("1 byte"))),
+            3 => HeaderValue::Short(i16::from_be_bytes(fixed(2)?.try_into().expect("2 bytes"))),
+            4 => HeaderValue::Int(i32::from_be_bytes(fixed(4)?.try_into().expect("4 bytes"))),
+            5 => HeaderValue::Long(i64::from_be_bytes(fixed(8)?.try_into().expect("8 bytes"))),
+            8 => HeaderValue::Timestamp(i64::from_be_bytes(fixed(8)?.try_into().expect("8 bytes"))),
+            9 => HeaderValue::Uuid(fixed(16)?.try_into().expect("16 bytes")),
+            6 | 7 => {
+                let len = usize::from(u16::from_be_bytes(fixed(2)?.try_into().expect("2 bytes")));
+                let range = take(&mut at, len).ok_or_else(cut)?;
                 if kind == 6 {
-                    HeaderValue::Bytes(value)
+                    HeaderValue::Bytes(bytes.slice(range))
                 } else {
-                    let text = String::from_utf8(value.to_vec())
-                        .map_err(|_| corrupt(&format!("the string value of `{name}` is not UTF-8")))?;
-                    HeaderValue::String(text)
+                    let value = text(bytes, range)
+                        .ok_or_else(|| corrupt(&format!("the string value of `{name}` is not UTF-8")))?;
+                    HeaderValue::String(value)
                 }
             }
+            other => return Err(corrupt(&format!("`{name}` has the unknown value type {other}"))),
         };
         // A set beyond a few headers, so that a message of many tiny headers costs linear time.
         let repeated = match &mut seen {

@@ -280,7 +280,7 @@ fn write_message(out: &mut dyn Write, message: &eventstream::Message) -> io::Res
         if i > 0 {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, &header.name)?;
+        serde_json::to_writer(&mut *out, &*header.name)?;
         out.write_all(b":")?;
         let value = match &header.value {
             HeaderValue::Bool(v) => serde_json::json!(v),
@@ -289,7 +289,7 @@ fn write_message(out: &mut dyn Write, message: &eventstream::Message) -> io::Res
             HeaderValue::Int(v) => serde_json::json!(v),
             HeaderValue::Long(v) | HeaderValue::Timestamp(v) => serde_json::json!(v),
             HeaderValue::Bytes(v) => serde_json::json!(b64(v)),
-            HeaderValue::String(v) => serde_json::json!(v),
+            HeaderValue::String(v) => serde_json::json!(&**v),
             HeaderValue::Uuid(v) => {
                 let hex: String = v.iter().map(|b| format!("{b:02x}")).collect();
                 serde_json::json!(format!(
