@@ -88,9 +88,19 @@ pub fn events(data: &[u8]) {
     }
     if let Ok(Some(event)) = typed {
         if event != StreamEvent::Ping {
-            let original: Value = serde_json::from_str(&payload).expect("an event parsed, so its data is JSON");
-            let again = serde_json::to_value(&event).expect("events serialize");
-            assert_eq!(again, original, "re-serialized event differs from its data");
+            match serde_json::from_str::<Value>(&payload) {
+                Ok(original) => {
+                    let again = serde_json::to_value(&event).expect("events serialize");
+                    assert_eq!(again, original, "re-serialized event differs from its data");
+                }
+                // JSON that a `Value` cannot hold (a number beyond f64, found by this target): only an unknown
+                // event, kept as the text that arrived, can carry it.
+                Err(_) => {
+                    assert!(matches!(event, StreamEvent::Unknown { .. }), "a typed event from {payload:?}");
+                    let again = serde_json::to_string(&event).expect("events serialize");
+                    assert_eq!(again, payload.trim_matches([' ', '\t', '\n', '\r']), "the text is kept as it arrived");
+                }
+            }
         }
     }
 }
