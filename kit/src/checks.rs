@@ -341,7 +341,9 @@ pub fn consistent(part: &Value, full: &Value) -> bool {
         }
         (Value::Array(p), Value::Array(f)) => {
             p.len() <= f.len()
-                && p.iter().zip(f).enumerate().all(|(i, (a, b))| a == b || (i + 1 == p.len() && consistent(a, b)))
+                // Complete elements are equal by value (the prefix reads `-0` as `0`, as the SDK does; serde_json
+                // as `-0.0`: found by the partial_json target); only the last may be cut.
+                && p.iter().zip(f).enumerate().all(|(i, (a, b))| same_json(a, b) || (i + 1 == p.len() && consistent(a, b)))
         }
         (Value::Number(_), Value::Number(_)) => true,
         _ => part == full,
