@@ -21,7 +21,7 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("\nerror: {e}");
-            if e.is_retryable() {
+            if e.should_retry() {
                 eprintln!("(retrying later may succeed)");
             }
             ExitCode::FAILURE

@@ -79,7 +79,7 @@
 //! Every failure is an [`Error`]; the first one ends the stream. The API can send an `error` event after the
 //! HTTP status was already 200 (e.g. `overloaded_error`): it arrives as an [`Error`] of category
 //! [`Api`](error::Category::Api) whose [`ApiError`] has the error type, message, request id and
-//! [`ApiError::is_retryable`]. A non-2xx response becomes the same [`ApiError`] through
+//! [`ApiError::should_retry`]. A non-2xx response becomes the same [`ApiError`] through
 //! [`ApiError::from_response`]. [`Error::classify`] gives the category to match on; the typed accessors
 //! ([`Error::api_error`], [`Error::json_error`], [`Error::limit_error`], ...) give the details.
 //!
@@ -89,7 +89,7 @@
 //! let body = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
 //! match BlockingEvents::new(&body[..]).with_request_id("req_1").final_message() {
 //!     Ok(message) => println!("{}", message.text()),
-//!     Err(e) if e.is_retryable() => eprintln!("retry later: {e}"), // overloaded_error: Overloaded (request_id req_1)
+//!     Err(e) if e.should_retry() => eprintln!("retry later: {e}"), // overloaded_error: Overloaded (request_id req_1)
 //!     Err(e) => {
 //!         eprintln!("failed: {e}");
 //!         if let Some(partial) = e.partial_message() {

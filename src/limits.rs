@@ -46,14 +46,15 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The longest SSE line accepted, in bytes, not counting its line ending (default 64 MiB).
+    /// The longest line accepted (of SSE, or of JSON lines), in bytes, not counting its line ending (default
+    /// 64 MiB).
     pub fn with_max_line_bytes(mut self, bytes: usize) -> Self {
         self.max_line = bytes;
         self
     }
 
-    /// The largest data of one event accepted, in bytes (for SSE, after joining its `data` lines; default
-    /// 64 MiB).
+    /// The largest data of one event accepted, in bytes (for SSE, after joining its `data` lines; for events
+    /// that arrive already split, each whole event; default 64 MiB).
     pub fn with_max_event_bytes(mut self, bytes: usize) -> Self {
         self.max_event = bytes;
         self
@@ -128,8 +129,8 @@ pub enum LimitError {
     },
     /// One event's data grew larger than [`Limits::with_max_event_bytes`].
     #[error(
-        "the data of an SSE event grew past the limit of {limit} bytes at the line starting at byte {offset}; \
-         if such events are expected, raise it with `Limits::with_max_event_bytes`"
+        "the data of an event grew past the limit of {limit} bytes at byte {offset} (for SSE, the start of the \
+         line that went over); if such events are expected, raise it with `Limits::with_max_event_bytes`"
     )]
     EventTooLarge {
         /// The limit in force.

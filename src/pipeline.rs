@@ -196,8 +196,8 @@ impl<F: Framing> EventDecoder<F> {
     }
 
     /// Types and folds one event that arrived already split (a gateway's message, the AWS SDK's payload), given
-    /// by its JSON text: the same as feeding it through a framing. `None` when it carries no event or the
-    /// stream has already failed.
+    /// by its JSON text: the same as feeding it through a framing (events already fed to the framing and not
+    /// yet taken come after it). `None` when it carries no event or the stream has already failed.
     ///
     /// ```
     /// use anthropic_sse::{EventDecoder, StreamEvent};
@@ -221,6 +221,10 @@ impl<F: Framing> EventDecoder<F> {
     fn push_named(&mut self, name: Option<&str>, json: &str) -> Option<Result<StreamEvent, Error>> {
         if self.failure.is_some() {
             return None;
+        }
+        if json.len() > self.limits.max_event_bytes() {
+            let limit = crate::limits::LimitError::EventTooLarge { limit: self.limits.max_event_bytes(), offset: 0 };
+            return Some(Err(self.fail(limit.into())));
         }
         match type_and_fold(&mut self.accumulator, RawEvent { json, name })? {
             Ok(event) => Some(Ok(event)),
@@ -246,12 +250,25 @@ impl<F: Framing> EventDecoder<F> {
         error
     }
 
+    /// Says that no more input will come, so that [`next_event`](Self::next_event) hands out the events the
+    /// end completes (for [`JsonLines`](crate::framing::JsonLines), a last line without its line end; nothing
+    /// for SSE or Bedrock). [`finish`](Self::finish) does it too, folding such events without handing them out.
+    pub fn end_input(&mut self) {
+        self.framing.end_input();
+    }
+
     /// Ends the input. `None` when the stream ended cleanly after `message_stop`; otherwise the
     /// incomplete-stream error that says what was missing. Call it after [`next_event`](Self::next_event) has
     /// returned `None`.
     pub fn finish(&mut self) -> Option<Error> {
         if self.failure.is_some() {
             return None;
+        }
+        // What the end of input completes (a last JSON line without its line end) is folded first; to hand it
+        // out as events, call `end_input` and take them with `next_event` before this.
+        self.end_input();
+        if let Err(error) = self.fold_buffered() {
+            return Some(error);
         }
         let leftover = self.framing.finish();
         if self.accumulator.is_complete() {

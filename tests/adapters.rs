@@ -47,7 +47,7 @@ fn transport_error_mid_stream_ends_the_stream_and_keeps_the_message() {
     let Err(err) = last else { panic!("{last:?}") };
     assert_eq!(err.classify(), Category::Transport);
     assert_eq!(err.kind(), "transport");
-    assert!(err.is_retryable());
+    assert!(err.should_retry());
     let source = std::error::Error::source(err).expect("the transport error is the source");
     assert!(source.to_string().contains("peer reset"));
     assert!(items[..items.len() - 1].iter().all(Result::is_ok), "events before the failure are delivered");

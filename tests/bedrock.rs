@@ -134,7 +134,7 @@ fn exceptions_carry_their_status_and_retry_advice() {
         let api = err.api_error().expect("an API error");
         assert_eq!(api.status(), status, "{name}");
         assert_eq!(api.http_status(), None, "{name}: the HTTP status was 200");
-        assert_eq!(err.is_retryable(), retry, "{name}");
+        assert_eq!(err.should_retry(), retry, "{name}");
         assert_eq!(api.request_id(), Some("amzn-req-1"), "{name}");
         if name == "exception_model_stream_error" {
             assert_eq!(api.details().and_then(|d| d.get("originalStatusCode")), Some(&serde_json::json!(500)));

@@ -194,7 +194,8 @@ fn every_documented_error_type_and_an_unknown_one() {
         ("api_error", ApiErrorKind::Api, Some(500), true),
         ("timeout_error", ApiErrorKind::Timeout, Some(504), true),
         ("overloaded_error", ApiErrorKind::Overloaded, Some(529), true),
-        ("conflict_error", ApiErrorKind::Other("conflict_error".into()), None, false),
+        ("conflict_error", ApiErrorKind::Conflict, Some(409), true),
+        ("some_future_error", ApiErrorKind::Other("some_future_error".into()), None, false),
     ];
     for (name, kind, status, retry) in table {
         let data = json!({"type":"error","error":{"type":name,"message":"msg","details":{"k":1}},"request_id":"req_b"})
@@ -204,7 +205,7 @@ fn every_documented_error_type_and_an_unknown_one() {
         assert_eq!(api.kind(), &kind);
         assert_eq!(api.kind().as_str(), name);
         assert_eq!(api.status(), status, "{name}");
-        assert_eq!(api.is_retryable(), retry, "{name}");
+        assert_eq!(api.should_retry(), retry, "{name}");
         assert_eq!(api.details(), Some(&json!({"k":1})));
         assert_eq!(api.request_id(), Some("req_b"));
         assert_eq!(err.kind(), name);
@@ -241,14 +242,14 @@ fn non_2xx_responses_json_html_and_empty() {
         (e.kind(), e.message(), e.request_id(), e.http_status()),
         (&ApiErrorKind::NotFound, "model: nope", Some("req_x"), Some(404))
     );
-    assert!(!e.is_retryable());
+    assert!(!e.should_retry());
 
     let e = ApiError::from_response(
         529,
         Some("req_h"),
         br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
     );
-    assert!(e.is_retryable());
+    assert!(e.should_retry());
     assert_eq!(e.to_string(), "overloaded_error: Overloaded (HTTP 529) (request_id req_h)");
 
     let e = ApiError::from_response(502, Some("req_p"), b"<html><body><h1>502 Bad Gateway</h1></body></html>");
@@ -263,7 +264,7 @@ fn non_2xx_responses_json_html_and_empty() {
 
     let e = ApiError::from_response(429, None, b"slow down");
     assert_eq!(e.kind(), &ApiErrorKind::RateLimit, "a non-JSON body takes its kind from the status");
-    assert!(e.is_retryable());
+    assert!(e.should_retry());
 }
 
 /// Text that exercises the fast path's string reader: escapes, unicode, quotes, control escapes.
@@ -356,7 +357,7 @@ fn nesting_depth_never_ends_the_stream_for_unknown_events_nor_loses_an_error_typ
     );
     let Err(e) = StreamEvent::from_json(&error, Some("error")) else { panic!("an error event is an error") };
     assert_eq!(e.kind(), "overloaded_error");
-    assert!(e.is_retryable());
+    assert!(e.should_retry());
     assert!(e.to_string().contains("Overloaded"), "{e}");
     // Text that is not JSON is still a JSON error naming the event.
     let err = StreamEvent::from_json("{\"type\":\"future\",", Some("future")).unwrap_err();

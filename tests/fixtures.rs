@@ -50,7 +50,7 @@ fn cases() -> Vec<(&'static str, Outcome)> {
                 api.kind() == &ApiErrorKind::Overloaded
                     && api.message() == "Overloaded"
                     && api.request_id() == Some("req_header_1")
-                    && api.is_retryable()
+                    && api.should_retry()
                     && e.kind() == "overloaded_error"
             }),
         ),

@@ -159,3 +159,67 @@ fn a_raw_event_is_the_json_and_the_name() {
     assert_eq!(whole.next_event().unwrap(), Some(RawEvent { json: "{}", name: Some("error") }));
     assert_eq!(whole.next_event().unwrap(), None);
 }
+
+/// JSON lines: the last line's end is optional (as JSON Lines says); the event it holds comes out of every
+/// driver, handed out or folded.
+#[test]
+fn the_last_json_line_needs_no_line_end() {
+    use anthropic_sse::framing::JsonLines;
+    let mut json = String::new();
+    for (_, data) in frames(SAMPLE_STREAM) {
+        json.push_str(&data);
+        json.push('\n');
+    }
+    let unended = json.trim_end().to_owned();
+    let expected = sse(SAMPLE_STREAM);
+    // Sans-IO: `finish` folds what the end completes; `end_input` hands it out first.
+    let mut decoder = EventDecoder::with_framing(JsonLines::new(), Limits::default());
+    decoder.feed(unended.as_bytes());
+    decoder.fold_buffered().unwrap();
+    assert!(decoder.finish().is_none());
+    assert_eq!(outcome(decoder.into_final_message(None)), expected.1);
+    let mut decoder = EventDecoder::with_framing(JsonLines::new(), Limits::default());
+    decoder.feed(unended.as_bytes());
+    let mut events: Vec<_> = std::iter::from_fn(|| decoder.next_event()).collect();
+    decoder.end_input();
+    events.extend(std::iter::from_fn(|| decoder.next_event()));
+    assert_eq!(events.into_iter().map(|e| e.map_err(|e| e.to_string())).collect::<Vec<_>>(), expected.0);
+    // Both drivers, handing events out.
+    for read in [1, 7, unended.len()] {
+        let decoder = EventDecoder::with_framing(JsonLines::new(), Limits::default());
+        let blocking: Vec<_> = BlockingEvents::with_decoder(unended.as_bytes(), decoder)
+            .with_read_size(read)
+            .map(|e| e.map_err(|e| e.to_string()))
+            .collect();
+        assert_eq!(blocking, expected.0, "reads of {read}");
+    }
+    let chunks = futures::stream::iter(unended.as_bytes().chunks(5).map(Ok::<_, std::io::Error>));
+    let decoder = EventDecoder::with_framing(JsonLines::new(), Limits::default());
+    let streamed: Vec<_> =
+        futures::executor::block_on(futures::StreamExt::collect::<Vec<_>>(EventStream::with_decoder(chunks, decoder)));
+    assert_eq!(streamed.into_iter().map(|e| e.map_err(|e| e.to_string())).collect::<Vec<_>>(), expected.0);
+}
+
+/// Events that arrive whole are held to the event limit, as SSE events are.
+#[test]
+fn whole_events_keep_to_the_event_limit() {
+    let limits = Limits::default().with_max_event_bytes(16);
+    let mut decoder = EventDecoder::with_framing(WholeEvents::new(), limits);
+    decoder.feed_bytes(Bytes::from_static(br#"{"type":"ping"}"#));
+    decoder.feed_bytes(Bytes::from_static(br#"{"type":"message_stop"}"#));
+    assert!(decoder.next_event().unwrap().is_ok());
+    let err = decoder.next_event().unwrap().unwrap_err();
+    assert!(err.to_string().contains("with_max_event_bytes"), "{err}");
+    let mut decoder = EventDecoder::with_limits(limits);
+    let err = decoder.push_json(r#"{"type":"message_stop"}"#).unwrap().unwrap_err();
+    assert!(err.limit_error().is_some(), "{err}");
+}
+
+/// A `BytesStr` hashes as the `str` it is, so a set of them finds a `&str`.
+#[test]
+fn bytes_str_hashes_as_str() {
+    use anthropic_sse::framing::sse::BytesStr;
+    let set: std::collections::HashSet<BytesStr> = [BytesStr::from(":message-type"), BytesStr::from("x")].into();
+    assert!(set.contains(":message-type"));
+    assert!(!set.contains("y"));
+}

@@ -231,7 +231,7 @@ async fn error_event_after_200_is_typed_with_the_header_request_id() {
     let api = err.api_error().expect("an API error");
     assert_eq!(api.kind(), &ApiErrorKind::Overloaded);
     assert_eq!(api.request_id(), Some("req_e2e_overloaded"));
-    assert!(api.is_retryable());
+    assert!(api.should_retry());
     assert_eq!(err.partial_message().map(|m| m.text()).as_deref(), Some("Let me check the weather"));
 }
 
@@ -257,7 +257,7 @@ async fn non_2xx_responses_become_api_errors() {
         (err.kind(), err.http_status(), err.request_id()),
         (&ApiErrorKind::Overloaded, Some(529), Some("req_e2e_529"))
     );
-    assert!(err.is_retryable());
+    assert!(err.should_retry());
     let err = open(&format!("{base}/502")).await.expect_err("502");
     assert_eq!(err.http_status(), Some(502));
     assert!(err.message().contains("502 Bad Gateway"), "{}", err.message());

@@ -183,7 +183,7 @@ fn a_big_json_error_event_keeps_its_type_without_a_tree() {
     let error = anthropic_sse::ApiError::from_event_data(data.as_bytes(), None);
     let peak = PEAK.load(Ordering::SeqCst) - base;
     assert_eq!(error.kind().as_str(), "overloaded_error");
-    assert!(error.is_retryable());
+    assert!(error.should_retry());
     assert!(error.body().is_none(), "a body over MAX_ERROR_BODY is not built into a tree");
     assert!(peak <= 3 * data.len(), "peak {peak} for {} bytes", data.len());
 }

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde_json::Value;
 
+use super::retry::{status_says_retry, RetryAfter, RetryHeaders};
 use crate::text::excerpt;
 
 /// The type of an API error (`error.type`).
@@ -21,6 +22,8 @@ pub enum ApiErrorKind {
     Permission,
     /// 404: no such resource.
     NotFound,
+    /// 409: a conflict (e.g. a lock timeout); worth retrying.
+    Conflict,
     /// 413: the request is too large.
     RequestTooLarge,
     /// 429: rate limited.
@@ -38,12 +41,13 @@ pub enum ApiErrorKind {
 
 /// The one table of the API's error types: each known kind, its name on the wire, and the HTTP status it
 /// stands for.
-const KINDS: [(ApiErrorKind, &str, u16); 10] = [
+const KINDS: [(ApiErrorKind, &str, u16); 11] = [
     (ApiErrorKind::InvalidRequest, "invalid_request_error", 400),
     (ApiErrorKind::Authentication, "authentication_error", 401),
     (ApiErrorKind::Billing, "billing_error", 402),
     (ApiErrorKind::Permission, "permission_error", 403),
     (ApiErrorKind::NotFound, "not_found_error", 404),
+    (ApiErrorKind::Conflict, "conflict_error", 409),
     (ApiErrorKind::RequestTooLarge, "request_too_large", 413),
     (ApiErrorKind::RateLimit, "rate_limit_error", 429),
     (ApiErrorKind::Api, "api_error", 500),
@@ -117,7 +121,7 @@ impl fmt::Display for ApiErrorKind {
 /// let err = ApiError::from_event_data(body, None);
 /// assert_eq!(err.kind(), &ApiErrorKind::Overloaded);
 /// assert_eq!(err.status(), Some(529));
-/// assert!(err.is_retryable());
+/// assert!(err.should_retry());
 /// assert_eq!(err.to_string(), "overloaded_error: Overloaded (request_id req_1)");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -126,8 +130,11 @@ pub struct ApiError {
     message: String,
     details: Option<Value>,
     request_id: Option<String>,
+    /// `x-amzn-requestid` (Bedrock; Claude Platform on AWS sends it beside `request-id`, as the primary id).
+    aws_request_id: Option<String>,
     http_status: Option<u16>,
     body: Option<Value>,
+    retry: RetryHeaders,
 }
 
 impl ApiError {
@@ -162,18 +169,44 @@ impl ApiError {
         error
     }
 
+    /// [`from_response`](Self::from_response) with the response's headers (name, value; names compared without
+    /// case): the request ids (`request-id`, and `x-amzn-requestid`, which is the primary one when present) and
+    /// what the server said about retrying (`x-should-retry`, `retry-after-ms`, `retry-after`; see
+    /// [`should_retry`](Self::should_retry) and [`retry_after`](Self::retry_after)).
+    ///
+    /// ```
+    /// use anthropic_sse::ApiError;
+    /// let headers = [("request-id", "req_1"), ("x-should-retry", "false"), ("retry-after", "3")];
+    /// let err = ApiError::from_response_with_headers(503, headers, b"<html>Service Unavailable</html>");
+    /// assert_eq!(err.request_id(), Some("req_1"));
+    /// assert!(!err.should_retry(), "the server said not to, whatever the status");
+    /// ```
+    pub fn from_response_with_headers<'a>(
+        status: u16,
+        headers: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
+        body: &[u8],
+    ) -> Self {
+        let header = |wanted: &str| {
+            headers.clone().into_iter().find(|(name, _)| name.eq_ignore_ascii_case(wanted)).map(|(_, value)| value)
+        };
+        let mut error = Self::from_response(status, header("request-id"), body);
+        error.aws_request_id = header("x-amzn-requestid").map(str::to_owned);
+        error.retry = RetryHeaders::read(headers);
+        error
+    }
+
     /// The error of an Amazon Bedrock `exception` message: its kind is the `:exception-type` as the wire has it
     /// (`throttlingException`, `serviceUnavailableException`, `internalServerException`,
     /// `modelTimeoutException`, `validationException`, `modelStreamErrorException`, or any other), its message
     /// the payload's `message`, its status the one Bedrock gives the type. For `modelStreamErrorException`,
     /// the model's own `originalStatusCode` and `originalMessage` are kept in [`details`](Self::details) and
     /// said in the message.
-    pub fn from_bedrock_exception(message: &crate::framing::eventstream::Message) -> Self {
-        let kind = message.header_str(":exception-type").unwrap_or("unknownException");
-        let body: Option<Value> = body_tree(message.payload());
+    pub fn from_bedrock_exception(exception_type: Option<&str>, payload: &[u8]) -> Self {
+        let kind = exception_type.unwrap_or("unknownException");
+        let body: Option<Value> = body_tree(payload);
         let field = |name: &str| body.as_ref().and_then(|b| b.get(name)).cloned();
         let mut text = field("message").and_then(|m| m.as_str().map(str::to_owned)).unwrap_or_else(|| {
-            let shown = String::from_utf8_lossy(&message.payload()[..message.payload().len().min(4096)]).into_owned();
+            let shown = String::from_utf8_lossy(&payload[..payload.len().min(4096)]).into_owned();
             excerpt(shown.trim())
         });
         let mut details = serde_json::Map::new();
@@ -190,21 +223,25 @@ impl ApiError {
             message: text,
             details: (!details.is_empty()).then_some(Value::Object(details)),
             request_id: None,
+            aws_request_id: None,
             http_status: None,
             body,
+            retry: RetryHeaders::default(),
         }
     }
 
     /// The error of an AWS event-stream `error` message: its kind is the `:error-code` header, its message
     /// the `:error-message` header.
-    pub fn from_bedrock_error(message: &crate::framing::eventstream::Message) -> Self {
+    pub fn from_bedrock_error(error_code: Option<&str>, error_message: Option<&str>, payload: &[u8]) -> Self {
         ApiError {
-            kind: ApiErrorKind::Other(message.header_str(":error-code").unwrap_or("unknownError").to_owned()),
-            message: message.header_str(":error-message").unwrap_or_default().to_owned(),
+            kind: ApiErrorKind::Other(error_code.unwrap_or("unknownError").to_owned()),
+            message: error_message.unwrap_or("an AWS event-stream error message without :error-message").to_owned(),
             details: None,
             request_id: None,
+            aws_request_id: None,
             http_status: None,
-            body: body_tree(message.payload()),
+            body: body_tree(payload),
+            retry: RetryHeaders::default(),
         }
     }
 
@@ -217,9 +254,11 @@ impl ApiError {
                 message: parts.message.unwrap_or_default(),
                 details: parts.details,
                 request_id: parts.request_id,
+                aws_request_id: None,
                 http_status: status,
                 // The whole body as a tree, when serde_json can build one (not past its nesting limit).
                 body: body_tree(body),
+                retry: RetryHeaders::default(),
             };
         }
         // Only the start of the body is looked at for the message: it is for people, and the body may be big.
@@ -239,7 +278,16 @@ impl ApiError {
             }
         };
         let body = body_tree(body);
-        ApiError { kind: fallback_kind(), message, details: None, request_id: None, http_status: status, body }
+        ApiError {
+            kind: fallback_kind(),
+            message,
+            details: None,
+            request_id: None,
+            aws_request_id: None,
+            http_status: status,
+            body,
+            retry: RetryHeaders::default(),
+        }
     }
 
     /// The error type.
@@ -257,9 +305,25 @@ impl ApiError {
         self.details.as_ref()
     }
 
-    /// The request id: the `request-id` header's value if the caller passed it, else the body's.
+    /// The request id: `x-amzn-requestid` when the response had one (Bedrock, Claude Platform on AWS), else
+    /// the `request-id` header's value if the caller passed it, else the body's.
     pub fn request_id(&self) -> Option<&str> {
+        self.aws_request_id.as_deref().or(self.request_id.as_deref())
+    }
+
+    /// Anthropic's request id (`request-id`, or the body's `request_id`), beside an AWS one.
+    pub fn anthropic_request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// The AWS request id (`x-amzn-requestid`), when there was one.
+    pub fn aws_request_id(&self) -> Option<&str> {
+        self.aws_request_id.as_deref()
+    }
+
+    /// Sets the AWS request id (the `x-amzn-requestid` response header).
+    pub fn set_aws_request_id(&mut self, request_id: impl Into<String>) {
+        self.aws_request_id = Some(request_id.into());
     }
 
     /// The HTTP status of the response, for errors made from a non-2xx response.
@@ -273,10 +337,19 @@ impl ApiError {
         self.http_status.or_else(|| self.kind.status())
     }
 
-    /// Whether retrying the request makes sense, by the official SDKs' rule on the status it stands for: 408,
-    /// 409, 429 and every 5xx (so `overloaded_error`, `api_error`, a proxy's 502, Bedrock's throttling).
-    pub fn is_retryable(&self) -> bool {
-        matches!(self.status(), Some(408 | 409 | 429 | 500..=599))
+    /// Whether retrying the request makes sense, by the official Python SDK's rule: the response's
+    /// `x-should-retry` header when it said `true` or `false`; else the status it stands for: 408, 409, 429 and
+    /// every status from 500 (`overloaded_error`, `rate_limit_error`, `api_error`, `timeout_error`,
+    /// `conflict_error`, a proxy's 502, Bedrock's `throttlingException`); no for the other 4xx.
+    pub fn should_retry(&self) -> bool {
+        self.retry.should_retry.unwrap_or_else(|| self.status().is_some_and(status_says_retry))
+    }
+
+    /// How long the server asked to wait before a retry (`retry-after-ms`, else `retry-after` in seconds or
+    /// as an HTTP date), read as the Python SDK reads them. [`RetryPolicy`](super::RetryPolicy) turns it into
+    /// a wait.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        self.retry.after
     }
 
     /// The whole error body as JSON, when it was JSON of at most [`MAX_ERROR_BODY`] bytes.

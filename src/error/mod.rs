@@ -4,11 +4,13 @@
 //! non-2xx response.
 
 mod api;
+mod retry;
 
 use std::fmt;
 use std::sync::Arc;
 
 pub use api::{ApiError, ApiErrorKind, MAX_ERROR_BODY};
+pub use retry::{RetryAfter, RetryPolicy};
 
 use crate::limits::LimitError;
 use crate::model::message::Message;
@@ -39,7 +41,7 @@ pub type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 /// let err = BlockingEvents::new(&body[..]).final_message().unwrap_err();
 /// assert_eq!(err.classify(), Category::Api);
 /// assert_eq!(err.api_error().map(|e| e.status()), Some(Some(529)));
-/// assert!(err.is_retryable());
+/// assert!(err.should_retry());
 /// ```
 #[derive(Clone)]
 pub struct Error {
@@ -301,16 +303,6 @@ impl Error {
         }
     }
 
-    /// Whether sending the request again may succeed: API errors that are retryable (see
-    /// [`ApiError::is_retryable`]), transport errors, I/O errors and streams cut short.
-    pub fn is_retryable(&self) -> bool {
-        match &self.inner.kind {
-            Kind::Api(error) => error.is_retryable(),
-            Kind::Transport(_) | Kind::Io(_) | Kind::Incomplete(_) => true,
-            _ => false,
-        }
-    }
-
     /// The message accumulated before the error, when the error came from folding a stream that had started.
     pub fn partial_message(&self) -> Option<&Message> {
         self.inner.partial.as_deref()
@@ -438,10 +430,13 @@ impl JsonError {
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(line) = self.line {
+            // serde_json's own position counts lines of the line: only its reason is said.
+            let reason = self.source.to_string();
+            let reason = reason.split(" at line ").next().unwrap_or_default();
             return write!(
                 f,
-                "line {line} is not one complete JSON value: {} at byte {} of the line (near {:?})",
-                self.source, self.offset, self.excerpt
+                "line {line} is not one complete JSON value: {reason} at byte {} of the line (near {:?})",
+                self.offset, self.excerpt
             );
         }
         write!(

@@ -77,8 +77,14 @@ impl Framing for Bedrock {
                     self.current = chunk_event(&message)?;
                     return Ok(Some(RawEvent { json: &self.current, name: None }));
                 }
-                Some("exception") => return Err(Error::api(ApiError::from_bedrock_exception(&message))),
-                Some("error") => return Err(Error::api(ApiError::from_bedrock_error(&message))),
+                Some("exception") => {
+                    let kind = message.header_str(":exception-type");
+                    return Err(Error::api(ApiError::from_bedrock_exception(kind, message.payload())));
+                }
+                Some("error") => {
+                    let (code, text) = (message.header_str(":error-code"), message.header_str(":error-message"));
+                    return Err(Error::api(ApiError::from_bedrock_error(code, text, message.payload())));
+                }
                 other => {
                     return Err(Error::corrupt(
                         message.offset(),

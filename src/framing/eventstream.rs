@@ -213,7 +213,9 @@ impl Decoder {
         if crc32fast::hash(&self.buf[..8]) != prelude_crc {
             return Err(Error::corrupt(
                 offset,
-                "the prelude's CRC does not match: this is not an AWS event stream, or it is damaged",
+                "the prelude's CRC does not match: this is not an AWS event stream, or it is damaged (check the \
+                 response's content type: `text/event-stream` is read as SSE, and an error body with \
+                 `ApiError::from_response`)",
             ));
         }
         if total < MIN_MESSAGE || headers_len > total - MIN_MESSAGE {

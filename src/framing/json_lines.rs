@@ -8,8 +8,9 @@ use crate::limits::{LimitError, Limits};
 
 /// Newline-delimited JSON events (a gateway's output, the TypeScript SDK's `toReadableStream()`): one JSON value
 /// per line, each ended by `\n` (a `\r` before it is dropped), blank lines ignored. A line is an event once its
-/// `\n` arrives: a last line without one is reported as left over by [`finish`](Framing::finish), as SSE leaves
-/// an event that no blank line ends. A line that is not one complete JSON value is a JSON error naming its line
+/// `\n` arrives, or, for the last line, once the input ends ([`Framing::end_input`]; the final line end is
+/// optional, as JSON Lines says; the drivers and [`EventDecoder::finish`](crate::EventDecoder::finish) end
+/// the input for you). A line that is not one complete JSON value is a JSON error naming its line
 /// number; a line longer than [`Limits::with_max_line_bytes`] a limit error. Invalid UTF-8 becomes U+FFFD, as on
 /// SSE.
 ///
@@ -36,6 +37,8 @@ pub struct JsonLines {
     limits: Limits,
     /// The line handed out last, kept so that its text can be lent.
     current: String,
+    /// No more input will come: what is left is the last line.
+    ended: bool,
 }
 
 impl JsonLines {
@@ -49,6 +52,7 @@ impl JsonLines {
         loop {
             let end = match memchr::memchr(b'\n', &self.buf[self.searched..]) {
                 Some(i) => self.searched + i,
+                None if self.ended && !self.buf.is_empty() => self.buf.len(),
                 None => {
                     self.searched = self.buf.len();
                     if self.buf.len() > self.limits.max_line_bytes() {
@@ -65,7 +69,9 @@ impl JsonLines {
                 return Err(LimitError::LineTooLong { limit: self.limits.max_line_bytes(), offset: self.offset }.into());
             }
             let mut line = self.buf.split_to(end).freeze();
-            self.buf.advance(1);
+            if !self.buf.is_empty() {
+                self.buf.advance(1);
+            }
             self.searched = 0;
             let number = self.line;
             self.line += 1;
@@ -96,6 +102,10 @@ impl Framing for JsonLines {
             return Err(Error::json(JsonError::on_line(number, &self.current, e)));
         }
         Ok(Some(RawEvent { json: &self.current, name: None }))
+    }
+
+    fn end_input(&mut self) {
+        self.ended = true;
     }
 
     fn finish(&mut self) -> Option<String> {

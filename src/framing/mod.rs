@@ -21,7 +21,7 @@ use std::fmt;
 use bytes::Bytes;
 
 use crate::error::Error;
-use crate::limits::Limits;
+use crate::limits::{LimitError, Limits};
 
 mod bedrock;
 pub mod eventstream;
@@ -72,6 +72,11 @@ pub trait Framing: fmt::Debug {
     /// exceeded, a corrupt frame) ends the stream: the pipeline asks for no further events.
     fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error>;
 
+    /// Says that no more input will come, so that `next_event` hands out what the end completes (a last JSON
+    /// line without its line end). Most wire formats have nothing to do: an event is complete only when its
+    /// end arrives.
+    fn end_input(&mut self) {}
+
     /// Ends the input: `None` when it ended cleanly between events, else what was left unfinished, in words
     /// (the pipeline puts it in its incomplete-stream error). Call it after `next_event` returned `Ok(None)`.
     fn finish(&mut self) -> Option<String>;
@@ -94,6 +99,10 @@ impl<F: Framing + ?Sized> Framing for Box<F> {
     #[inline]
     fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error> {
         (**self).next_event()
+    }
+
+    fn end_input(&mut self) {
+        (**self).end_input();
     }
 
     fn finish(&mut self) -> Option<String> {
@@ -141,13 +150,17 @@ impl Framing for sse::Decoder {
 
 /// Events that arrive already split: each chunk fed is one whole event's JSON text (the `bytes` of the AWS
 /// SDK's `PayloadPart`, a gateway's message), and [`push`](Self::push) takes one with a name (an
-/// `eventsource_stream::Event`). Invalid UTF-8 becomes U+FFFD, as on SSE. Each event arrives whole and is
-/// handed on at once, so no limit applies here: the fold's limits still do.
+/// `eventsource_stream::Event`). Invalid UTF-8 becomes U+FFFD, as on SSE. An event larger than
+/// [`Limits::with_max_event_bytes`] is a limit error, as on SSE; events fed and not yet taken are held as they
+/// came (take them as you feed them).
 #[derive(Debug, Clone, Default)]
 pub struct WholeEvents {
     queue: VecDeque<(Option<String>, Bytes)>,
     /// The event handed out last, kept so that its text can be lent.
     current: (Option<String>, String),
+    /// Bytes handed out so far, for the offset a limit error names.
+    offset: u64,
+    limits: Limits,
 }
 
 impl WholeEvents {
@@ -169,6 +182,11 @@ impl Framing for WholeEvents {
 
     fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error> {
         let Some((name, json)) = self.queue.pop_front() else { return Ok(None) };
+        let offset = self.offset;
+        self.offset += json.len() as u64;
+        if json.len() > self.limits.max_event_bytes() {
+            return Err(LimitError::EventTooLarge { limit: self.limits.max_event_bytes(), offset }.into());
+        }
         // No copy when the bytes are not shared and are UTF-8.
         let json = String::from_utf8(Vec::from(json))
             .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
@@ -182,7 +200,9 @@ impl Framing for WholeEvents {
         (left > 0).then(|| format!("{left} events were fed but not read"))
     }
 
-    fn set_limits(&mut self, _: Limits) {}
+    fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
 
     fn keeps_chunks_whole(&self) -> bool {
         true

@@ -29,6 +29,8 @@ pub struct BlockingEvents<R, F = Decoder> {
     reader: Option<R>,
     decoder: EventDecoder<F>,
     buf: Vec<u8>,
+    /// The input ended; `finish` is still to be called.
+    ending: bool,
     done: bool,
 }
 
@@ -42,7 +44,7 @@ impl<R: Read> BlockingEvents<R> {
 impl<R: Read, F: Framing> BlockingEvents<R, F> {
     /// Reads events from `reader` with the given decoder (framing, limits, request id).
     pub fn with_decoder(reader: R, decoder: EventDecoder<F>) -> Self {
-        BlockingEvents { reader: Some(reader), decoder, buf: vec![0; READ_SIZE], done: false }
+        BlockingEvents { reader: Some(reader), decoder, buf: vec![0; READ_SIZE], ending: false, done: false }
     }
 
     /// Sets the size of each read: at least 1 byte, at most [`MAX_READ_SIZE`] (larger values are capped, so
@@ -110,16 +112,22 @@ impl<R: Read, F: Framing> BlockingEvents<R, F> {
     /// Feeds the decoder the reader's next chunk, or its end. `Err` is the error that ends the stream.
     fn read_chunk(&mut self) -> Result<(), Error> {
         let Some(reader) = self.reader.as_mut() else {
+            // The input ended and the events its end completed were taken: the verdict.
+            if std::mem::take(&mut self.ending) {
+                if let Some(error) = self.decoder.finish() {
+                    self.finish_with_error();
+                    return Err(error);
+                }
+            }
             self.done = true;
             return Ok(());
         };
         match reader.read(&mut self.buf) {
             Ok(0) => {
+                // The events the end completes are taken before the verdict.
                 self.reader = None;
-                if let Some(error) = self.decoder.finish() {
-                    self.finish_with_error();
-                    return Err(error);
-                }
+                self.decoder.end_input();
+                self.ending = true;
             }
             Ok(n) => self.decoder.feed(&self.buf[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

@@ -35,12 +35,14 @@ pub(crate) struct Driver<S, F> {
     /// `None` once the source has ended or failed (dropped at once: for an HTTP body, the connection closes).
     source: Option<S>,
     pub(crate) decoder: EventDecoder<F>,
+    /// The source ended cleanly; `finish` is still to be called.
+    ending: bool,
     done: bool,
 }
 
 impl<S: Source<F>, F: Framing> Driver<S, F> {
     pub(crate) fn new(source: S, decoder: EventDecoder<F>) -> Self {
-        Driver { source: Some(source), decoder, done: false }
+        Driver { source: Some(source), decoder, ending: false, done: false }
     }
 
     /// The next event: `Ready(None)` once the stream has ended (after a clean end or its first error).
@@ -99,6 +101,13 @@ impl<S: Source<F>, F: Framing> Driver<S, F> {
     /// One step of the source. `Err` is the error that ends the stream.
     fn poll_feed(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         let Some(source) = self.source.as_mut() else {
+            // The source ended cleanly and the events its end completed were taken: the verdict.
+            if std::mem::take(&mut self.ending) {
+                if let Some(error) = self.decoder.finish() {
+                    self.stop();
+                    return Poll::Ready(Err(error));
+                }
+            }
             self.done = true;
             return Poll::Ready(Ok(()));
         };
@@ -107,15 +116,19 @@ impl<S: Source<F>, F: Framing> Driver<S, F> {
             Fed::End(end) => end,
         };
         self.source = None;
-        let error = match end {
-            Some(e) => self.decoder.fail(Error::transport(e)),
-            None => match self.decoder.finish() {
-                Some(error) => error,
-                None => return Poll::Ready(Ok(())),
-            },
-        };
-        self.stop();
-        Poll::Ready(Err(error))
+        match end {
+            Some(e) => {
+                let error = self.decoder.fail(Error::transport(e));
+                self.stop();
+                Poll::Ready(Err(error))
+            }
+            None => {
+                // The events the end completes are taken before the verdict.
+                self.decoder.end_input();
+                self.ending = true;
+                Poll::Ready(Ok(()))
+            }
+        }
     }
 
     /// Ends the stream after an error: the source is dropped at once.

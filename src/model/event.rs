@@ -168,8 +168,8 @@ const BEDROCK_METRICS: &str = "amazon-bedrock-invocationMetrics";
 
 impl MessageStop {
     /// The metrics Amazon Bedrock adds to `message_stop` (`amazon-bedrock-invocationMetrics`), when present.
-    /// They are not part of the [`Message`] (the SDK does not merge them either); the pipeline keeps the last
-    /// ones it saw ([`EventDecoder::invocation_metrics`](crate::EventDecoder::invocation_metrics)).
+    /// They are not part of the [`Message`] (the SDK does not merge them either); the pipeline keeps those of the
+    /// `message_stop` that completed the message ([`EventDecoder::invocation_metrics`](crate::EventDecoder::invocation_metrics)).
     pub fn invocation_metrics(&self) -> Option<InvocationMetrics> {
         serde_json::from_value(self.extra.get(BEDROCK_METRICS)?.clone()).ok()
     }

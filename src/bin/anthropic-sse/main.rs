@@ -180,7 +180,14 @@ fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut imp
     let mut wrote_text = false;
     let result = loop {
         let n = match reader.read(&mut buf) {
-            Ok(0) => break decoder.finish().map_or(Ok(()), Err),
+            Ok(0) => {
+                // What the end completes (a last JSON line without its line end) is written too.
+                decoder.end_input();
+                while let Some(Ok(event)) = decoder.next_event() {
+                    write_event(options.mode, &event, out, &mut wrote_text)?;
+                }
+                break decoder.failure().cloned().or_else(|| decoder.finish()).map_or(Ok(()), Err);
+            }
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => break Err(decoder.fail(e.into())),
@@ -342,6 +349,10 @@ fn json_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) ->
         }
         Ok(wrote)
     })?;
+    lines.end_input();
+    while let Some(event) = lines.next_event().map_err(|e| Failure::of(&e))? {
+        out.write_all(event.json.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(Failure::write)?;
+    }
     match Framing::finish(&mut lines) {
         Some(left) => Err(Failure::new("incomplete", format_args!("the input ended inside a line: {left}"))),
         None => Ok(()),
