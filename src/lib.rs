@@ -99,10 +99,12 @@
 //! }
 //! ```
 //!
-//! Retrying makes sense, by the official SDKs' rule, for errors that stand for the statuses 408, 409, 429 and
-//! 5xx (`rate_limit_error`, `api_error`, `timeout_error`, `overloaded_error`, a proxy's 502, Bedrock's
-//! `throttlingException` and `serviceUnavailableException`), for transport and I/O failures, and for streams
-//! cut short.
+//! [`Error::should_retry`] follows the official Python SDK: a response's `x-should-retry` header decides when
+//! present; otherwise the statuses 408, 409, 429 and 5xx are retried (for an error after HTTP 200, the status
+//! its type stands for: `rate_limit_error`, `api_error`, `timeout_error`, `overloaded_error`, `conflict_error`,
+//! Bedrock's `throttlingException` and `serviceUnavailableException`), as are transport and I/O failures and
+//! streams cut short. [`error::RetryPolicy`] gives the SDK's wait before each retry (`retry-after-ms`,
+//! `retry-after`, else its backoff with jitter) for your own loop: the crate never sends a request itself.
 //!
 //! # Where we differ from the SDKs, and why
 //!
