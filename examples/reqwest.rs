@@ -1,13 +1,15 @@
 //! A real Messages API call: streams the answer, printing text as it arrives, then the usage.
 //!
-//!     ANTHROPIC_API_KEY=sk-ant-... cargo run --example reqwest -- "Why is the sky blue?"
+//!     ANTHROPIC_API_KEY=sk-ant-... cargo run -p anthropic-sse-benches --example reqwest -- "Why is the sky blue?"
+//!
+//! (It lives with the benchmarks' workspace member, which builds a TLS client anyway.)
 //!
 //! Optional: ANTHROPIC_MODEL (default claude-sonnet-4-5), ANTHROPIC_BASE_URL (default https://api.anthropic.com).
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use anthropic_sse::{ApiError, Delta, EventStream, StreamEvent};
+use anthropic_sse::{Delta, StreamEvent};
 use futures::StreamExt;
 
 #[tokio::main]
@@ -45,20 +47,10 @@ async fn run(key: &str, prompt: &str) -> Result<(), anthropic_sse::Error> {
         .header("content-type", "application/json")
         .body(body.to_string())
         .send()
-        .await
-        .map_err(anthropic_sse::Error::transport)?;
-
-    let request_id = response.headers().get("request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    if !response.status().is_success() {
-        let status = response.status().as_u16();
-        let body = response.bytes().await.unwrap_or_default();
-        return Err(ApiError::from_response(status, request_id.as_deref(), &body).into());
-    }
-
-    let mut events = EventStream::new(response.bytes_stream());
-    if let Some(id) = request_id {
-        events = events.with_request_id(id);
-    }
+        .await?;
+    // One call: a non-2xx status is an ApiError (with its request ids and retry advice), a 2xx body that is
+    // not a stream an error that says so; else the events.
+    let mut events = anthropic_sse::reqwest::events(response).await?;
     let mut stdout = std::io::stdout();
     while let Some(event) = events.next().await {
         if let StreamEvent::ContentBlockDelta(delta) = event? {

@@ -167,6 +167,18 @@ pub use io::stream::{EventStream, TextStream};
 #[cfg(feature = "tokio")]
 pub use io::tokio::ReaderChunks;
 pub use io::{Chunk, MAX_READ_SIZE};
+
+/// From an HTTP response to events in one call (feature `http`).
+#[cfg(feature = "http")]
+pub mod http {
+    pub use crate::io::http::{events, events_with_limits, BodyChunks, HttpEvents};
+}
+
+/// From a `reqwest::Response` to events in one call (feature `reqwest`).
+#[cfg(feature = "reqwest")]
+pub mod reqwest {
+    pub use crate::io::reqwest::events;
+}
 pub use limits::{LimitError, Limits, DEFAULT_HEADER_LIMIT, DEFAULT_LIMIT, DEFAULT_PAYLOAD_LIMIT};
 pub use model::tool_input::{InvalidToolInput, ToolInput, ToolInputView};
 pub use model::{

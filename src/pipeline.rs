@@ -36,6 +36,8 @@ pub struct EventDecoder<F = Decoder> {
     accumulator: MessageAccumulator,
     limits: Limits,
     request_id: Option<String>,
+    /// `x-amzn-requestid` (Bedrock, Claude Platform on AWS).
+    aws_request_id: Option<String>,
     /// The error that ended the stream, with the message as it was then: the answer from then on.
     failure: Option<Error>,
 }
@@ -62,6 +64,7 @@ impl<F: Framing> EventDecoder<F> {
             accumulator: MessageAccumulator::new().with_limits(limits),
             limits,
             request_id: None,
+            aws_request_id: None,
             failure: None,
         }
     }
@@ -96,6 +99,17 @@ impl<F: Framing> EventDecoder<F> {
     /// The request id given with [`set_request_id`](Self::set_request_id).
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// Sets the value of the `x-amzn-requestid` response header (Bedrock; Claude Platform on AWS sends it beside
+    /// `request-id`), so that API errors carry it as their primary id.
+    pub fn set_aws_request_id(&mut self, request_id: impl Into<String>) {
+        self.aws_request_id = Some(request_id.into());
+    }
+
+    /// The AWS request id given with [`set_aws_request_id`](Self::set_aws_request_id).
+    pub fn aws_request_id(&self) -> Option<&str> {
+        self.aws_request_id.as_deref()
     }
 
     /// Adds input (copied once).
@@ -240,8 +254,13 @@ impl<F: Framing> EventDecoder<F> {
         if let Some(first) = &self.failure {
             return first.clone();
         }
-        if let (Some(api), Some(id)) = (error.api_error_mut(), &self.request_id) {
-            api.set_request_id(id.clone());
+        if let Some(api) = error.api_error_mut() {
+            if let Some(id) = &self.request_id {
+                api.set_request_id(id.clone());
+            }
+            if let Some(id) = &self.aws_request_id {
+                api.set_aws_request_id(id.clone());
+            }
         }
         if error.partial_message().is_none() {
             error = error.with_partial_message(self.accumulator.partial_message());

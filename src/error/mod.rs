@@ -65,6 +65,13 @@ enum Kind {
     ToolInput(ToolInputError),
     Limit(LimitError),
     Corrupt(CorruptError),
+    // Made by the HTTP edge only.
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    NotAStream(String),
+    Stalled {
+        waited: std::time::Duration,
+        delivered: bool,
+    },
     Io(Arc<std::io::Error>),
 }
 
@@ -87,8 +94,14 @@ pub enum Category {
     /// A [`Limits`](crate::Limits) bound was exceeded ([`Error::limit_error`]).
     Limit,
     /// The bytes are not a valid frame of their wire format (e.g. an AWS event-stream message whose CRC does
-    /// not match), or not a stream at all ([`Error::corrupt_error`]).
+    /// not match) ([`Error::corrupt_error`]).
     Corrupt,
+    /// What arrived is not a stream: an HTTP response whose content type is neither SSE nor an AWS event
+    /// stream (e.g. a whole JSON message: the request did not ask to stream).
+    NotAStream,
+    /// No byte arrived for the idle timeout ([`EventStream::with_idle_timeout`](crate::EventStream)): the
+    /// stream stalled ([`Error::stalled_content`] says whether content had been delivered).
+    Stalled,
     /// Reading the input failed.
     Io,
 }
@@ -195,6 +208,24 @@ impl Error {
         Self::new(Kind::Corrupt(CorruptError { offset, detail: detail.into() }))
     }
 
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    pub(crate) fn not_a_stream(detail: impl Into<String>) -> Self {
+        Self::new(Kind::NotAStream(detail.into()))
+    }
+
+    pub(crate) fn stalled(waited: std::time::Duration, delivered: bool) -> Self {
+        Self::new(Kind::Stalled { waited, delivered })
+    }
+
+    /// For a stalled stream: whether any content had been delivered before it stalled (a retry bills that
+    /// output again). `None` for other errors.
+    pub fn stalled_content(&self) -> Option<bool> {
+        match &self.inner.kind {
+            Kind::Stalled { delivered, .. } => Some(*delivered),
+            _ => None,
+        }
+    }
+
     pub(crate) fn incomplete(detail: impl Into<String>) -> Self {
         Self::new(Kind::Incomplete(detail.into()))
     }
@@ -218,13 +249,15 @@ impl Error {
             Kind::Incomplete(_) => Category::Incomplete,
             Kind::Limit(_) => Category::Limit,
             Kind::Corrupt(_) => Category::Corrupt,
+            Kind::NotAStream(_) => Category::NotAStream,
+            Kind::Stalled { .. } => Category::Stalled,
             Kind::Io(_) => Category::Io,
         }
     }
 
     /// A short name of the kind of error: the API error type for an API error (e.g. `overloaded_error`),
-    /// else one of `transport`, `json`, `protocol`, `incomplete`, `limit`, `corrupt`, `io` (the category's
-    /// name).
+    /// else one of `transport`, `json`, `protocol`, `incomplete`, `limit`, `corrupt`, `not_a_stream`, `stalled`,
+    /// `io` (the category's name).
     pub fn kind(&self) -> &str {
         match &self.inner.kind {
             Kind::Api(error) => error.kind().as_str(),
@@ -235,6 +268,8 @@ impl Error {
                 Category::Incomplete => "incomplete",
                 Category::Limit => "limit",
                 Category::Corrupt => "corrupt",
+                Category::NotAStream => "not_a_stream",
+                Category::Stalled => "stalled",
                 Category::Io | Category::Api => "io",
             },
         }
@@ -331,6 +366,17 @@ impl fmt::Display for Error {
             Kind::ToolInput(error) => write!(f, "{error}"),
             Kind::Limit(source) => write!(f, "{source}"),
             Kind::Corrupt(source) => write!(f, "{source}"),
+            Kind::NotAStream(detail) => write!(f, "not an event stream: {detail}"),
+            Kind::Stalled { waited, delivered } => write!(
+                f,
+                "the stream stalled: no byte arrived for {:.1} s{}",
+                waited.as_secs_f64(),
+                if *delivered {
+                    "; content had been delivered (a retry bills that output again)"
+                } else {
+                    "; no content had been delivered yet"
+                }
+            ),
             Kind::Io(source) => write!(f, "I/O error: {source}"),
         }
     }
@@ -354,7 +400,7 @@ impl std::error::Error for Error {
             Kind::Limit(source) => Some(source),
             Kind::Corrupt(source) => Some(source),
             Kind::Io(source) => Some(&**source),
-            Kind::Api(_) | Kind::Protocol(_) | Kind::Incomplete(_) => None,
+            Kind::Api(_) | Kind::Protocol(_) | Kind::Incomplete(_) | Kind::NotAStream(_) | Kind::Stalled { .. } => None,
         }
     }
 }

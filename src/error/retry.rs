@@ -175,12 +175,15 @@ pub(crate) fn status_says_retry(status: u16) -> bool {
 impl Error {
     /// Whether sending the request again may succeed, by the official SDK's rule: for an API error, its
     /// `x-should-retry` header when the response had one, else its status (408, 409, 429 and 5xx; for an error
-    /// after HTTP 200, the status its type stands for); transport and I/O failures and streams cut short: yes
+    /// after HTTP 200, the status its type stands for); transport and I/O failures and streams cut short or
+    /// stalled: yes
     /// (but say so: a retry bills the output again); anything else: no.
     pub fn should_retry(&self) -> bool {
         match self.api_error() {
             Some(api) => api.should_retry(),
-            None => matches!(self.classify(), Category::Transport | Category::Io | Category::Incomplete),
+            None => {
+                matches!(self.classify(), Category::Transport | Category::Io | Category::Incomplete | Category::Stalled)
+            }
         }
     }
 }

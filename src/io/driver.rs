@@ -20,6 +20,8 @@ pub(crate) const POLL_BUDGET: usize = 128;
 pub(crate) enum Fed {
     /// It fed the decoder some input (possibly none that completes an event).
     Input,
+    /// Nothing arrived for the idle timeout it was given.
+    Stalled(std::time::Duration),
     /// It ended: cleanly (`None`) or with the transport's error.
     End(Option<BoxError>),
 }
@@ -41,6 +43,11 @@ pub(crate) struct Driver<S, F> {
 }
 
 impl<S: Source<F>, F: Framing> Driver<S, F> {
+    /// The source, while it has not ended.
+    pub(crate) fn source_mut(&mut self) -> Option<&mut S> {
+        self.source.as_mut()
+    }
+
     pub(crate) fn new(source: S, decoder: EventDecoder<F>) -> Self {
         Driver { source: Some(source), decoder, ending: false, done: false }
     }
@@ -113,6 +120,12 @@ impl<S: Source<F>, F: Framing> Driver<S, F> {
         };
         let end = match std::task::ready!(source.poll_feed(&mut self.decoder, cx)) {
             Fed::Input => return Poll::Ready(Ok(())),
+            Fed::Stalled(waited) => {
+                let delivered = self.decoder.snapshot().is_some_and(|m| !m.content.is_empty());
+                let error = self.decoder.fail(Error::stalled(waited, delivered));
+                self.stop();
+                return Poll::Ready(Err(error));
+            }
             Fed::End(end) => end,
         };
         self.source = None;

@@ -9,6 +9,10 @@ pub(crate) mod blocking;
 pub(crate) mod driver;
 #[cfg(feature = "eventsource-stream")]
 pub(crate) mod eventsource;
+#[cfg(feature = "http")]
+pub(crate) mod http;
+#[cfg(feature = "reqwest")]
+pub(crate) mod reqwest;
 pub(crate) mod stream;
 #[cfg(feature = "tokio")]
 pub(crate) mod tokio;

@@ -30,6 +30,9 @@ pub(crate) struct ByteSource<S> {
     gathered: BytesMut,
     /// How the stream ended (`Some(None)`: cleanly), held back while gathered bytes were still to be read.
     held_end: Option<Option<BoxError>>,
+    /// The stall watchdog: how long the source may stay silent, and its timer (made at the first wait).
+    #[cfg(feature = "tokio")]
+    idle: Option<(std::time::Duration, Option<Pin<Box<tokio::time::Sleep>>>)>,
 }
 
 impl<S> std::fmt::Debug for ByteSource<S> {
@@ -54,7 +57,7 @@ where
         let mut empty = 0;
         while empty < POLL_BUDGET {
             let end = match self.stream.as_mut().poll_next(cx) {
-                Poll::Pending if self.gathered.is_empty() => return Poll::Pending,
+                Poll::Pending if self.gathered.is_empty() => return self.poll_idle(cx),
                 Poll::Pending => return Poll::Ready(self.feed_gathered(decoder)),
                 Poll::Ready(Some(Ok(chunk))) => {
                     let chunk = chunk.into_bytes();
@@ -62,6 +65,7 @@ where
                         empty += 1;
                         continue;
                     }
+                    self.heard();
                     if (chunk.len() >= SMALL_CHUNK || decoder.framing().keeps_chunks_whole())
                         && self.gathered.is_empty()
                     {
@@ -98,6 +102,27 @@ where
 }
 
 impl<S> ByteSource<S> {
+    /// The source has nothing ready: `Pending`, unless the watchdog's time is up.
+    fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<Fed> {
+        #[cfg(feature = "tokio")]
+        if let Some((waited, timer)) = &mut self.idle {
+            let timer = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(*waited)));
+            if std::future::Future::poll(timer.as_mut(), cx).is_ready() {
+                return Poll::Ready(Fed::Stalled(*waited));
+            }
+        }
+        let _ = cx;
+        Poll::Pending
+    }
+
+    /// Bytes arrived: the watchdog starts again.
+    fn heard(&mut self) {
+        #[cfg(feature = "tokio")]
+        if let Some((waited, Some(timer))) = &mut self.idle {
+            timer.as_mut().reset(tokio::time::Instant::now() + *waited);
+        }
+    }
+
     fn feed_gathered<F: Framing>(&mut self, decoder: &mut EventDecoder<F>) -> Fed {
         decoder.feed_bytes(self.gathered.split().freeze());
         Fed::Input
@@ -185,13 +210,49 @@ where
 {
     /// Wraps a stream of byte chunks, decoding with the given decoder (framing, limits, request id).
     pub fn with_decoder(source: S, decoder: EventDecoder<F>) -> Self {
-        let source = ByteSource { stream: Box::pin(source), gathered: BytesMut::new(), held_end: None };
+        let source = ByteSource {
+            stream: Box::pin(source),
+            gathered: BytesMut::new(),
+            held_end: None,
+            #[cfg(feature = "tokio")]
+            idle: None,
+        };
         EventStream { driver: Driver::new(source, decoder) }
     }
 
     /// Sets the value of the HTTP `request-id` response header, so that API errors carry it.
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
         self.driver.decoder.set_request_id(request_id);
+        self
+    }
+
+    /// A stall watchdog (feature `tokio`; it needs a tokio runtime with its timer, as `#[tokio::main]`
+    /// gives): if no byte arrives for `idle` (pings and comments count), the stream ends with an error of
+    /// category [`Stalled`](crate::error::Category::Stalled) that says how long it waited and whether content
+    /// had been delivered, with the message so far. Off by default. The API pings about every 15 s when it
+    /// has nothing else to send, so a minute or two is a safe value (long extended thinking included).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use anthropic_sse::{error::Category, EventStream};
+    /// use futures::StreamExt;
+    ///
+    /// // A source that sends the start of a stream and then nothing.
+    /// let head = &anthropic_sse::SAMPLE_STREAM[..400];
+    /// let silent = futures::stream::iter([Ok::<_, std::io::Error>(head)]).chain(futures::stream::pending());
+    /// let events = EventStream::new(silent).with_idle_timeout(Duration::from_millis(50));
+    /// let err = events.final_message().await.unwrap_err();
+    /// assert_eq!(err.classify(), Category::Stalled);
+    /// assert!(err.partial_message().is_some(), "the message so far");
+    /// # }
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn with_idle_timeout(mut self, idle: std::time::Duration) -> Self {
+        if let Some(source) = self.driver.source_mut() {
+            source.idle = Some((idle, None));
+        }
         self
     }
 
