@@ -121,6 +121,7 @@ async fn streams_in_one_call() {
         );
         assert!(err.should_retry());
         assert!(err.partial_message().is_some(), "the message so far");
+        assert!(err.content_delivered());
     }
 }
 
@@ -207,7 +208,7 @@ async fn the_stall_watchdog() {
     let events = anthropic_sse::reqwest::events(response).await.unwrap().with_idle_timeout(Duration::from_millis(300));
     let err = tokio::time::timeout(LIMIT, events.final_message()).await.expect("in time").unwrap_err();
     assert_eq!(err.classify(), Category::Stalled, "{err}");
-    assert_eq!(err.stalled_content(), Some(true), "{err}");
+    assert!(err.content_delivered(), "{err}");
     assert!(err.to_string().contains("0.3 s"), "{err}");
     assert!(err.should_retry());
     assert!(err.partial_message().is_some_and(|m| !m.content.is_empty()));

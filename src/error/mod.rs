@@ -100,7 +100,7 @@ pub enum Category {
     /// stream (e.g. a whole JSON message: the request did not ask to stream).
     NotAStream,
     /// No byte arrived for the idle timeout ([`EventStream::with_idle_timeout`](crate::EventStream)): the
-    /// stream stalled ([`Error::stalled_content`] says whether content had been delivered).
+    /// stream stalled ([`Error::content_delivered`] says whether content had been delivered).
     Stalled,
     /// Reading the input failed.
     Io,
@@ -217,12 +217,12 @@ impl Error {
         Self::new(Kind::Stalled { waited, delivered })
     }
 
-    /// For a stalled stream: whether any content had been delivered before it stalled (a retry bills that
-    /// output again). `None` for other errors.
-    pub fn stalled_content(&self) -> Option<bool> {
+    /// Whether content had been delivered before the error (a content block had started): a retry then bills
+    /// that output again. Worth knowing before retrying a stream cut short or stalled.
+    pub fn content_delivered(&self) -> bool {
         match &self.inner.kind {
-            Kind::Stalled { delivered, .. } => Some(*delivered),
-            _ => None,
+            Kind::Stalled { delivered, .. } => *delivered,
+            _ => self.partial_message().is_some_and(|m| !m.content.is_empty()),
         }
     }
 
