@@ -1,7 +1,7 @@
 //! The HTTP edge over real sockets: an axum HTTP/1.1 server on 127.0.0.1 answers with every kind of response
 //! (statuses with and without retry headers, an HTML 502, a JSON message, an unknown content type, SSE, a
 //! Bedrock body with `x-amzn-requestid`); the client is reqwest, through `anthropic_sse::reqwest::events` and
-//! through `http::Response::from` into `anthropic_sse::http::events`. Every wait is bounded.
+//! through `http::Response::from` into `anthropic_sse::http::events`, and a hyper 1 client. Every wait is bounded.
 
 #![cfg(feature = "reqwest")]
 
@@ -217,4 +217,36 @@ async fn the_stall_watchdog() {
     let events = anthropic_sse::reqwest::events(response).await.unwrap().with_idle_timeout(Duration::from_millis(300));
     let message = tokio::time::timeout(LIMIT, events.final_message()).await.expect("in time").expect("no false alarm");
     assert_eq!(message, BlockingEvents::new(SAMPLE_STREAM).final_message().unwrap());
+}
+
+/// The same through a hyper 1 client: its `Response<Incoming>` goes to `http::events` as it is.
+#[tokio::test]
+async fn through_a_hyper_client() {
+    let base = serve().await;
+    let addr = base.trim_start_matches("http://").to_owned();
+    let get = |path: &'static str| {
+        let addr = addr.clone();
+        async move {
+            let stream = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+            let (mut sender, connection) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+            tokio::spawn(connection);
+            let request = http::Request::get(path)
+                .header("host", addr.as_str())
+                .body(http_body_util::Empty::<bytes::Bytes>::new())
+                .expect("a request");
+            sender.send_request(request).await.expect("a response")
+        }
+    };
+    let expected = BlockingEvents::new(SAMPLE_STREAM).final_message().unwrap();
+    for path in ["/sse", "/bedrock"] {
+        let events = anthropic_sse::http::events(get(path).await).await.expect("a stream");
+        let message = tokio::time::timeout(LIMIT, events.final_message()).await.expect("in time").unwrap();
+        assert_eq!(message, expected, "{path}");
+    }
+    let err = anthropic_sse::http::events(get("/529").await).await.unwrap_err();
+    assert_eq!(err.api_error().and_then(|api| api.http_status()), Some(529));
+    assert_eq!(err.api_error().and_then(|api| api.request_id()), Some("req_529"));
+    let err = anthropic_sse::http::events(get("/plain").await).await.unwrap_err();
+    assert_eq!(err.classify(), Category::NotAStream);
 }
