@@ -159,7 +159,7 @@ mod pipeline;
 mod typing;
 
 pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError, PartialMessage, SharedError, MAX_ERROR_BODY};
-pub use fold::MessageAccumulator;
+pub use fold::{MessageAccumulator, SdkEvent};
 pub use io::blocking::{BlockingEvents, BlockingText};
 #[cfg(feature = "eventsource-stream")]
 pub use io::eventsource::EventsourceEvents;

@@ -4,6 +4,7 @@ use bytes::Bytes;
 
 use crate::error::Error;
 use crate::fold::accumulate::MessageAccumulator;
+use crate::fold::helpers::{self, SdkEvent};
 use crate::framing::sse::Decoder;
 use crate::framing::{Framing, RawEvent};
 use crate::limits::Limits;
@@ -40,6 +41,8 @@ pub struct EventDecoder<F = Decoder> {
     aws_request_id: Option<String>,
     /// The error that ended the stream, with the message as it was then: the answer from then on.
     failure: Option<Error>,
+    /// The SDK helper event that follows the item handed out last.
+    pending_helper: Option<SdkEvent>,
 }
 
 impl EventDecoder {
@@ -66,6 +69,7 @@ impl<F: Framing> EventDecoder<F> {
             request_id: None,
             aws_request_id: None,
             failure: None,
+            pending_helper: None,
         }
     }
 
@@ -176,6 +180,51 @@ impl<F: Framing> EventDecoder<F> {
                 None => {}
             }
         }
+    }
+
+    /// The next item of the official SDK's stream iteration ([`SdkEvent`]): the raw events (ping skipped), each
+    /// delta followed by its helper event; the snapshots are this decoder's, read when the item is handed out
+    /// ([`snapshot`](Self::snapshot), [`partial_tool_input`](Self::partial_tool_input),
+    /// [`sdk_event_json`](Self::sdk_event_json)). `None` as for [`next_event`](Self::next_event).
+    ///
+    /// ```
+    /// use anthropic_sse::{EventDecoder, SdkEvent};
+    /// let mut decoder = EventDecoder::new();
+    /// decoder.feed(anthropic_sse::SAMPLE_STREAM);
+    /// let mut texts = Vec::new();
+    /// while let Some(item) = decoder.next_sdk_event() {
+    ///     if let SdkEvent::Text { index, text } = item? {
+    ///         let so_far = decoder.snapshot().unwrap().content[index].text().map_or(0, str::len);
+    ///         texts.push((text, so_far));
+    ///     }
+    /// }
+    /// assert_eq!(texts, [("Let me check the weather".to_owned(), 24), (" in Lisbon for you.".to_owned(), 43)]);
+    /// # Ok::<(), anthropic_sse::Error>(())
+    /// ```
+    pub fn next_sdk_event(&mut self) -> Option<Result<SdkEvent, Error>> {
+        if let Some(helper) = self.pending_helper.take() {
+            return Some(Ok(helper));
+        }
+        loop {
+            let event = match self.next_event()? {
+                Ok(event) => event,
+                Err(error) => return Some(Err(error)),
+            };
+            let (now, later) = helpers::items(event, self.accumulator.snapshot());
+            self.pending_helper = later;
+            if let Some(item) = now {
+                return Some(Ok(item));
+            }
+        }
+    }
+
+    /// An item of [`next_sdk_event`](Self::next_sdk_event) with its snapshot, as JSON text the way the SDK's
+    /// `to_dict()` writes it (`{"type":"text","text":..,"snapshot":..}`, `{"type":"input_json",
+    /// "partial_json":..,"snapshot":{..}}`, `{"type":"content_block_stop","index":..,"content_block":{..}}`,
+    /// `{"type":"message_stop","message":{..}}`, raw events as on the wire). Call it before the next item:
+    /// the snapshot is the decoder's state now. It copies the snapshot, by nature.
+    pub fn sdk_event_json(&mut self, item: &SdkEvent) -> String {
+        helpers::to_json(item, self)
     }
 
     /// Folds every event the input fed so far completes into the message, without handing the events out:

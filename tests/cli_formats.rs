@@ -128,3 +128,18 @@ fn json_input_is_events_or_one_document() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--format takes sse, bedrock or json"), "{}", stderr(&output));
 }
+
+/// `--sdk-events` prints the items of the SDK's iteration with their snapshots, as the oracle recorded them.
+#[test]
+fn sdk_events_mode_prints_the_sdk_iteration() {
+    let stream = fixture("tool_inputs.sse");
+    let expected: Value = serde_json::from_slice(&fixture("tool_inputs.iteration.json")).unwrap();
+    let output = common::run_cli(&["--sdk-events", "--chunk", "7"], Some(&stream));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ours: Vec<Value> = stdout(&output).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let expected = expected["iteration"].as_array().unwrap();
+    assert_eq!(ours.len(), expected.len());
+    for (i, (a, b)) in ours.iter().zip(expected).enumerate() {
+        assert!(anthropic_sse_kit::corpus::difference(b, a).is_none(), "item {i}: ours {a}, the SDK {b}");
+    }
+}

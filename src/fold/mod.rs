@@ -3,5 +3,7 @@
 //! ([`partial_json`](crate::partial_json)).
 
 pub(crate) mod accumulate;
+pub(crate) mod helpers;
 
 pub use accumulate::MessageAccumulator;
+pub use helpers::SdkEvent;

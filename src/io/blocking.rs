@@ -5,6 +5,7 @@ use std::io::Read;
 
 use super::{MAX_READ_SIZE, READ_SIZE};
 use crate::error::Error;
+use crate::fold::helpers::SdkEvent;
 use crate::framing::sse::Decoder;
 use crate::framing::Framing;
 use crate::io::stream::text_of;
@@ -146,15 +147,14 @@ impl<R: Read, F: Framing> BlockingEvents<R, F> {
     }
 }
 
-impl<R: Read, F: Framing> Iterator for BlockingEvents<R, F> {
-    type Item = Result<StreamEvent, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<R: Read, F: Framing> BlockingEvents<R, F> {
+    /// The next item that `next` takes from the decoder (an event, an SDK helper event), reading as needed.
+    fn next_item<T>(&mut self, next: fn(&mut EventDecoder<F>) -> Option<Result<T, Error>>) -> Option<Result<T, Error>> {
         loop {
             if self.done {
                 return None;
             }
-            if let Some(item) = self.decoder.next_event() {
+            if let Some(item) = next(&mut self.decoder) {
                 if item.is_err() {
                     self.finish_with_error();
                 }
@@ -164,6 +164,41 @@ impl<R: Read, F: Framing> Iterator for BlockingEvents<R, F> {
                 return Some(Err(error));
             }
         }
+    }
+
+    /// The official SDK's stream iteration ([`SdkEvent`]): raw events and helper events, their snapshots read
+    /// from [`BlockingSdkEvents::decoder_mut`] when each item arrives.
+    pub fn sdk_events(self) -> BlockingSdkEvents<R, F> {
+        BlockingSdkEvents { events: self }
+    }
+}
+
+impl<R: Read, F: Framing> Iterator for BlockingEvents<R, F> {
+    type Item = Result<StreamEvent, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_item(EventDecoder::next_event)
+    }
+}
+
+/// The official SDK's stream iteration over a [`BlockingEvents`] (see [`BlockingEvents::sdk_events`]).
+#[derive(Debug)]
+pub struct BlockingSdkEvents<R, F = Decoder> {
+    events: BlockingEvents<R, F>,
+}
+
+impl<R: Read, F: Framing> BlockingSdkEvents<R, F> {
+    /// The decoder underneath, for the snapshots of the items.
+    pub fn decoder_mut(&mut self) -> &mut EventDecoder<F> {
+        &mut self.events.decoder
+    }
+}
+
+impl<R: Read, F: Framing> Iterator for BlockingSdkEvents<R, F> {
+    type Item = Result<SdkEvent, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.events.next_item(EventDecoder::next_sdk_event)
     }
 }
 

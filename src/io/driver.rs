@@ -54,11 +54,21 @@ impl<S: Source<F>, F: Framing> Driver<S, F> {
 
     /// The next event: `Ready(None)` once the stream has ended (after a clean end or its first error).
     pub(crate) fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {
+        self.poll_item(cx, EventDecoder::next_event)
+    }
+
+    /// The next item that `next` takes from the decoder (an event, an SDK helper event), feeding it from the
+    /// source as needed.
+    pub(crate) fn poll_item<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        next: fn(&mut EventDecoder<F>) -> Option<Result<T, Error>>,
+    ) -> Poll<Option<Result<T, Error>>> {
         for _ in 0..POLL_BUDGET {
             if self.done {
                 return Poll::Ready(None);
             }
-            if let Some(item) = self.decoder.next_event() {
+            if let Some(item) = next(&mut self.decoder) {
                 if item.is_err() {
                     self.stop();
                 }

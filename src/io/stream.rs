@@ -9,6 +9,7 @@ use futures_core::Stream;
 use super::driver::{Driver, Fed, Source, POLL_BUDGET};
 use super::Chunk;
 use crate::error::{BoxError, Error};
+use crate::fold::helpers::SdkEvent;
 use crate::framing::sse::Decoder;
 use crate::framing::{Framing, WholeEvents};
 use crate::model::event::{Delta, InvocationMetrics, StreamEvent};
@@ -298,6 +299,29 @@ where
     pub fn text_stream(self) -> TextStream<S, F> {
         TextStream { events: self }
     }
+
+    /// The official SDK's stream iteration ([`SdkEvent`]): raw events and helper events, their snapshots read
+    /// from [`SdkEvents::decoder`] when each item arrives.
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// use anthropic_sse::{EventStream, SdkEvent};
+    /// use futures::StreamExt;
+    ///
+    /// let body = futures::stream::iter([Ok::<_, std::io::Error>(anthropic_sse::SAMPLE_STREAM)]);
+    /// let mut items = EventStream::new(body).sdk_events();
+    /// while let Some(item) = items.next().await {
+    ///     if let SdkEvent::InputJson { index, .. } = item? {
+    ///         let so_far = items.decoder_mut().partial_tool_input(index).expect("a tool block");
+    ///         assert!(so_far.expect("JSON so far").to_value().is_object());
+    ///     }
+    /// }
+    /// # Ok::<(), anthropic_sse::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn sdk_events(self) -> SdkEvents<S, F> {
+        SdkEvents { events: self }
+    }
 }
 
 impl<S, B, E, F> Stream for EventStream<S, F>
@@ -311,6 +335,39 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.get_mut().driver.poll_event(cx)
+    }
+}
+
+/// The official SDK's stream iteration over an [`EventStream`] (see [`EventStream::sdk_events`]).
+pub struct SdkEvents<S, F = Decoder> {
+    events: EventStream<S, F>,
+}
+
+impl<S, F: Framing> std::fmt::Debug for SdkEvents<S, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SdkEvents").field("events", &self.events).finish()
+    }
+}
+
+impl<S, F: Framing> SdkEvents<S, F> {
+    /// The decoder underneath, for the snapshots of the items ([`EventDecoder::snapshot`],
+    /// [`EventDecoder::partial_tool_input`], [`EventDecoder::sdk_event_json`]).
+    pub fn decoder_mut(&mut self) -> &mut EventDecoder<F> {
+        &mut self.events.driver.decoder
+    }
+}
+
+impl<S, B, E, F> Stream for SdkEvents<S, F>
+where
+    S: Stream<Item = Result<B, E>>,
+    B: Chunk,
+    E: Into<BoxError>,
+    F: Framing + Unpin,
+{
+    type Item = Result<SdkEvent, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().events.driver.poll_item(cx, EventDecoder::next_sdk_event)
     }
 }
 

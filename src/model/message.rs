@@ -146,6 +146,14 @@ tagged_enum! {
 }
 
 impl ContentBlock {
+    /// The text of a `text` block (the helper events' text snapshot).
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            ContentBlock::Text(b) => Some(&b.text),
+            _ => None,
+        }
+    }
+
     /// The tool input of a `tool_use`, `server_tool_use` or `mcp_tool_use` block.
     pub fn tool_input(&self) -> Option<&ToolInput> {
         match self {

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 pub const MAX_CHUNK: usize = anthropic_sse::MAX_READ_SIZE;
 
 pub const USAGE: &str = "\
-usage: anthropic-sse [--final | --events | --frames | --text] [--format sse|bedrock|json] [--chunk N]
+usage: anthropic-sse [--final | --events | --sdk-events | --frames | --text] [--format sse|bedrock|json] [--chunk N]
                      [--request-id ID] [--trailing-strings] [--] [FILE | -]
 
 Decode an Anthropic Messages API stream: server-sent events (the API, Vertex AI), an Amazon Bedrock body
@@ -17,6 +17,10 @@ Decode an Anthropic Messages API stream: server-sent events (the API, Vertex AI)
   --final         (default) one JSON object: the final message, as the official Python SDK's
                   get_final_message() gives it; on a failure after message_start, the message so far
   --events        JSON Lines, one per typed event in arrival order (ping and unknown types included)
+  --sdk-events    JSON Lines, one per item of the official SDK's stream iteration: the raw events (ping
+                  skipped), each delta followed by its helper event with its snapshot ({\"type\":\"text\",
+                  \"text\", \"snapshot\"}, {\"type\":\"input_json\", ...}), content_block_stop with the block,
+                  message_stop with the message (a snapshot per delta: the output grows with the text squared)
   --frames        JSON Lines, one per frame of the wire: for SSE {\"event\", \"data\", \"id\"} plus \"retry\"
                   when set; for Bedrock {\"headers\": {NAME: VALUE}, \"payload\"} (the payload as a string
                   when it is UTF-8, else {\"base64\": ...}); for JSON events each event as it came
@@ -56,6 +60,7 @@ it) or Bedrock's exception type (e.g. throttlingException), else one of:
 pub enum Mode {
     Final,
     Events,
+    SdkEvents,
     Frames,
     Text,
 }
@@ -133,6 +138,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
             "-V" | "--version" => return Ok(Parsed::Version),
             "--final" => Some(Mode::Final),
             "--events" => Some(Mode::Events),
+            "--sdk-events" => Some(Mode::SdkEvents),
             "--frames" => Some(Mode::Frames),
             "--text" => Some(Mode::Text),
             "--chunk" => {
@@ -170,7 +176,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
         }
         if let Some(m) = chosen {
             if mode.is_some_and(|old| old != m) {
-                return Err("choose one of --final, --events, --frames, --text".to_owned());
+                return Err("choose one of --final, --events, --sdk-events, --frames, --text".to_owned());
             }
             mode = Some(m);
         }

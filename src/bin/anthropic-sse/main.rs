@@ -109,7 +109,7 @@ fn run(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
     let result = match options.mode {
         Mode::Frames => return frames(options, format, &mut reader, out),
         Mode::Final => final_message(options, format, &mut reader, out),
-        Mode::Events | Mode::Text => events(options, format, &mut reader, out),
+        Mode::Events | Mode::Text | Mode::SdkEvents => events(options, format, &mut reader, out),
     };
     match result {
         // No message ever started: say what the input was, when it was not an event stream at all (for
@@ -183,9 +183,7 @@ fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut imp
             Ok(0) => {
                 // What the end completes (a last JSON line without its line end) is written too.
                 decoder.end_input();
-                while let Some(Ok(event)) = decoder.next_event() {
-                    write_event(options.mode, &event, out, &mut wrote_text)?;
-                }
+                write_ready(options.mode, &mut decoder, out, &mut wrote_text)?;
                 break decoder.failure().cloned().or_else(|| decoder.finish()).map_or(Ok(()), Err);
             }
             Ok(n) => n,
@@ -193,12 +191,7 @@ fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut imp
             Err(e) => break Err(decoder.fail(e.into())),
         };
         decoder.feed(&buf[..n]);
-        let mut wrote = false;
-        while let Some(event) = decoder.next_event() {
-            // An error ends the stream; the decoder keeps it (below).
-            let Ok(event) = event else { break };
-            wrote |= write_event(options.mode, &event, out, &mut wrote_text)?;
-        }
+        let wrote = write_ready(options.mode, &mut decoder, out, &mut wrote_text)?;
         if let Some(error) = decoder.failure() {
             break Err(error.clone());
         }
@@ -214,6 +207,29 @@ fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut imp
         Ok(()) => decoder.into_final_message(None).map(drop).map_err(|e| Failure::of(&e)),
         Err(error) => Err(Failure::of(&error)),
     }
+}
+
+/// Writes what the input fed so far completes, as the mode asks (an error ends the stream: the decoder keeps
+/// it); says whether anything was written.
+fn write_ready(
+    mode: Mode,
+    decoder: &mut EventDecoder<Box<dyn Framing + Send>>,
+    out: &mut impl Write,
+    wrote_text: &mut bool,
+) -> Result<bool, Failure> {
+    let mut wrote = false;
+    if mode == Mode::SdkEvents {
+        while let Some(Ok(item)) = decoder.next_sdk_event() {
+            let line = decoder.sdk_event_json(&item);
+            out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(Failure::write)?;
+            wrote = true;
+        }
+        return Ok(wrote);
+    }
+    while let Some(Ok(event)) = decoder.next_event() {
+        wrote |= write_event(mode, &event, out, wrote_text)?;
+    }
+    Ok(wrote)
 }
 
 /// Writes one event as `--events` or `--text` does; says whether anything was written.
