@@ -33,6 +33,8 @@ fn cases() -> Vec<(&'static str, Outcome)> {
         ("message_start_with_content", Final),
         // Google Vertex AI's `vertex_event`s pass through as unknown events.
         ("vertex_event", Final),
+        // Blocks open at once, their deltas interleaved.
+        ("interleaved_blocks", Final),
         // Policy: later events are ignored (the SDK applies them); expected from the stream up to message_stop.
         ("events_after_message_stop", Final),
         // Policy: a text block without `text` starts from "" (the SDK raises TypeError).
