@@ -160,10 +160,10 @@ mod typing;
 
 pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError, PartialMessage, SharedError, MAX_ERROR_BODY};
 pub use fold::{MessageAccumulator, SdkEvent};
-pub use io::blocking::{BlockingEvents, BlockingText};
+pub use io::blocking::{BlockingEvents, BlockingSdkEvents, BlockingText};
 #[cfg(feature = "eventsource-stream")]
 pub use io::eventsource::EventsourceEvents;
-pub use io::stream::{EventStream, TextStream};
+pub use io::stream::{EventStream, SdkEvents, TextStream};
 #[cfg(feature = "tokio")]
 pub use io::tokio::ReaderChunks;
 pub use io::{Chunk, MAX_READ_SIZE};

@@ -193,9 +193,9 @@ impl<F: Framing> EventDecoder<F> {
     /// decoder.feed(anthropic_sse::SAMPLE_STREAM);
     /// let mut texts = Vec::new();
     /// while let Some(item) = decoder.next_sdk_event() {
-    ///     if let SdkEvent::Text { index, text } = item? {
-    ///         let so_far = decoder.snapshot().unwrap().content[index].text().map_or(0, str::len);
-    ///         texts.push((text, so_far));
+    ///     let item = item?;
+    ///     if let Some((text, so_far)) = decoder.sdk_text(&item) {
+    ///         texts.push((text.to_owned(), so_far.len()));
     ///     }
     /// }
     /// assert_eq!(texts, [("Let me check the weather".to_owned(), 24), (" in Lisbon for you.".to_owned(), 43)]);
@@ -216,6 +216,29 @@ impl<F: Framing> EventDecoder<F> {
                 return Some(Ok(item));
             }
         }
+    }
+
+    /// For a [`SdkEvent::Text`] or [`SdkEvent::Thinking`] item just handed out: the text appended, and the
+    /// block's text so far (the snapshot), both views of the block (no copy).
+    pub fn sdk_text(&self, item: &SdkEvent) -> Option<(&str, &str)> {
+        let (index, len) = match item {
+            SdkEvent::Text { index, len } | SdkEvent::Thinking { index, len } => (*index, *len),
+            _ => return None,
+        };
+        let so_far = match self.snapshot()?.content.get(index)? {
+            crate::model::message::ContentBlock::Text(b) => b.text.as_str(),
+            crate::model::message::ContentBlock::Thinking(b) => b.thinking.as_str(),
+            _ => return None,
+        };
+        Some((helpers::tail(so_far, len), so_far))
+    }
+
+    /// For a [`SdkEvent::InputJson`] item just handed out: the piece of JSON text, a view of the tool input
+    /// received so far (the parsed snapshot is [`partial_tool_input`](Self::partial_tool_input)). `None` once
+    /// the block has stopped.
+    pub fn sdk_piece(&self, item: &SdkEvent) -> Option<&str> {
+        let SdkEvent::InputJson { index, len } = item else { return None };
+        Some(helpers::tail(self.accumulator.raw_tool_input(*index)?, *len))
     }
 
     /// An item of [`next_sdk_event`](Self::next_sdk_event) with its snapshot, as JSON text the way the SDK's

@@ -114,10 +114,10 @@ fn helpers_follow_the_events_index() {
     for event in events {
         decoder.feed(format!("data: {event}\n\n").as_bytes());
         while let Some(item) = decoder.next_sdk_event() {
-            if let SdkEvent::Text { index, .. } = item.unwrap() {
-                let json: Value =
-                    serde_json::from_str(&decoder.sdk_event_json(&SdkEvent::Text { index, text: String::new() }))
-                        .unwrap();
+            let item = item.unwrap();
+            if let SdkEvent::Text { index, .. } = item {
+                let json: Value = serde_json::from_str(&decoder.sdk_event_json(&item)).unwrap();
+                assert_eq!(decoder.sdk_text(&item).map(|(_, so_far)| so_far), json["snapshot"].as_str());
                 snapshots.push((index, json["snapshot"].as_str().unwrap().to_owned()));
             }
         }

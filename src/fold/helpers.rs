@@ -23,19 +23,25 @@ pub enum SdkEvent {
     /// A raw event as it arrived: `message_start`, `message_delta`, `content_block_start`,
     /// `content_block_delta`, or a type this version does not know.
     Event(StreamEvent),
-    /// Text was appended to the text block at `index` (its text so far is the snapshot).
+    /// Text was appended to the text block at `index`: its last `len` bytes (the delta that the event before
+    /// this item carried); the block's text so far is the snapshot ([`EventDecoder::sdk_text`]).
+    ///
+    /// [`EventDecoder::sdk_text`]: crate::EventDecoder::sdk_text
     Text {
         /// The block's index.
         index: usize,
-        /// The text appended.
-        text: String,
+        /// The length of the text appended, in bytes.
+        len: usize,
     },
-    /// A piece of the tool input of the block at `index` (the input parsed so far is the snapshot).
+    /// A piece of the tool input of the block at `index`: the last `len` bytes of the input received so far;
+    /// the input parsed so far is the snapshot ([`EventDecoder::partial_tool_input`]).
+    ///
+    /// [`EventDecoder::partial_tool_input`]: crate::EventDecoder::partial_tool_input
     InputJson {
         /// The block's index.
         index: usize,
-        /// The piece of JSON text.
-        partial_json: String,
+        /// The length of the piece, in bytes.
+        len: usize,
     },
     /// A citation was added to the text block at `index` (its citations so far are the snapshot).
     Citation {
@@ -44,12 +50,15 @@ pub enum SdkEvent {
         /// The citation added.
         citation: Box<Citation>,
     },
-    /// Thinking was appended to the thinking block at `index`.
+    /// Thinking was appended to the thinking block at `index`: its last `len` bytes ([`EventDecoder::sdk_text`]
+    /// gives them and the thinking so far).
+    ///
+    /// [`EventDecoder::sdk_text`]: crate::EventDecoder::sdk_text
     Thinking {
         /// The block's index.
         index: usize,
-        /// The thinking appended.
-        thinking: String,
+        /// The length of the thinking appended, in bytes.
+        len: usize,
     },
     /// The thinking block at `index` got its signature (the block's signature).
     Signature {
@@ -80,15 +89,15 @@ pub(crate) fn items(event: StreamEvent, message: Option<&Message>) -> (Option<Sd
             let index = delta.index;
             let block = message.and_then(|m| m.content.get(index));
             let helper = match (&delta.delta, block) {
-                (Delta::Text(t), Some(ContentBlock::Text(_))) => Some(SdkEvent::Text { index, text: t.text.clone() }),
+                (Delta::Text(t), Some(ContentBlock::Text(_))) => Some(SdkEvent::Text { index, len: t.text.len() }),
                 (Delta::InputJson(j), Some(b)) if b.tool_input().is_some() => {
-                    Some(SdkEvent::InputJson { index, partial_json: j.partial_json.clone() })
+                    Some(SdkEvent::InputJson { index, len: j.partial_json.len() })
                 }
                 (Delta::Citations(c), Some(ContentBlock::Text(_))) => {
                     Some(SdkEvent::Citation { index, citation: c.citation.clone() })
                 }
                 (Delta::Thinking(t), Some(ContentBlock::Thinking(_))) => {
-                    Some(SdkEvent::Thinking { index, thinking: t.thinking.clone() })
+                    Some(SdkEvent::Thinking { index, len: t.thinking.len() })
                 }
                 (Delta::Signature(_), Some(ContentBlock::Thinking(_))) => Some(SdkEvent::Signature { index }),
                 (Delta::Compaction(_), Some(ContentBlock::Compaction(_))) => Some(SdkEvent::Compaction { index }),
@@ -100,6 +109,13 @@ pub(crate) fn items(event: StreamEvent, message: Option<&Message>) -> (Option<Sd
     }
 }
 
+/// The last `len` bytes of `text` (all of it if shorter; never inside a character, since `len` is the length
+/// of a whole piece appended last).
+pub(crate) fn tail(text: &str, len: usize) -> &str {
+    let start = text.len().saturating_sub(len);
+    text.get(start..).unwrap_or(text)
+}
+
 /// The SDK's `to_dict()` of an item, with its snapshot from `decoder`.
 pub(crate) fn to_json<F: crate::framing::Framing>(item: &SdkEvent, decoder: &mut crate::EventDecoder<F>) -> String {
     use serde_json::json;
@@ -108,23 +124,21 @@ pub(crate) fn to_json<F: crate::framing::Framing>(item: &SdkEvent, decoder: &mut
         |decoder: &crate::EventDecoder<F>, index: usize| decoder.snapshot().and_then(|m| m.content.get(index)).cloned();
     match item {
         SdkEvent::Event(event) => json(event),
-        SdkEvent::Text { index, text } => {
-            let snapshot = match block(decoder, *index) {
-                Some(ContentBlock::Text(b)) => b.text,
-                _ => String::new(),
-            };
+        SdkEvent::Text { .. } => {
+            let (text, snapshot) = decoder.sdk_text(item).unwrap_or_default();
             json(&json!({"type": "text", "text": text, "snapshot": snapshot}))
         }
-        SdkEvent::InputJson { index, partial_json } => {
+        SdkEvent::InputJson { index, .. } => {
+            let piece = decoder.sdk_piece(item).unwrap_or_default().to_owned();
             let snapshot = match decoder.partial_tool_input(*index) {
                 Some(Ok(view)) => view.to_string(),
                 _ => block(decoder, *index)
-                    .and_then(|b| b.tool_input().map(|input| input.as_str().to_owned()))
+                    .and_then(|b| b.tool_input().map(|i| i.as_str().to_owned()))
                     .unwrap_or_else(|| "{}".to_owned()),
             };
             format!(
                 r#"{{"type":"input_json","partial_json":{},"snapshot":{snapshot}}}"#,
-                serde_json::to_string(partial_json).unwrap_or_default()
+                serde_json::to_string(&piece).unwrap_or_default()
             )
         }
         SdkEvent::Citation { index, citation } => {
@@ -134,11 +148,8 @@ pub(crate) fn to_json<F: crate::framing::Framing>(item: &SdkEvent, decoder: &mut
             };
             json(&json!({"type": "citation", "citation": citation, "snapshot": snapshot}))
         }
-        SdkEvent::Thinking { index, thinking } => {
-            let snapshot = match block(decoder, *index) {
-                Some(ContentBlock::Thinking(b)) => b.thinking,
-                _ => String::new(),
-            };
+        SdkEvent::Thinking { .. } => {
+            let (thinking, snapshot) = decoder.sdk_text(item).unwrap_or_default();
             json(&json!({"type": "thinking", "thinking": thinking, "snapshot": snapshot}))
         }
         SdkEvent::Signature { index } => {

@@ -167,7 +167,7 @@ impl<R: Read, F: Framing> BlockingEvents<R, F> {
     }
 
     /// The official SDK's stream iteration ([`SdkEvent`]): raw events and helper events, their snapshots read
-    /// from [`BlockingSdkEvents::decoder_mut`] when each item arrives.
+    /// from [`BlockingSdkEvents::decoder_mut`](crate::BlockingSdkEvents::decoder_mut) when each item arrives.
     pub fn sdk_events(self) -> BlockingSdkEvents<R, F> {
         BlockingSdkEvents { events: self }
     }

@@ -301,7 +301,7 @@ where
     }
 
     /// The official SDK's stream iteration ([`SdkEvent`]): raw events and helper events, their snapshots read
-    /// from [`SdkEvents::decoder`] when each item arrives.
+    /// from [`SdkEvents::decoder_mut`](crate::SdkEvents::decoder_mut) when each item arrives.
     ///
     /// ```
     /// # futures::executor::block_on(async {
