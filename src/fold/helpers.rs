@@ -1,13 +1,18 @@
 //! The official SDKs' helper events ([`SdkEvent`]), item for item what the Python SDK's stream iteration yields
 //! (`build_events` in `lib/streaming/_beta_messages.py`), in linear time.
 //!
-//! The choice for snapshots: an item carries only what is new (the delta) and the block's index; the snapshot
-//! (the text so far, the tool input so far, the citations, the finished block, the message) is read from the
-//! stream or decoder that handed the item out, at that moment, as a view ([`EventDecoder::snapshot`],
-//! [`EventDecoder::partial_tool_input`]), never copied per event. [`EventDecoder::sdk_event_json`] writes an item
-//! with its snapshot as the SDK's `to_dict()` does, for those who want that (it copies, by nature).
+//! The choice for snapshots: a `Stream` or `Iterator` item cannot borrow from its stream, and copying the text
+//! so far into every item would make iteration quadratic. So an item carries the block's index and, for a
+//! delta, only the length of what was appended (the raw `content_block_delta` just before it carries the delta
+//! itself); the delta and the snapshot (the text so far, the tool input so far, the citations, the finished
+//! block, the message) are read from the stream or decoder that handed the item out, at that moment, as views:
+//! [`EventDecoder::sdk_text`], [`EventDecoder::sdk_piece`], [`EventDecoder::partial_tool_input`],
+//! [`EventDecoder::snapshot`]. [`EventDecoder::sdk_event_json`] writes an item with its snapshot as the SDK's
+//! `to_dict()` does, for those who want that (it copies, by nature).
 //!
 //! [`EventDecoder::snapshot`]: crate::EventDecoder::snapshot
+//! [`EventDecoder::sdk_text`]: crate::EventDecoder::sdk_text
+//! [`EventDecoder::sdk_piece`]: crate::EventDecoder::sdk_piece
 //! [`EventDecoder::partial_tool_input`]: crate::EventDecoder::partial_tool_input
 //! [`EventDecoder::sdk_event_json`]: crate::EventDecoder::sdk_event_json
 
