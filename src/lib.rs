@@ -67,7 +67,8 @@
 //! * An event of the usual shape (`event:` line, one `data:` line, blank line) inside one chunk becomes a
 //!   frame in one step, its data a shared view of the chunk (no copy); UTF-8 is checked once per chunk.
 //! * [`EventStream::final_message`] (and [`EventDecoder::fold_buffered`] underneath) folds text, thinking and
-//!   tool-input deltas straight into their block: no event is built and nothing is allocated per delta.
+//!   tool-input deltas straight into their block: no event is built and, on SSE, nothing is allocated per
+//!   delta.
 //!   Handing events out costs one `String` per text delta.
 //! * [`EventStream`] gathers small chunks that the source has ready at once, so a stream in tiny network
 //!   reads decodes as fast as one in large chunks, without waiting for data that is not there yet.

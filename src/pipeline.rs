@@ -116,7 +116,8 @@ impl<F: Framing> EventDecoder<F> {
         self.aws_request_id.as_deref()
     }
 
-    /// Adds input (copied once).
+    /// Adds input (copied once here; a framing that assembles whole messages, Bedrock's or JSON lines', copies
+    /// them again).
     pub fn feed(&mut self, chunk: &[u8]) {
         if !chunk.is_empty() {
             self.framing.feed(Bytes::copy_from_slice(chunk));

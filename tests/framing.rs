@@ -223,3 +223,12 @@ fn bytes_str_hashes_as_str() {
     assert!(set.contains(":message-type"));
     assert!(!set.contains("y"));
 }
+
+/// A byte order mark before the first JSON line is skipped, as on SSE.
+#[test]
+fn a_byte_order_mark_before_json_lines_is_skipped() {
+    use anthropic_sse::framing::JsonLines;
+    let mut decoder = EventDecoder::with_framing(JsonLines::new(), Limits::default());
+    decoder.feed(b"\xEF\xBB\xBF{\"type\":\"ping\"}\n");
+    assert_eq!(decoder.next_event().map(|e| e.map_err(|e| e.to_string())), Some(Ok(StreamEvent::Ping)));
+}

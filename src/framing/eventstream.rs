@@ -232,7 +232,9 @@ impl Decoder {
             return Err(LimitError::PayloadTooLarge { limit: self.limits.max_payload_bytes(), offset }.into());
         }
         if self.buf.len() < total {
-            self.buf.reserve(total - self.buf.len());
+            // Room for the rest grows with the data: a prelude alone (12 bytes) must not make the decoder
+            // allocate the message's whole announced size.
+            self.buf.reserve((total - self.buf.len()).min(64 * 1024));
             return Ok(None);
         }
         let mut bytes = self.buf.split_to(total).freeze();

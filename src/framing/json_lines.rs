@@ -79,6 +79,10 @@ impl JsonLines {
             if line.last() == Some(&b'\r') {
                 line.truncate(line.len() - 1);
             }
+            // A byte order mark before the first line is skipped, as on SSE.
+            if number == 1 && line.starts_with(b"\xEF\xBB\xBF") {
+                line = line.slice(3..);
+            }
             if line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
                 continue;
             }
