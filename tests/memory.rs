@@ -154,6 +154,98 @@ fn the_whole_pipeline_stays_within_three_times_the_largest_event() {
     assert!(peak <= 3 * start.len() + held, "many blocks: peak {peak}, message {held}, event {}", start.len());
 }
 
+/// Bytes to typed events, every event dropped once handed out: the peak while any one event is typed.
+fn events_peak(body: &[u8]) -> usize {
+    let base = CURRENT.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    let mut decoder = EventDecoder::new();
+    for chunk in body.chunks(65536) {
+        decoder.feed(chunk);
+        while let Some(event) = decoder.next_event() {
+            drop(event.expect("a valid event"));
+        }
+    }
+    PEAK.load(Ordering::SeqCst) - base
+}
+
+/// `{"a":1},` repeated to `size` bytes, between `prefix` and `suffix`: an array member whose tree (a map per
+/// eight bytes) would cost a hundred times its text.
+fn small_objects(prefix: &str, suffix: &str, size: usize) -> String {
+    let mut out = String::from(prefix);
+    while out.len() < size {
+        out.push_str("{\"a\":1},");
+    }
+    out.push_str("{}");
+    out.push_str(suffix);
+    out
+}
+
+/// What a known event does not know (an unknown delta, an unknown block, an unknown member of a known
+/// object) is kept as its text or dropped, never built into a tree: folding stays within three times the
+/// largest event plus the final message, and so does typing each event.
+#[test]
+fn unknown_parts_of_known_events_cost_their_bytes() {
+    let _serial = serial();
+    const EVENT: usize = 16 << 20;
+    let text_start = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
+    let block_stop = "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
+    let unknown_delta = small_objects(
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"future_delta\",\"items\":[",
+        "]}}\n\n",
+        EVENT,
+    );
+    let unknown_block = small_objects(
+        "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"future_block\",\"items\":[",
+        "]}}\n\n",
+        EVENT,
+    );
+    let known_block_extra = small_objects(
+        "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\",\"items\":[",
+        "]}}\n\n",
+        EVENT,
+    );
+    let message_delta = small_objects(
+        "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2},\"items\":[",
+        "]}\n\n",
+        EVENT,
+    );
+    let start_extra = START.replace("\"content\":[]", &small_objects("\"content\":[],\"items\":[", "]", EVENT));
+    let cases = [
+        (
+            "an unknown delta",
+            format!("{START}{text_start}{unknown_delta}{block_stop}{STOP}"),
+            unknown_delta.len(),
+            false,
+        ),
+        ("an unknown block", format!("{START}{unknown_block}{block_stop}{STOP}"), unknown_block.len(), true),
+        (
+            "an unknown member of a block",
+            format!("{START}{known_block_extra}{block_stop}{STOP}"),
+            known_block_extra.len(),
+            true,
+        ),
+        ("an unknown member of message_delta", format!("{START}{message_delta}{STOP}"), message_delta.len(), false),
+        ("an unknown member of the message", format!("{start_extra}{STOP}"), start_extra.len(), true),
+    ];
+    for (what, body, event, kept) in cases {
+        let (result, peak, held) = fold_peak(body.as_bytes());
+        let message = result.unwrap_or_else(|e| panic!("{what}: {e}"));
+        // Kept text is the message's own size: about the event, never a tree of it.
+        let json = serde_json::to_string(&message).expect("serializes");
+        assert_eq!(json.len() > event / 2, kept, "{what}: kept or dropped as the SDK does");
+        assert!(
+            held <= 2 * json.len() + (1 << 20),
+            "{what}: the message holds {held} bytes for {} of JSON",
+            json.len()
+        );
+        assert!(peak <= 3 * event + held, "{what}, folded: peak {peak} for an event of {event} (message {held})");
+        // A typed event hands the unknown part out (one more copy than folding, which drops or keeps it);
+        // the line buffer's spare capacity counts here too.
+        let peak = events_peak(body.as_bytes());
+        assert!(peak <= 4 * event + (1 << 20), "{what}, typed events: peak {peak} for an event of {event}");
+    }
+}
+
 #[test]
 fn api_errors_from_big_bodies_cost_little() {
     let _serial = serial();

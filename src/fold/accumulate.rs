@@ -22,13 +22,11 @@
 //! # Ok::<(), anthropic_sse::Error>(())
 //! ```
 
-use serde_json::Value;
-
 use crate::error::Error;
 use crate::limits::{LimitError, Limits};
 use crate::model::event::{ContentBlockDelta, Delta, InvocationMetrics, MessageDelta, StreamEvent};
 use crate::model::message::{Citation, ContentBlock, Message};
-use crate::model::object::JsonObject;
+use crate::model::object::{JsonObject, RawJson};
 use crate::model::tool_input::{ToolInput, ToolInputView};
 use crate::partial_json::{PartialJsonError, PartialJsonParser, PartialMode};
 use crate::typing::fast::FastDelta;
@@ -364,8 +362,9 @@ fn invalid_tool_input_error(message: Message, index: usize) -> Error {
 /// Appends a block that `content_block_start` started (a `fallback` block changes the message's model).
 fn start_block(message: &mut Message, tools: &mut Vec<Option<Box<ToolState>>>, block: ContentBlock, mode: PartialMode) {
     if let ContentBlock::Fallback(fallback) = &block {
-        if let Some(model) = fallback.to.as_ref().and_then(|to| to.get("model")).and_then(Value::as_str) {
-            message.model = model.to_owned();
+        let to = fallback.to.as_ref().and_then(|to| to.deserialize::<JsonObject>().ok());
+        if let Some(model) = to.as_ref().and_then(|to| to.get("model")).and_then(RawJson::as_string) {
+            message.model = model;
         }
     }
     tools.push(tool_state(&block, mode));
@@ -400,10 +399,12 @@ fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option
         (Delta::Text(d), block @ ContentBlock::Other(_)) if block.type_name() == "text" => {
             // A text block that arrived without `text` (or with `null`) starts from "".
             if let ContentBlock::Other(map) = block {
-                if map.get("text").is_none_or(Value::is_null) {
-                    let mut map = std::mem::take(map);
-                    map.insert("text".to_owned(), Value::String(d.text.clone()));
-                    *block = ContentBlock::from_map(map);
+                if map.get("text").is_none_or(RawJson::is_null) {
+                    if let Ok(text) = RawJson::from_serialize(&d.text) {
+                        let mut map = std::mem::take(map);
+                        map.insert("text".to_owned(), text);
+                        *block = ContentBlock::from_map(map);
+                    }
                 }
             }
         }

@@ -3,11 +3,10 @@
 
 use serde::ser::SerializeMap;
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::message::{Citation, ContentBlock, Message, StopReason, Usage};
-use crate::model::object::{model_struct, tagged_enum};
+use crate::model::object::{model_struct, tagged_enum, RawJson};
 
 /// One event of a Messages API stream. `error` events are not events: they arrive as
 /// an error of category [`Api`](crate::error::Category::Api).
@@ -39,47 +38,6 @@ pub enum StreamEvent {
         /// The data as it arrived.
         data: RawJson,
     },
-}
-
-/// JSON kept as the text that arrived: validated, not parsed into a tree. Serializing writes it verbatim
-/// (through `serde_json`); [`to_value`](Self::to_value) builds a `serde_json::Value` when wanted.
-#[derive(Debug, Clone)]
-pub struct RawJson(Box<RawValue>);
-
-impl RawJson {
-    /// Checks that `text` is JSON and keeps it.
-    pub fn from_text(text: &str) -> Result<RawJson, serde_json::Error> {
-        serde_json::from_str::<&RawValue>(text).map(|raw| RawJson(raw.to_owned()))
-    }
-
-    /// The JSON text.
-    pub fn get(&self) -> &str {
-        self.0.get()
-    }
-
-    /// The JSON as a `serde_json::Value` (which fails on nesting deeper than `serde_json`'s limit of 128).
-    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
-        serde_json::from_str(self.0.get())
-    }
-}
-
-impl PartialEq for RawJson {
-    /// Equal text.
-    fn eq(&self, other: &Self) -> bool {
-        self.get() == other.get()
-    }
-}
-
-impl Serialize for RawJson {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
-}
-
-impl std::fmt::Display for RawJson {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.get())
-    }
 }
 
 model_struct! {
@@ -135,7 +93,7 @@ model_struct! {
         usage: Box<Usage>,
         opt
         /// Context management applied, kept as JSON.
-        context_management: Value,
+        context_management: RawJson,
     }
 }
 
@@ -150,10 +108,10 @@ model_struct! {
         stop_sequence: String,
         opt
         /// Details of the stop, kept as JSON.
-        stop_details: Value,
+        stop_details: RawJson,
         opt
         /// The code-execution container, kept as JSON.
-        container: Value,
+        container: RawJson,
     }
 }
 
@@ -171,7 +129,7 @@ impl MessageStop {
     /// They are not part of the [`Message`] (the SDK does not merge them either); the pipeline keeps those of the
     /// `message_stop` that completed the message ([`EventDecoder::invocation_metrics`](crate::EventDecoder::invocation_metrics)).
     pub fn invocation_metrics(&self) -> Option<InvocationMetrics> {
-        serde_json::from_value(self.extra.get(BEDROCK_METRICS)?.clone()).ok()
+        self.extra.get(BEDROCK_METRICS)?.deserialize().ok()
     }
 }
 
@@ -197,9 +155,9 @@ pub struct InvocationMetrics {
     /// `cacheWriteInputTokenCount`, when prompt caching was used.
     #[serde(rename = "cacheWriteInputTokenCount", default, skip_serializing_if = "Option::is_none")]
     pub cache_write_input_token_count: Option<u64>,
-    /// Every other member, as it arrived.
+    /// Every other member, as it arrived (a small object: `serde_json`'s map).
     #[serde(flatten)]
-    pub extra: crate::model::object::JsonObject,
+    pub extra: serde_json::Map<String, Value>,
 }
 
 tagged_enum! {

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::object::{model_struct, tagged_enum, JsonObject};
+use crate::model::object::{model_struct, tagged_enum, JsonObject, RawJson};
 use crate::model::tool_input::ToolInput;
 
 model_struct! {
@@ -38,13 +38,13 @@ model_struct! {
         stop_sequence: String,
         opt
         /// Details of the stop (e.g. for `refusal`), kept as JSON.
-        stop_details: Value,
+        stop_details: RawJson,
         opt
         /// The code-execution container the request used, kept as JSON.
-        container: Value,
+        container: RawJson,
         opt
         /// Context management applied to the request (edits, compaction), kept as JSON.
-        context_management: Value,
+        context_management: RawJson,
     }
 }
 
@@ -90,19 +90,19 @@ model_struct! {
         cache_read_input_tokens: u64,
         opt
         /// Cache writes by time to live, kept as JSON.
-        cache_creation: Value,
+        cache_creation: RawJson,
         opt
         /// Server tool use counts (e.g. `web_search_requests`), kept as JSON.
-        server_tool_use: Value,
+        server_tool_use: RawJson,
         opt
         /// The service tier that served the request.
         service_tier: String,
         opt
         /// Breakdown of output tokens, kept as JSON.
-        output_tokens_details: Value,
+        output_tokens_details: RawJson,
         opt
         /// Per-iteration usage (compaction), kept as JSON.
-        iterations: Value,
+        iterations: RawJson,
     }
 }
 
@@ -227,7 +227,7 @@ model_struct! {
         input: ToolInput,
         opt
         /// Who called the tool (programmatic tool calling), kept as JSON.
-        caller: Value,
+        caller: RawJson,
     }
 }
 
@@ -266,13 +266,13 @@ model_struct! {
     pub struct FallbackBlock {
         opt
         /// The model fallen back from, kept as JSON.
-        from: Value,
+        from: RawJson,
         opt
         /// The model fallen back to, kept as JSON (its `model` becomes the message's `model`).
-        to: Value,
+        to: RawJson,
         opt
         /// What triggered the fallback, kept as JSON.
-        trigger: Value,
+        trigger: RawJson,
     }
 }
 

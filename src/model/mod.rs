@@ -8,4 +8,4 @@ pub mod tool_input;
 
 pub use event::*;
 pub use message::*;
-pub use object::JsonObject;
+pub use object::{JsonObject, RawJson};

@@ -2,11 +2,233 @@
 //! (and a known key whose value is `null` or not of the expected shape) stays in `extra`, so that nothing on
 //! the wire is lost and re-serializing gives back the same object.
 
+use std::collections::HashMap;
+
 use serde::ser::SerializeMap;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-/// A JSON object's keys and values, as `serde_json` holds them.
-pub type JsonObject = Map<String, Value>;
+/// What JSON counts as whitespace.
+const JSON_WS: [char; 4] = [' ', '\t', '\n', '\r'];
+
+/// JSON kept as the text that arrived: validated, not parsed into a tree, so that neither its size nor its
+/// nesting costs more than its bytes, and no digit or key order is lost. Serializing through `serde_json`
+/// writes it verbatim; [`to_value`](Self::to_value) builds a `serde_json::Value` when wanted.
+///
+/// It deserializes from `serde_json`'s own deserializers (text, slices, readers and `Value`s); other formats
+/// cannot carry it.
+#[derive(Debug, Clone)]
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// Checks that `text` is JSON and keeps it.
+    pub fn from_text(text: &str) -> Result<RawJson, serde_json::Error> {
+        serde_json::from_str::<&RawValue>(text).map(|raw| RawJson(raw.to_owned()))
+    }
+
+    /// The JSON text of `value`.
+    pub fn from_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Result<RawJson, serde_json::Error> {
+        serde_json::value::to_raw_value(value).map(RawJson)
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// Whether the JSON is `null`.
+    pub fn is_null(&self) -> bool {
+        self.get().trim_matches(JSON_WS) == "null"
+    }
+
+    /// The string, when the JSON is a string.
+    pub fn as_string(&self) -> Option<String> {
+        if !self.get().trim_start_matches(JSON_WS).starts_with('"') {
+            return None;
+        }
+        serde_json::from_str(self.get()).ok()
+    }
+
+    /// Reads the JSON into `T`.
+    pub fn deserialize<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.get())
+    }
+
+    /// The JSON as a `serde_json::Value` (which fails on nesting deeper than `serde_json`'s limit of 128).
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl PartialEq for RawJson {
+    /// Equal text.
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl serde::Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RawJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(RawJson)
+    }
+}
+
+impl TryFrom<Value> for RawJson {
+    type Error = serde_json::Error;
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        RawJson::from_serialize(&value)
+    }
+}
+
+impl std::fmt::Display for RawJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+/// A JSON object's keys in the order they arrived, each value kept as the JSON text that arrived
+/// ([`RawJson`]): what the model keeps of keys it does not know, exact and at the cost of its bytes. A key
+/// that arrives twice keeps its first place and its last value, as the SDK's Python dict does.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JsonObject {
+    entries: Vec<(String, RawJson)>,
+}
+
+impl JsonObject {
+    /// An empty object.
+    pub fn new() -> Self {
+        JsonObject { entries: Vec::new() }
+    }
+
+    /// How many keys it holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The value of `key` (a search through the keys: objects of the model are small).
+    pub fn get(&self, key: &str) -> Option<&RawJson> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Whether it holds `key`.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key` to `value`, in the key's place if it was there (giving the old value back), else last.
+    pub fn insert(&mut self, key: String, value: RawJson) -> Option<RawJson> {
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, old)) => Some(std::mem::replace(old, value)),
+            None => {
+                self.entries.push((key, value));
+                None
+            }
+        }
+    }
+
+    /// Takes `key` out.
+    pub fn remove(&mut self, key: &str) -> Option<RawJson> {
+        let at = self.entries.iter().position(|(k, _)| k == key)?;
+        Some(self.entries.remove(at).1)
+    }
+
+    /// Takes `key` out, with the place it held.
+    pub(crate) fn take_at(&mut self, key: &str) -> Option<(usize, RawJson)> {
+        let at = self.entries.iter().position(|(k, _)| k == key)?;
+        Some((at, self.entries.remove(at).1))
+    }
+
+    /// Puts back what [`take_at`](Self::take_at) took, in its place.
+    pub(crate) fn put_back(&mut self, at: usize, key: &str, value: RawJson) {
+        self.entries.insert(at.min(self.entries.len()), (key.to_owned(), value));
+    }
+
+    /// The keys and values, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &RawJson)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The object as a `serde_json` map (keys sorted, numbers as `serde_json` reads them).
+    pub fn to_map(&self) -> Result<Map<String, Value>, serde_json::Error> {
+        self.iter().map(|(k, v)| Ok((k.to_owned(), v.to_value()?))).collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a JsonObject {
+    type Item = (&'a str, &'a RawJson);
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (String, RawJson)>, fn(&'a (String, RawJson)) -> (&'a str, &'a RawJson)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+impl serde::Serialize for JsonObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_map(Some(self.entries.len()))?;
+        for (key, value) in &self.entries {
+            out.serialize_entry(key, value)?;
+        }
+        out.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JsonObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = JsonObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonObject, A::Error> {
+                let mut entries: Vec<(String, RawJson)> = Vec::new();
+                // Past a few keys, repeated keys are found through an index rather than a search per key.
+                let mut index: Option<HashMap<String, usize>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    let value: RawJson = map.next_value()?;
+                    let at = match &mut index {
+                        Some(index) => index.get(&key).copied(),
+                        None => entries.iter().position(|(k, _)| *k == key),
+                    };
+                    match at {
+                        Some(at) => entries[at].1 = value,
+                        None => {
+                            if let Some(index) = &mut index {
+                                index.insert(key.clone(), entries.len());
+                            }
+                            entries.push((key, value));
+                            if index.is_none() && entries.len() > 16 {
+                                index = Some(entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect());
+                            }
+                        }
+                    }
+                }
+                Ok(JsonObject { entries })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl TryFrom<Map<String, Value>> for JsonObject {
+    type Error = serde_json::Error;
+    fn try_from(map: Map<String, Value>) -> Result<Self, Self::Error> {
+        let entries = map.into_iter().map(|(k, v)| Ok((k, RawJson::try_from(v)?))).collect::<Result<_, _>>()?;
+        Ok(JsonObject { entries })
+    }
+}
 
 /// Takes `key` out of `map` if it holds a non-null value of type `T`; otherwise leaves it where it is.
 pub(crate) fn take_optional<T: serde::de::DeserializeOwned>(map: &mut JsonObject, key: &str) -> Option<T> {
@@ -14,13 +236,13 @@ pub(crate) fn take_optional<T: serde::de::DeserializeOwned>(map: &mut JsonObject
     if value.is_null() {
         return None;
     }
-    let typed = T::deserialize(value).ok()?;
+    let typed = serde_json::from_str::<T>(value.get()).ok()?;
     map.remove(key);
     Some(typed)
 }
 
-/// `map`, or a new empty map when it is empty: a map emptied by taking its keys out still holds its storage
-/// (hundreds of bytes), which a million small blocks would keep for nothing.
+/// `map`, or a new empty map when it is empty: a map emptied by taking its keys out still holds its storage,
+/// which a million small blocks would keep for nothing.
 pub(crate) fn compact(map: JsonObject) -> JsonObject {
     if map.is_empty() {
         JsonObject::new()
@@ -31,7 +253,7 @@ pub(crate) fn compact(map: JsonObject) -> JsonObject {
 
 /// Whether `map` holds `key` with a value of type `T` (required fields are checked before any is taken).
 pub(crate) fn check_required<T: serde::de::DeserializeOwned>(map: &JsonObject, key: &str) -> Option<T> {
-    T::deserialize(map.get(key)?).ok()
+    serde_json::from_str::<T>(map.get(key)?.get()).ok()
 }
 
 /// Writes the entries of `extra` whose keys were not already written from typed fields.
@@ -146,19 +368,18 @@ macro_rules! tagged_enum {
         impl $name {
             /// Types the JSON object by its `type` field.
             pub fn from_map(mut map: $crate::model::object::JsonObject) -> Self {
-                let tag = match map.get("type") {
-                    Some(serde_json::Value::String(tag)) => tag.as_str(),
-                    _ => return $name::Other(map),
+                let Some(tag) = map.get("type").and_then($crate::model::object::RawJson::as_string) else {
+                    return $name::Other(map);
                 };
-                match tag {
+                match tag.as_str() {
                     $(
                         $tag => {
-                            let ty = map.remove("type");
+                            let ty = map.take_at("type");
                             match <$inner>::from_map(map) {
                                 Ok(inner) => $name::$variant(inner),
                                 Err(mut map) => {
-                                    if let Some(ty) = ty {
-                                        map.insert("type".to_owned(), ty);
+                                    if let Some((at, ty)) = ty {
+                                        map.put_back(at, "type", ty);
                                     }
                                     $name::Other(map)
                                 }
@@ -169,11 +390,17 @@ macro_rules! tagged_enum {
                 }
             }
 
+            /// Whether this version types objects whose `type` is `tag`.
+            #[allow(dead_code)] // generated for every tagged enum; the typing asks it of deltas
+            pub(crate) fn knows(tag: &str) -> bool {
+                [$($tag),*].contains(&tag)
+            }
+
             /// The `type` tag (for `Other`, the object's `type` string, or `""` when it has none).
             pub fn type_name(&self) -> &str {
                 match self {
                     $( $name::$variant(_) => $tag, )*
-                    $name::Other(map) => map.get("type").and_then(serde_json::Value::as_str).unwrap_or(""),
+                    $name::Other(map) => map.get("type").map_or("", $crate::model::object::plain_string),
                 }
             }
         }
@@ -206,12 +433,22 @@ macro_rules! tagged_enum {
             /// Types a JSON value; gives it back if it is not an object.
             fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
                 match value {
-                    serde_json::Value::Object(map) => Ok($name::from_map(map)),
+                    serde_json::Value::Object(map) => match $crate::model::object::JsonObject::try_from(map) {
+                        Ok(map) => Ok($name::from_map(map)),
+                        Err(_) => Err(serde_json::Value::Null),
+                    },
                     other => Err(other),
                 }
             }
         }
     };
+}
+
+/// The text of a JSON string as written between its quotes (escapes left as they are); `""` for any other
+/// JSON. Type tags hold no escapes.
+pub(crate) fn plain_string(raw: &RawJson) -> &str {
+    let text = raw.get().trim_matches(JSON_WS);
+    text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or_default()
 }
 
 pub(crate) use model_struct;

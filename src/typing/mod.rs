@@ -6,15 +6,15 @@
 //! thinking and tool-input deltas, take a fast path that reads the payload in place without building a
 //! `serde_json::Value`; anything unexpected falls back to the full parser, which gives the same result.
 
-mod exact;
+mod content;
 pub(crate) mod fast;
 
 use serde_json::value::RawValue;
-use serde_json::Value;
 
 use crate::error::{ApiError, Error, JsonError};
 use crate::framing::sse::Frame;
 use crate::model::event::*;
+use crate::model::object::{JsonObject, RawJson};
 use crate::text::excerpt;
 
 impl StreamEvent {
@@ -94,9 +94,8 @@ impl StreamEvent {
             return Ok(Some(StreamEvent::Unknown { event: event.to_owned(), kind: tag, data: raw }));
         }
         if tag.as_deref() == Some("message_start") {
-            // The blocks are typed one by one from their own text: a tree of the whole content (hundreds of
-            // bytes per block) is never built.
-            if let Some((without_content, blocks)) = exact::split_content(data) {
+            // The blocks are typed one by one from their own text: the content's text is never copied whole.
+            if let Some((without_content, blocks)) = content::split_content(data) {
                 let mut event = Self::from_tagged(event, &without_content, unknowns)?;
                 if let Some(StreamEvent::MessageStart(start)) = &mut event {
                     start.message.content = blocks;
@@ -104,50 +103,52 @@ impl StreamEvent {
                 return Ok(event);
             }
         }
-        let value: Value = serde_json::from_str(data).map_err(json_error)?;
-        let Value::Object(mut map) = value else {
-            return Err(Error::protocol(format!("{event}: the data is not a JSON object")));
+        // The event's keys with their values as text: only what the model knows is read further, so an
+        // unknown member costs its bytes, never a tree.
+        let mut map: JsonObject = match serde_json::from_str(data) {
+            Ok(map) => map,
+            Err(e) if e.is_data() => return Err(Error::protocol(format!("{event}: the data is not a JSON object"))),
+            Err(e) => return Err(json_error(e)),
         };
         // Reached only through a known first `type`; a repeated `type` whose last value is not a string makes
         // the event unknown, as `type_tag` judges it.
-        let tag = match map.get("type") {
-            Some(Value::String(tag)) => tag.clone(),
+        let tag = match map.get("type").and_then(RawJson::as_string) {
+            Some(tag) => tag,
             _ if unknowns == Unknowns::Drop => return Ok(None),
             _ => {
                 let data = RawJson::from_text(data).map_err(json_error)?;
                 return Ok(Some(StreamEvent::Unknown { event: event.to_owned(), kind: None, data }));
             }
         };
+        if unknowns == Unknowns::Drop && tag == "content_block_delta" {
+            // The fold ignores a delta of a type this version does not know (as the SDK does), but still
+            // checks its index: only the delta's `type` is kept, not a copy of the rest.
+            if let Some(kind) = map.get("delta").and_then(delta_type).filter(|kind| !Delta::knows(kind)) {
+                if let Ok(stub) = RawJson::from_serialize(&serde_json::json!({ "type": kind })) {
+                    map.insert("delta".to_owned(), stub);
+                }
+            }
+        }
         macro_rules! typed {
             ($variant:ident, $ty:ty) => {{
-                let ty = map.remove("type");
+                let ty = map.take_at("type");
                 match <$ty>::from_map(map) {
                     Ok(payload) => Ok(StreamEvent::$variant(payload)),
                     Err(mut map) => {
-                        if let Some(ty) = ty {
-                            map.insert("type".to_owned(), ty);
+                        if let Some((at, ty)) = ty {
+                            map.put_back(at, "type", ty);
                         }
                         Err(Error::protocol(format!(
                             "{tag} event without valid required fields: {}",
-                            excerpt(&Value::Object(map).to_string())
+                            excerpt(&serde_json::to_string(&map).unwrap_or_default())
                         )))
                     }
                 }
             }};
         }
         let event = match tag.as_str() {
-            "message_start" => typed!(MessageStart, MessageStart).map(|mut event| {
-                if let StreamEvent::MessageStart(start) = &mut event {
-                    exact::message_start(data, &mut start.message.content);
-                }
-                event
-            }),
-            "content_block_start" => typed!(ContentBlockStart, ContentBlockStart).map(|mut event| {
-                if let StreamEvent::ContentBlockStart(start) = &mut event {
-                    exact::block_start(data, &mut start.content_block);
-                }
-                event
-            }),
+            "message_start" => typed!(MessageStart, MessageStart),
+            "content_block_start" => typed!(ContentBlockStart, ContentBlockStart),
             "content_block_delta" => typed!(ContentBlockDelta, ContentBlockDelta),
             "content_block_stop" => typed!(ContentBlockStop, ContentBlockStop),
             "message_delta" => typed!(MessageDelta, MessageDelta),
@@ -164,6 +165,16 @@ impl StreamEvent {
         };
         event.map(Some)
     }
+}
+
+/// The `type` of a delta's JSON object, read without copying the rest.
+fn delta_type(delta: &RawJson) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Tagged {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+    }
+    delta.deserialize::<Tagged>().ok()?.kind
 }
 
 /// What typing does with an event of a type this version does not know.
