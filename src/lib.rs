@@ -133,11 +133,15 @@
 //! are exact, floats correctly rounded, keys in the model's order; [`ToolInput::deserialize`] reads it into
 //! your own types with the same exactness. See the [`model::tool_input`] module.
 //!
+//! What this version does not know (an unknown member of a known object, a block or delta of an unknown
+//! type, a loosely typed field such as `stop_details`) is kept the same way: as the JSON text that arrived
+//! ([`RawJson`], in a [`JsonObject`] that keeps the keys' order), at the cost of its bytes and with every
+//! digit.
+//!
 //! Differences that remain:
 //! * `NaN`, `Infinity` and `-Infinity`, which the SDK's parser accepts in tool input, are invalid tool input;
-//! * a number beyond `f64` (`1e400`) in tool input streamed in pieces is kept as written, but one inside a
-//!   `content_block_start` or `message_start` is a JSON error, because `serde_json` rejects it when the
-//!   event is typed (the SDK reads it as infinity); and `serde_json` cannot read a message holding one back;
+//! * a number beyond `f64` (`1e400`), in tool input or in a member this version does not know, is kept as
+//!   written where the SDK holds infinity (and writes `Infinity`); `serde_json` cannot read a `Value` of it;
 //! * the SDK fails on a tool-input delta whose text so far is only whitespace; we read on, and only fail the
 //!   block if the whole input is not JSON.
 #![deny(missing_docs)]

@@ -35,6 +35,7 @@ fn cases() -> Vec<(&'static str, Outcome)> {
         ("vertex_event", Final),
         // Blocks open at once, their deltas interleaved.
         ("interleaved_blocks", Final),
+        ("unknown_members_exact", Final),
         // Policy: later events are ignored (the SDK applies them); expected from the stream up to message_stop.
         ("events_after_message_stop", Final),
         // Policy: a text block without `text` starts from "" (the SDK raises TypeError).
@@ -76,6 +77,38 @@ fn cases() -> Vec<(&'static str, Outcome)> {
             }),
         ),
     ]
+}
+
+/// What this version does not know is kept as it arrived: in `unknown_members_exact`, an unknown member of
+/// the message, an unknown block and an unknown member of a text block equal the SDK's (read in its own key
+/// order from `X.ordered.json`), digit for digit and key for key, in any chunking.
+#[test]
+fn unknown_members_keep_every_digit_and_their_key_order() {
+    use anthropic_sse_kit::exact::{exact, Exact};
+    fn member<'a>(object: &'a Exact, key: &str) -> &'a Exact {
+        let Exact::Object(entries) = object else { panic!("not an object: {object:?}") };
+        &entries.iter().find(|(k, _)| k == key).unwrap_or_else(|| panic!("no {key} in {object:?}")).1
+    }
+    fn element(array: &Exact, at: usize) -> &Exact {
+        let Exact::Array(items) = array else { panic!("not an array: {array:?}") };
+        &items[at]
+    }
+    let (bytes, _) = read_case("unknown_members_exact");
+    let ordered = std::fs::read_to_string(dir().join("unknown_members_exact.ordered.json")).expect("the SDK's result");
+    let sdk = exact(&ordered);
+    let sdk = member(&sdk, "ok");
+    for read in [bytes.len(), 1, 7] {
+        let message = BlockingEvents::new(&bytes[..]).with_read_size(read).final_message().expect("a message");
+        let ours = exact(&serde_json::to_string(&message).expect("serializes"));
+        assert_eq!(member(&ours, "future_member"), member(sdk, "future_member"), "an unknown member of the message");
+        let (ours_content, sdk_content) = (member(&ours, "content"), member(sdk, "content"));
+        assert_eq!(element(ours_content, 0), element(sdk_content, 0), "an unknown block");
+        assert_eq!(
+            member(element(ours_content, 1), "annotations"),
+            member(element(sdk_content, 1), "annotations"),
+            "an unknown member of a text block"
+        );
+    }
 }
 
 fn dir() -> std::path::PathBuf {

@@ -7,6 +7,7 @@ pub mod bedrock;
 pub mod checks;
 pub mod corpus;
 pub mod counting;
+pub mod exact;
 pub mod reference;
 pub mod sse;
 pub mod streams;
