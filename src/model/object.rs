@@ -15,8 +15,10 @@ const JSON_WS: [char; 4] = [' ', '\t', '\n', '\r'];
 /// nesting costs more than its bytes, and no digit or key order is lost. Serializing through `serde_json`
 /// writes it verbatim; [`to_value`](Self::to_value) builds a `serde_json::Value` when wanted.
 ///
-/// It deserializes from `serde_json`'s own deserializers (text, slices, readers and `Value`s); other formats
-/// cannot carry it.
+/// Deserialized (as every member of the model is), the text is read as the SDK reads it: a repeated key keeps
+/// its first place with its last value and `-0` is the integer 0; nothing else changes.
+/// [`from_text`](Self::from_text) keeps the text exactly as given (an unknown event's data). It deserializes from
+/// `serde_json`'s own deserializers (text, slices, readers and `Value`s); other formats cannot carry it.
 #[derive(Debug, Clone)]
 pub struct RawJson(Box<RawValue>);
 
@@ -74,8 +76,27 @@ impl serde::Serialize for RawJson {
 }
 
 impl<'de> serde::Deserialize<'de> for RawJson {
+    /// The text as the SDK reads it: a repeated key keeps its first place with its last value, and `-0` is
+    /// the integer 0 (the same reading as tool input's). Text that needs neither, nearly all, is kept as it is.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(deserializer).map(RawJson)
+        Box::<RawValue>::deserialize(deserializer).map(RawJson::read_as_the_sdk)
+    }
+}
+
+impl RawJson {
+    fn read_as_the_sdk(raw: Box<RawValue>) -> RawJson {
+        let text = raw.get();
+        if crate::partial_json::whole::is_plain_json(text) {
+            return RawJson(raw);
+        }
+        // Anything the tool-input reader refuses (nesting past its limit, `NaN`) stays as it arrived.
+        match crate::model::tool_input::ToolInput::from_json(text) {
+            Ok(read) if read.as_str() != text => match RawValue::from_string(read.as_str().to_owned()) {
+                Ok(normalized) => RawJson(normalized),
+                Err(_) => RawJson(raw),
+            },
+            _ => RawJson(raw),
+        }
     }
 }
 
@@ -453,3 +474,42 @@ pub(crate) fn plain_string(raw: &RawJson) -> &str {
 
 pub(crate) use model_struct;
 pub(crate) use tagged_enum;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys stay in their order; a repeated key keeps its first place and its last value, below and above
+    /// the size where an index takes over; values keep their text, as the SDK reads it.
+    #[test]
+    fn an_object_keeps_its_order_and_resolves_repeated_keys_as_the_sdk() {
+        let object: JsonObject = serde_json::from_str(r#"{"z": 1, "a": [1.0, -0], "z": {"b": 2, "b": 3}}"#).unwrap();
+        let entries: Vec<(&str, &str)> = object.iter().map(|(k, v)| (k, v.get())).collect();
+        assert_eq!(entries, [("z", r#"{"b":3}"#), ("a", "[1.0,0]")]);
+        for keys in [3, 16, 17, 40] {
+            let mut text: Vec<String> = (0..keys).rev().map(|k| format!("\"k{k}\":{k}")).collect();
+            text.push("\"k1\":\"last\"".to_owned());
+            text.push(format!("\"k{}\":0.30000000000000004", keys - 1));
+            let object: JsonObject = serde_json::from_str(&format!("{{{}}}", text.join(","))).unwrap();
+            let order: Vec<String> = object.iter().map(|(k, _)| k.to_owned()).collect();
+            let expected: Vec<String> = (0..keys).rev().map(|k| format!("k{k}")).collect();
+            assert_eq!(order, expected, "{keys} keys");
+            assert_eq!(object.get("k1").map(RawJson::get), Some("\"last\""));
+            assert_eq!(object.get(&format!("k{}", keys - 1)).map(RawJson::get), Some("0.30000000000000004"));
+            // Written back, it is the same object.
+            let again: JsonObject = serde_json::from_str(&serde_json::to_string(&object).unwrap()).unwrap();
+            assert_eq!(again, object);
+        }
+    }
+
+    #[test]
+    fn insert_replaces_in_place_and_remove_takes_out() {
+        let mut object: JsonObject = serde_json::from_str(r#"{"a":1,"b":2,"c":3}"#).unwrap();
+        let old = object.insert("b".to_owned(), RawJson::from_text("\"two\"").unwrap());
+        assert_eq!(old.map(|v| v.get().to_owned()), Some("2".to_owned()));
+        assert_eq!(object.insert("d".to_owned(), RawJson::from_text("4").unwrap()), None);
+        assert_eq!(object.remove("a").map(|v| v.get().to_owned()), Some("1".to_owned()));
+        assert_eq!(serde_json::to_string(&object).unwrap(), r#"{"b":"two","c":3,"d":4}"#);
+        assert!(object.get("a").is_none() && object.contains_key("c") && object.len() == 3);
+    }
+}
