@@ -68,6 +68,8 @@ enum Kind {
     // Made by the HTTP edge only.
     #[cfg_attr(not(feature = "http"), allow(dead_code))]
     NotAStream(String),
+    // Made by the stall watchdog, which needs tokio's timer.
+    #[cfg(feature = "tokio")]
     Stalled {
         waited: std::time::Duration,
         delivered: bool,
@@ -213,6 +215,7 @@ impl Error {
         Self::new(Kind::NotAStream(detail.into()))
     }
 
+    #[cfg(feature = "tokio")]
     pub(crate) fn stalled(waited: std::time::Duration, delivered: bool) -> Self {
         Self::new(Kind::Stalled { waited, delivered })
     }
@@ -221,6 +224,7 @@ impl Error {
     /// that output again. Worth knowing before retrying a stream cut short or stalled.
     pub fn content_delivered(&self) -> bool {
         match &self.inner.kind {
+            #[cfg(feature = "tokio")]
             Kind::Stalled { delivered, .. } => *delivered,
             _ => self.partial_message().is_some_and(|m| !m.content.is_empty()),
         }
@@ -250,6 +254,7 @@ impl Error {
             Kind::Limit(_) => Category::Limit,
             Kind::Corrupt(_) => Category::Corrupt,
             Kind::NotAStream(_) => Category::NotAStream,
+            #[cfg(feature = "tokio")]
             Kind::Stalled { .. } => Category::Stalled,
             Kind::Io(_) => Category::Io,
         }
@@ -367,6 +372,7 @@ impl fmt::Display for Error {
             Kind::Limit(source) => write!(f, "{source}"),
             Kind::Corrupt(source) => write!(f, "{source}"),
             Kind::NotAStream(detail) => write!(f, "not an event stream: {detail}"),
+            #[cfg(feature = "tokio")]
             Kind::Stalled { waited, delivered } => write!(
                 f,
                 "the stream stalled: no byte arrived for {:.1} s{}",
@@ -400,7 +406,9 @@ impl std::error::Error for Error {
             Kind::Limit(source) => Some(source),
             Kind::Corrupt(source) => Some(source),
             Kind::Io(source) => Some(&**source),
-            Kind::Api(_) | Kind::Protocol(_) | Kind::Incomplete(_) | Kind::NotAStream(_) | Kind::Stalled { .. } => None,
+            Kind::Api(_) | Kind::Protocol(_) | Kind::Incomplete(_) | Kind::NotAStream(_) => None,
+            #[cfg(feature = "tokio")]
+            Kind::Stalled { .. } => None,
         }
     }
 }

@@ -20,7 +20,8 @@ pub(crate) const POLL_BUDGET: usize = 128;
 pub(crate) enum Fed {
     /// It fed the decoder some input (possibly none that completes an event).
     Input,
-    /// Nothing arrived for the idle timeout it was given.
+    /// Nothing arrived for the idle timeout it was given (the watchdog needs tokio's timer).
+    #[cfg(feature = "tokio")]
     Stalled(std::time::Duration),
     /// It ended: cleanly (`None`) or with the transport's error.
     End(Option<BoxError>),
@@ -43,7 +44,8 @@ pub(crate) struct Driver<S, F> {
 }
 
 impl<S: Source<F>, F: Framing> Driver<S, F> {
-    /// The source, while it has not ended.
+    /// The source, while it has not ended (to set the idle timeout, which needs tokio's timer).
+    #[cfg(feature = "tokio")]
     pub(crate) fn source_mut(&mut self) -> Option<&mut S> {
         self.source.as_mut()
     }
@@ -130,6 +132,7 @@ impl<S: Source<F>, F: Framing> Driver<S, F> {
         };
         let end = match std::task::ready!(source.poll_feed(&mut self.decoder, cx)) {
             Fed::Input => return Poll::Ready(Ok(())),
+            #[cfg(feature = "tokio")]
             Fed::Stalled(waited) => {
                 let delivered = self.decoder.snapshot().is_some_and(|m| !m.content.is_empty());
                 let error = self.decoder.fail(Error::stalled(waited, delivered));
