@@ -35,8 +35,8 @@ fn with_no_file_a_pipe_is_read_and_a_terminal_or_dev_null_gives_the_sample() {
 #[test]
 fn input_that_is_not_an_event_stream_says_what_it_is() {
     let cases: [(&[u8], &str, &str); 7] = [
-        (b"", "error[empty]: ", "empty"),
-        (b"  \n", "error[empty]: ", "empty"),
+        (b"", "error[empty]: ", "the input has no bytes"),
+        (b"  \n", "error[empty]: ", "bytes are all blank"),
         (
             b"{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":\"invalid x-api-key\"},\"request_id\":\"req_1\"}",
             "error[authentication_error]: invalid x-api-key",

@@ -183,7 +183,7 @@ impl CorruptError {
 
 impl fmt::Display for CorruptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a corrupt frame at byte {}: {}", self.offset, self.detail)
+        write!(f, "at byte {}: {}", self.offset, self.detail)
     }
 }
 
@@ -360,22 +360,27 @@ impl Error {
     }
 }
 
+/// What went wrong, in words that do not restate the kind, so that a report that prints [`Error::kind`] beside
+/// it (as the command-line tool does: `error[protocol]: content_block_delta for index 5, ...`) says the kind
+/// once; each reads on its own (`the input ended without message_stop`, `no byte arrived for 30.0 s; ...`,
+/// `at byte 12: the message's CRC does not match: ...`). An API error displays as [`ApiError`] does, its type
+/// and its message (`overloaded_error: Overloaded`): beside the kind, print [`ApiError::message`].
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.inner.kind {
             Kind::Api(error) => write!(f, "{error}"),
             Kind::Transport(source) => write!(f, "reading the response body failed: {source}"),
             Kind::Json(source) => write!(f, "{source}"),
-            Kind::Protocol(message) => write!(f, "protocol error: {message}"),
-            Kind::Incomplete(detail) => write!(f, "the stream ended before message_stop: {detail}"),
+            Kind::Protocol(message) => f.write_str(message),
+            Kind::Incomplete(detail) => f.write_str(detail),
             Kind::ToolInput(error) => write!(f, "{error}"),
             Kind::Limit(source) => write!(f, "{source}"),
             Kind::Corrupt(source) => write!(f, "{source}"),
-            Kind::NotAStream(detail) => write!(f, "not an event stream: {detail}"),
+            Kind::NotAStream(detail) => f.write_str(detail),
             #[cfg(feature = "tokio")]
             Kind::Stalled { waited, delivered } => write!(
                 f,
-                "the stream stalled: no byte arrived for {:.1} s{}",
+                "no byte arrived for {:.1} s{}",
                 waited.as_secs_f64(),
                 if *delivered {
                     "; content had been delivered (a retry bills that output again)"
@@ -383,7 +388,7 @@ impl fmt::Display for Error {
                     "; no content had been delivered yet"
                 }
             ),
-            Kind::Io(source) => write!(f, "I/O error: {source}"),
+            Kind::Io(source) => write!(f, "reading the input failed: {source}"),
         }
     }
 }

@@ -92,7 +92,7 @@ impl<R: Read> Recorder<R> {
     pub fn not_an_event_stream(&self, request_id: Option<&str>) -> Option<Failure> {
         let text = self.start.trim_ascii_start();
         if text.is_empty() {
-            return Some(Failure::new("empty", "the input is empty: no event stream arrived"));
+            return Some(self.empty());
         }
         if text
             .split(|&b| b == b'\n')
@@ -112,7 +112,7 @@ impl<R: Read> Recorder<R> {
         Some(Failure::new(
             "not_a_stream",
             format_args!(
-                "the input is not an event stream (no event in its {} bytes); it starts with: {}",
+                "no event in the input's {} bytes; it starts with: {}",
                 self.total,
                 shown.chars().take(80).collect::<String>()
             ),
@@ -126,13 +126,25 @@ impl<R> Recorder<R> {
     pub fn one_json_document(&self, request_id: Option<&str>) -> Option<Failure> {
         let text = self.start.trim_ascii();
         if text.is_empty() {
-            return Some(Failure::new("empty", "the input is empty: no event stream arrived"));
+            return Some(self.empty());
         }
         if self.total as usize != self.start.len() {
             return None;
         }
         let value = serde_json::from_slice::<serde_json::Value>(text).ok()?;
         json_document(text, &value, request_id)
+    }
+
+    /// The failure of an input with nothing in it but whitespace.
+    fn empty(&self) -> Failure {
+        if self.total == 0 {
+            Failure::new("empty", "no event stream arrived: the input has no bytes")
+        } else {
+            Failure::new(
+                "empty",
+                format_args!("no event stream arrived: the input's {} bytes are all blank", self.total),
+            )
+        }
     }
 }
 
@@ -157,7 +169,7 @@ fn json_document(text: &[u8], value: &serde_json::Value, request_id: Option<&str
     if value["type"] == "message" {
         return Some(Failure::new(
             "not_a_stream",
-            "the input is a complete message, not an event stream: did the request set \"stream\": true?",
+            "the input is one complete message: did the request set \"stream\": true?",
         ));
     }
     None
