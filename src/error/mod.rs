@@ -260,9 +260,13 @@ impl Error {
         }
     }
 
-    /// A short name of the kind of error: the API error type for an API error (e.g. `overloaded_error`),
-    /// else one of `transport`, `json`, `protocol`, `incomplete`, `limit`, `corrupt`, `not_a_stream`, `stalled`,
-    /// `io` (the category's name).
+    /// A short name of the kind of error: the API error type for an API error (e.g. `overloaded_error`, as
+    /// the server wrote it; Bedrock's exception type, e.g. `throttlingException`; or one this crate names:
+    /// `unknown` for error data that is not the API's error JSON or names no type, `http_NNN` for a non-2xx
+    /// response whose body names no type at a status no API type stands for, `unknownException` and
+    /// `unknownError` for a Bedrock exception or error message without its type header), else one of
+    /// `transport`, `json`, `protocol`, `incomplete`, `limit`, `corrupt`, `not_a_stream`, `stalled`, `io` (the
+    /// category's name). The README's table says what each means.
     pub fn kind(&self) -> &str {
         match &self.inner.kind {
             Kind::Api(error) => error.kind().as_str(),

@@ -40,20 +40,34 @@ Output is written as the input is read: each read that completes events is flush
 `curl ... | anthropic-sse --events | jq` is live. When the reader of the output goes away (`| head`), the
 tool stops quietly.
 
-Exit status: 0 on success; 2 on bad usage; 1 on a failure, reported on stderr as `error[KIND]: MESSAGE`.
-KIND is the API's error type for an error event or error body (e.g. overloaded_error, as the server wrote
-it) or Bedrock's exception type (e.g. throttlingException), else one of:
-  incomplete    the stream ended before message_stop (the message so far is printed)
-  protocol      the events broke the protocol (e.g. a delta for a block that does not exist)
-  json          an event's data is not JSON, or a tool call's input is not (the complete message is
-                printed; the error names the block and the tool)
-  limit         a line, an event, an event-stream message or a tool input grew past its limit
-  corrupt       a Bedrock body whose bytes are not valid event-stream messages (a CRC that does not
-                match), or a chunk that is not base64 JSON
-  io            reading the input or writing the output failed
-  empty         the input is empty
-  not_a_stream  the input holds no event: a complete non-streaming message, an error body of Google's
-                front end (Vertex AI), or anything else (its first bytes are shown)
+Exit status: 0 on success; 2 on bad usage; 1 on a failure, reported on stderr as `error[KIND]: MESSAGE`
+(the message does not say the kind again). KIND is, as the server wrote it:
+  - for an error event or the API's error body, its type (e.g. overloaded_error, authentication_error);
+  - for a Bedrock exception, its type (e.g. throttlingException);
+  - for an error body of Google's front end (Vertex AI), e.g.
+    {\"error\":{\"code\":429,\"message\":\"Resource exhausted\",\"status\":\"RESOURCE_EXHAUSTED\"}}, its
+    status, with the code in the message: `error[RESOURCE_EXHAUSTED]: HTTP 429: Resource exhausted ...`
+    (api_error when the body has no status);
+else one of the kinds this crate defines:
+  unknown           an error event (or error body) whose data is not the API's error JSON, or names no
+                    error type
+  unknownException  a Bedrock exception message without an :exception-type header
+  unknownError      an event-stream error message without an :error-code header
+  incomplete        the stream ended before message_stop (the message so far is printed)
+  protocol          the events broke the protocol (e.g. a delta for a block that does not exist)
+  json              an event's data is not JSON, or a tool call's input is not (the complete message is
+                    printed; the error names the block and the tool)
+  limit             a line, an event, an event-stream message or a tool input grew past its limit
+  corrupt           a Bedrock body whose bytes are not valid event-stream messages (a CRC that does not
+                    match), or a chunk that is not base64 JSON
+  io                reading the input or writing the output failed
+  empty             the input is empty (or only whitespace)
+  not_a_stream      the input holds no event: a complete non-streaming message, or anything else (its
+                    first bytes are shown)
+The library's Error::kind() has three more, which this tool never prints: transport (the byte stream
+underneath failed; here a failed read is io), stalled (no byte came for the idle timeout, which the tool
+does not set) and http_NNN (a non-2xx response whose body names no error type, at a status that no API
+error type stands for, e.g. http_502; the tool sees no HTTP status).
 ";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
