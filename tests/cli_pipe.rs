@@ -34,9 +34,10 @@ fn with_no_file_a_pipe_is_read_and_a_terminal_or_dev_null_gives_the_sample() {
 
 #[test]
 fn input_that_is_not_an_event_stream_says_what_it_is() {
-    let cases: [(&[u8], &str, &str); 7] = [
+    let cases: [(&[u8], &str, &str); 11] = [
         (b"", "error[empty]: ", "the input has no bytes"),
         (b"  \n", "error[empty]: ", "bytes are all blank"),
+        (b"\xEF\xBB\xBF\n", "error[empty]: ", "bytes are all blank"),
         (
             b"{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":\"invalid x-api-key\"},\"request_id\":\"req_1\"}",
             "error[authentication_error]: invalid x-api-key",
@@ -45,6 +46,23 @@ fn input_that_is_not_an_event_stream_says_what_it_is() {
         (
             b"{\n  \"type\": \"error\",\n  \"error\": {\n    \"type\": \"overloaded_error\",\n    \"message\": \"Overloaded\"\n  }\n}\n",
             "error[overloaded_error]: Overloaded",
+            "",
+        ),
+        // A byte order mark before the body (an editor's, a proxy's) is skipped before judging it, with the
+        // whitespace after it.
+        (
+            b"\xEF\xBB\xBF{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}",
+            "error[overloaded_error]: Overloaded",
+            "",
+        ),
+        (
+            b"\xEF\xBB\xBF\r\n{\n  \"type\": \"error\",\n  \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}\n}\n",
+            "error[overloaded_error]: Overloaded",
+            "",
+        ),
+        (
+            b"\xEF\xBB\xBF{\"error\":{\"code\":429,\"message\":\"Resource has been exhausted\",\"status\":\"RESOURCE_EXHAUSTED\"}}",
+            "error[RESOURCE_EXHAUSTED]: HTTP 429: Resource has been exhausted",
             "",
         ),
         (

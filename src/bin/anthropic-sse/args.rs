@@ -26,7 +26,8 @@ Decode an Anthropic Messages API stream: server-sent events (the API, Vertex AI)
                   when it is UTF-8, else {\"base64\": ...}); for JSON events each event as it came
   --format F      how to read the input: sse, bedrock or json (JSON events, one per line). Default:
                   detected from its first bytes (an AWS event-stream prelude whose CRC checks: bedrock;
-                  a first non-blank byte `{`: json, or one JSON document such as an error body; else sse)
+                  a first `{` after whitespace and a byte order mark, if any: json, or one JSON document
+                  such as an error body; else sse)
   --text          the text of the text deltas, written as they arrive, and a newline at the end
   --chunk N       feed the input to the decoder in N-byte pieces, 1 to 16777216 (default: 64 KiB reads)
   --request-id ID the value of the HTTP request-id header, for error reports

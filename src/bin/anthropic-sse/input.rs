@@ -38,16 +38,25 @@ fn stdin_has_input() -> bool {
     !io::stdin().is_terminal()
 }
 
+/// The UTF-8 byte order mark, which editors and some proxies put before a body.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The input's text from its first byte that is neither a leading byte order mark nor whitespace.
+fn content(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes).trim_ascii_start()
+}
+
 /// Reads the start of the input and says its format: an AWS event-stream prelude whose CRC checks is a
-/// Bedrock body; a first non-blank byte `{` is JSON (events one per line, or one document such as an error
-/// body); anything else is SSE. Returns the bytes read, which the caller reads first.
+/// Bedrock body; a first byte `{` after a byte order mark and whitespace, if any, is JSON (events one per
+/// line, or one document such as an error body); anything else is SSE. Returns the bytes read, which the
+/// caller reads first.
 pub fn detect(input: &mut impl Read) -> io::Result<(Format, Vec<u8>)> {
-    // Enough for a prelude and the first non-blank byte; blank lines before JSON are skipped up to a bound.
+    // Enough for a prelude and the first byte of content; blank lines before JSON are skipped up to a bound.
     const PRELUDE: usize = 12;
     const MOST: usize = 64 * 1024;
     let mut start: Vec<u8> = Vec::new();
     let mut buf = [0u8; 4096];
-    while start.len() < MOST && (start.len() < PRELUDE || start.iter().all(|b| b.is_ascii_whitespace())) {
+    while start.len() < MOST && (start.len() < PRELUDE || content(&start).is_empty()) {
         let n = match input.read(&mut buf[..(MOST - start.len()).min(4096)]) {
             Ok(0) => break,
             Ok(n) => n,
@@ -58,7 +67,7 @@ pub fn detect(input: &mut impl Read) -> io::Result<(Format, Vec<u8>)> {
     }
     let format = if start.len() >= PRELUDE && crc32fast::hash(&start[..8]).to_be_bytes() == start[8..12] {
         Format::Bedrock
-    } else if start.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+    } else if content(&start).first() == Some(&b'{') {
         Format::Json
     } else {
         Format::Sse
@@ -90,7 +99,7 @@ impl<R: Read> Recorder<R> {
     /// The failure to report for an input that held no event at all, when that is what it was (judged from
     /// its start: no line of it is an SSE field). `None` when the input looks like an event stream.
     pub fn not_an_event_stream(&self, request_id: Option<&str>) -> Option<Failure> {
-        let text = self.start.trim_ascii_start();
+        let text = content(&self.start);
         if text.is_empty() {
             return Some(self.empty());
         }
@@ -124,7 +133,7 @@ impl<R> Recorder<R> {
     /// For JSON input that held no event: the failure its one JSON document stands for (an error body, a
     /// whole message), or `empty`; `None` when it is not one such document (the failure found stands).
     pub fn one_json_document(&self, request_id: Option<&str>) -> Option<Failure> {
-        let text = self.start.trim_ascii();
+        let text = content(&self.start).trim_ascii_end();
         if text.is_empty() {
             return Some(self.empty());
         }
@@ -135,7 +144,7 @@ impl<R> Recorder<R> {
         json_document(text, &value, request_id)
     }
 
-    /// The failure of an input with nothing in it but whitespace.
+    /// The failure of an input with nothing in it but whitespace (or a byte order mark).
     fn empty(&self) -> Failure {
         if self.total == 0 {
             Failure::new("empty", "no event stream arrived: the input has no bytes")
