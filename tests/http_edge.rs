@@ -3,7 +3,7 @@
 //! Bedrock body with `x-amzn-requestid`); the client is reqwest, through `anthropic_sse::reqwest::events` and
 //! through `http::Response::from` into `anthropic_sse::http::events`, and a hyper 1 client. Every wait is bounded.
 
-#![cfg(feature = "reqwest")]
+#![cfg(all(feature = "reqwest", feature = "tokio"))]
 
 use std::time::Duration;
 
