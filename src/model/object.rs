@@ -2,11 +2,20 @@
 //! (and a known key whose value is `null` or not of the expected shape) stays in `extra`, so that nothing on
 //! the wire is lost and re-serializing gives back the same object.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+
+/// The string that the JSON text `raw` holds, when it is a string.
+pub(crate) fn json_string(raw: &str) -> Option<String> {
+    if !raw.trim_start_matches(JSON_WS).starts_with('"') {
+        return None;
+    }
+    serde_json::from_str(raw).ok()
+}
 
 /// What JSON counts as whitespace.
 const JSON_WS: [char; 4] = [' ', '\t', '\n', '\r'];
@@ -45,10 +54,7 @@ impl RawJson {
 
     /// The string, when the JSON is a string.
     pub fn as_string(&self) -> Option<String> {
-        if !self.get().trim_start_matches(JSON_WS).starts_with('"') {
-            return None;
-        }
-        serde_json::from_str(self.get()).ok()
+        json_string(self.get())
     }
 
     /// Reads the JSON into `T`.
@@ -84,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for RawJson {
 }
 
 impl RawJson {
-    fn read_as_the_sdk(raw: Box<RawValue>) -> RawJson {
+    pub(crate) fn read_as_the_sdk(raw: Box<RawValue>) -> RawJson {
         let text = raw.get();
         if crate::partial_json::whole::is_plain_json(text) {
             return RawJson(raw);
@@ -214,29 +220,12 @@ impl<'de> serde::Deserialize<'de> for JsonObject {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonObject, A::Error> {
-                let mut entries: Vec<(String, RawJson)> = Vec::new();
-                // Past a few keys, repeated keys are found through an index rather than a search per key.
-                let mut index: Option<HashMap<String, usize>> = None;
+                let mut members = MemberList::default();
                 while let Some(key) = map.next_key::<String>()? {
                     let value: RawJson = map.next_value()?;
-                    let at = match &mut index {
-                        Some(index) => index.get(&key).copied(),
-                        None => entries.iter().position(|(k, _)| *k == key),
-                    };
-                    match at {
-                        Some(at) => entries[at].1 = value,
-                        None => {
-                            if let Some(index) = &mut index {
-                                index.insert(key.clone(), entries.len());
-                            }
-                            entries.push((key, value));
-                            if index.is_none() && entries.len() > 16 {
-                                index = Some(entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect());
-                            }
-                        }
-                    }
+                    members.push(key, value);
                 }
-                Ok(JsonObject { entries })
+                Ok(JsonObject { entries: members.entries })
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -251,30 +240,146 @@ impl TryFrom<Map<String, Value>> for JsonObject {
     }
 }
 
-/// Takes `key` out of `map` if it holds a non-null value of type `T`; otherwise leaves it where it is.
-pub(crate) fn take_optional<T: serde::de::DeserializeOwned>(map: &mut JsonObject, key: &str) -> Option<T> {
-    let value = map.get(key)?;
-    if value.is_null() {
+/// An object's members as they are read, a key that arrives twice keeping its first place and its last
+/// value; past a few keys, repeated keys are found through an index rather than a search per key.
+struct MemberList<K, V> {
+    entries: Vec<(K, V)>,
+    index: Option<HashMap<String, usize>>,
+}
+
+impl<K, V> Default for MemberList<K, V> {
+    fn default() -> Self {
+        MemberList { entries: Vec::new(), index: None }
+    }
+}
+
+impl<K: AsRef<str>, V> MemberList<K, V> {
+    fn push(&mut self, key: K, value: V) {
+        let at = match &self.index {
+            Some(index) => index.get(key.as_ref()).copied(),
+            None => self.entries.iter().position(|(k, _)| k.as_ref() == key.as_ref()),
+        };
+        if let Some(at) = at {
+            self.entries[at].1 = value;
+            return;
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(key.as_ref().to_owned(), self.entries.len());
+        }
+        self.entries.push((key, value));
+        if self.index.is_none() && self.entries.len() > 16 {
+            self.index = Some(self.entries.iter().enumerate().map(|(i, (k, _))| (k.as_ref().to_owned(), i)).collect());
+        }
+    }
+}
+
+/// What a model object is read from: an owned [`JsonObject`], or the members of an event's text, borrowed
+/// from it ([`Borrowed`]), so that a member is copied only when the model keeps it as text.
+pub(crate) trait Members: Sized {
+    /// The JSON text of `key`'s value.
+    fn raw(&self, key: &str) -> Option<&str>;
+    /// Takes `key` out.
+    fn take(&mut self, key: &str);
+    /// What is left, as an object's `extra`.
+    fn into_object(self) -> JsonObject;
+}
+
+impl Members for JsonObject {
+    fn raw(&self, key: &str) -> Option<&str> {
+        self.get(key).map(RawJson::get)
+    }
+    fn take(&mut self, key: &str) {
+        self.remove(key);
+    }
+    fn into_object(self) -> JsonObject {
+        // A map emptied by taking its keys out still holds its storage, which a million small blocks would
+        // keep for nothing.
+        if self.is_empty() {
+            JsonObject::new()
+        } else {
+            self
+        }
+    }
+}
+
+/// The members of an object in a text that outlives them: keys and values borrowed (a key with an escape is
+/// decoded), repeated keys resolved as in [`JsonObject`].
+pub(crate) struct Borrowed<'a> {
+    entries: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+impl Members for Borrowed<'_> {
+    fn raw(&self, key: &str) -> Option<&str> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.get())
+    }
+    fn take(&mut self, key: &str) {
+        self.entries.retain(|(k, _)| k != key);
+    }
+    fn into_object(self) -> JsonObject {
+        let entries =
+            self.entries.into_iter().map(|(k, v)| (k.into_owned(), RawJson::read_as_the_sdk(v.to_owned()))).collect();
+        JsonObject { entries }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Borrowed<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// A key, borrowed when the text holds it as it is.
+        struct Key<'de>(Cow<'de, str>);
+        impl<'de> serde::Deserialize<'de> for Key<'de> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = Key<'de>;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a key")
+                    }
+                    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                        Ok(Key(Cow::Borrowed(v)))
+                    }
+                    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                        Ok(Key(Cow::Owned(v.to_owned())))
+                    }
+                    fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                        Ok(Key(Cow::Owned(v)))
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Borrowed<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Borrowed<'de>, A::Error> {
+                let mut members = MemberList::default();
+                while let Some(Key(key)) = map.next_key()? {
+                    members.push(key, map.next_value::<&'de RawValue>()?);
+                }
+                Ok(Borrowed { entries: members.entries })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// `key`'s value if it is a non-null value of type `T` (taken out of `map`); otherwise `None`, the member
+/// left where it is.
+pub(crate) fn take_optional<T: serde::de::DeserializeOwned, M: Members>(map: &mut M, key: &str) -> Option<T> {
+    let raw = map.raw(key)?;
+    if raw.trim_matches(JSON_WS) == "null" {
         return None;
     }
-    let typed = serde_json::from_str::<T>(value.get()).ok()?;
-    map.remove(key);
+    let typed = serde_json::from_str::<T>(raw).ok()?;
+    map.take(key);
     Some(typed)
 }
 
-/// `map`, or a new empty map when it is empty: a map emptied by taking its keys out still holds its storage,
-/// which a million small blocks would keep for nothing.
-pub(crate) fn compact(map: JsonObject) -> JsonObject {
-    if map.is_empty() {
-        JsonObject::new()
-    } else {
-        map
-    }
-}
-
 /// Whether `map` holds `key` with a value of type `T` (required fields are checked before any is taken).
-pub(crate) fn check_required<T: serde::de::DeserializeOwned>(map: &JsonObject, key: &str) -> Option<T> {
-    serde_json::from_str::<T>(map.get(key)?.get()).ok()
+pub(crate) fn check_required<T: serde::de::DeserializeOwned, M: Members>(map: &M, key: &str) -> Option<T> {
+    serde_json::from_str::<T>(map.raw(key)?).ok()
 }
 
 /// Writes the entries of `extra` whose keys were not already written from typed fields.
@@ -317,17 +422,15 @@ macro_rules! model_struct {
             /// Builds the typed object from a JSON object; gives the object back when a required field is
             /// missing or of another shape.
             #[allow(unused_mut)]
-            pub(crate) fn from_map(
-                mut map: $crate::model::object::JsonObject,
-            ) -> Result<Self, $crate::model::object::JsonObject> {
+            pub(crate) fn from_map<M: $crate::model::object::Members>(mut map: M) -> Result<Self, M> {
                 $(
-                    let Some($rfield) = $crate::model::object::check_required::<$rty>(&map, stringify!($rfield)) else {
+                    let Some($rfield) = $crate::model::object::check_required::<$rty, M>(&map, stringify!($rfield)) else {
                         return Err(map);
                     };
                 )*
-                $( map.remove(stringify!($rfield)); )*
-                $( let $ofield = $crate::model::object::take_optional::<$oty>(&mut map, stringify!($ofield)); )*
-                Ok($name { $($rfield,)* $($ofield,)* extra: $crate::model::object::compact(map) })
+                $( map.take(stringify!($rfield)); )*
+                $( let $ofield = $crate::model::object::take_optional::<$oty, M>(&mut map, stringify!($ofield)); )*
+                Ok($name { $($rfield,)* $($ofield,)* extra: map.into_object() })
             }
 
             /// Writes the fields (typed first, then `extra`) into a map serializer.

@@ -34,6 +34,24 @@ use scanner::Scanner;
 
 use crate::model::tool_input::{ToolInput, ToolInputView};
 
+/// The names of an object with many keys, as a set of their hashes (keyed at random, so that no input can
+/// be built to collide): eight bytes a key, where a set of the names themselves costs an allocation each.
+/// What a hash's match means is each reader's business: the fast reader leaves the object to the scanner, the
+/// scanner has the text rewritten, the rewrite compares the names themselves.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyHashes {
+    hashes: std::collections::HashSet<u64>,
+    state: std::hash::RandomState,
+}
+
+impl KeyHashes {
+    /// Records `name`; `false` when a name with its hash was recorded before.
+    pub(crate) fn insert(&mut self, name: &[u8]) -> bool {
+        use std::hash::BuildHasher;
+        self.hashes.insert(self.state.hash_one(name))
+    }
+}
+
 /// The deepest nesting of arrays and objects accepted in tool input. A message holding such input stays
 /// readable by `serde_json`'s default recursion limit of 128 (which counts the message's own levels too).
 pub const MAX_DEPTH: usize = 100;

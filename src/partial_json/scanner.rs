@@ -1,9 +1,7 @@
 //! The incremental scanner, the reference reading of tool input: it reads each piece once as it arrives,
 //! keeps where the complete prefix ends and what closes it, and says whether the text must be rewritten.
 
-use std::collections::HashSet;
-
-use super::{PartialJsonError, PartialMode, MAX_DEPTH};
+use super::{KeyHashes, PartialJsonError, PartialMode, MAX_DEPTH};
 use crate::model::tool_input::ToolInputView;
 use crate::text as json_text;
 
@@ -15,8 +13,9 @@ struct Frame {
     kept: usize,
     /// Where this object's keys start in [`Scanner::keys`].
     keys_from: usize,
-    /// The decoded keys of an object with many, to see a repeated key in constant time.
-    key_set: Option<HashSet<String>>,
+    /// The hashes of the decoded keys of an object with many, to see a repeated key in constant time (a
+    /// match only asks for the rewrite, which compares the names themselves).
+    key_set: Option<KeyHashes>,
 }
 
 /// A key of an open object: the span of its body in the text, and whether it holds an escape.
@@ -46,7 +45,7 @@ pub(super) const LIST_KEYS: usize = 16;
 /// Records `key` for the innermost object; says whether the object already had it.
 fn repeated(frame: &mut Frame, keys: &mut Vec<Key>, key: Key, text: &str) -> bool {
     if let Some(set) = &mut frame.key_set {
-        return !set.insert(key.name(text).into_owned());
+        return !set.insert(key.name(text).as_bytes());
     }
     let bytes = text.as_bytes();
     let raw = &bytes[key.start..key.end];
@@ -62,7 +61,13 @@ fn repeated(frame: &mut Frame, keys: &mut Vec<Key>, key: Key, text: &str) -> boo
     }
     keys.push(key);
     if keys.len() - frame.keys_from > LIST_KEYS {
-        frame.key_set = Some(keys.drain(frame.keys_from..).map(|k| k.name(text).into_owned()).collect());
+        let mut set = KeyHashes::default();
+        let mut repeated = false;
+        for k in keys.drain(frame.keys_from..) {
+            repeated |= !set.insert(k.name(text).as_bytes());
+        }
+        frame.key_set = Some(set);
+        return repeated;
     }
     false
 }

@@ -1,12 +1,12 @@
 //! A fast reader of complete JSON, for the commonest case: a tool input whole at its block's stop. It only
 //! says yes to text that the scanner would keep byte for byte (one complete value from the first byte to the
 //! last, no repeated key, no `-0`, within [`MAX_DEPTH`]); for anything else (whitespace around the value, a
-//! cut, an error, a rewrite, a long object with escaped keys) it says no and the scanner, the reference,
+//! cut, an error, a rewrite, an escaped key) it says no and the scanner, the reference,
 //! decides. The `partial_json` and `fast_paths` fuzz targets and the tool-input tests hold the two to the
 //! same result.
 
 use super::scanner::{is_ws, LIST_KEYS};
-use super::MAX_DEPTH;
+use super::{KeyHashes, MAX_DEPTH};
 use crate::text as json_text;
 
 /// Whether `text` is one complete JSON value that the scanner would keep exactly as it is.
@@ -216,15 +216,41 @@ impl Reader<'_> {
         }
         let from = self.keys.len();
         let mut seen = 0u64;
+        // Past a list's worth of keys, their hashes (a match is the scanner's business).
+        let mut many: Option<KeyHashes> = None;
         loop {
             if b.get(i) != Some(&b'"') {
                 return None;
             }
             let start = i + 1;
             let (end, escaped) = self.string(i)?;
-            // An escaped key, or an object longer than a list compares quickly: the scanner's business.
-            if escaped || self.keys.len() - from >= LIST_KEYS {
+            // An escaped key: the scanner's business.
+            if escaped {
                 return None;
+            }
+            if many.is_none() && self.keys.len() - from >= LIST_KEYS {
+                let mut set = KeyHashes::default();
+                for k in self.keys.drain(from..) {
+                    set.insert(&b[k.start..k.start + k.len]);
+                }
+                many = Some(set);
+            }
+            if let Some(set) = &mut many {
+                if !set.insert(&b[start..end - 1]) {
+                    return None;
+                }
+                i = self.ws(end);
+                if b.get(i) != Some(&b':') {
+                    return None;
+                }
+                i = self.value(self.ws(i + 1), depth)?;
+                i = self.ws(i);
+                match *b.get(i)? {
+                    b',' => i = self.ws(i + 1),
+                    b'}' => return Some(i + 1),
+                    _ => return None,
+                }
+                continue;
             }
             let len = end - 1 - start;
             let head = self.head(start, len);

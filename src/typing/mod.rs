@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use crate::error::{ApiError, Error, JsonError};
 use crate::framing::sse::Frame;
 use crate::model::event::*;
-use crate::model::object::{JsonObject, RawJson};
+use crate::model::object::{json_string, Borrowed, JsonObject, Members, RawJson};
 use crate::text::excerpt;
 
 impl StreamEvent {
@@ -103,16 +103,16 @@ impl StreamEvent {
                 return Ok(event);
             }
         }
-        // The event's keys with their values as text: only what the model knows is read further, so an
-        // unknown member costs its bytes, never a tree.
-        let mut map: JsonObject = match serde_json::from_str(data) {
+        // The event's members, borrowed from its text: only what the model knows is read further, and only
+        // what it keeps as text is copied, so an unknown member costs its bytes, never a tree.
+        let mut map: Borrowed<'_> = match serde_json::from_str(data) {
             Ok(map) => map,
             Err(e) if e.is_data() => return Err(Error::protocol(format!("{event}: the data is not a JSON object"))),
             Err(e) => return Err(json_error(e)),
         };
         // Reached only through a known first `type`; a repeated `type` whose last value is not a string makes
         // the event unknown, as `type_tag` judges it.
-        let tag = match map.get("type").and_then(RawJson::as_string) {
+        let tag = match map.raw("type").and_then(json_string) {
             Some(tag) => tag,
             _ if unknowns == Unknowns::Drop => return Ok(None),
             _ => {
@@ -122,26 +122,29 @@ impl StreamEvent {
         };
         if unknowns == Unknowns::Drop && tag == "content_block_delta" {
             // The fold ignores a delta of a type this version does not know (as the SDK does), but still
-            // checks its index: only the delta's `type` is kept, not a copy of the rest.
-            if let Some(kind) = map.get("delta").and_then(delta_type).filter(|kind| !Delta::knows(kind)) {
-                if let Ok(stub) = RawJson::from_serialize(&serde_json::json!({ "type": kind })) {
-                    map.insert("delta".to_owned(), stub);
+            // checks its index: the delta is not read beyond its `type`.
+            if let Some(kind) = map.raw("delta").and_then(delta_type).filter(|kind| !Delta::knows(kind)) {
+                if let Some(index) = map.raw("index").and_then(|raw| serde_json::from_str::<usize>(raw).ok()) {
+                    let mut delta = JsonObject::new();
+                    if let Ok(kind) = RawJson::from_serialize(&kind) {
+                        delta.insert("type".to_owned(), kind);
+                    }
+                    let delta = Delta::Other(delta);
+                    return Ok(Some(StreamEvent::ContentBlockDelta(ContentBlockDelta {
+                        index,
+                        delta,
+                        extra: JsonObject::new(),
+                    })));
                 }
             }
         }
+        map.take("type");
         macro_rules! typed {
             ($variant:ident, $ty:ty) => {{
-                let ty = map.take_at("type");
                 match <$ty>::from_map(map) {
                     Ok(payload) => Ok(StreamEvent::$variant(payload)),
-                    Err(mut map) => {
-                        if let Some((at, ty)) = ty {
-                            map.put_back(at, "type", ty);
-                        }
-                        Err(Error::protocol(format!(
-                            "{tag} event without valid required fields: {}",
-                            excerpt(&serde_json::to_string(&map).unwrap_or_default())
-                        )))
+                    Err(_) => {
+                        Err(Error::protocol(format!("{tag} event without valid required fields: {}", excerpt(data))))
                     }
                 }
             }};
@@ -168,13 +171,13 @@ impl StreamEvent {
 }
 
 /// The `type` of a delta's JSON object, read without copying the rest.
-fn delta_type(delta: &RawJson) -> Option<String> {
+fn delta_type(delta: &str) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Tagged {
         #[serde(rename = "type")]
         kind: Option<String>,
     }
-    delta.deserialize::<Tagged>().ok()?.kind
+    serde_json::from_str::<Tagged>(delta).ok()?.kind
 }
 
 /// What typing does with an event of a type this version does not know.
