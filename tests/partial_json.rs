@@ -185,3 +185,22 @@ fn numbers_beyond_f64_are_kept_in_every_prefix() {
     check_incremental(&big, &every).unwrap();
     assert_eq!(parse(&big).unwrap().as_str(), big);
 }
+
+/// Objects past the size where repeated keys are found through hashes: kept as written without a repeat,
+/// resolved as the SDK does with one (first place, last value), however many keys and wherever the repeat.
+#[test]
+fn many_keys_are_kept_or_resolved_like_few() {
+    for n in [15, 16, 17, 18, 40, 1000] {
+        let members: Vec<String> = (0..n).map(|k| format!("\"key{k}\":{k}")).collect();
+        let plain = format!("{{{}}}", members.join(","));
+        let read = anthropic_sse::ToolInput::from_json(&plain).expect("JSON");
+        assert_eq!(read.as_str(), plain, "{n} keys");
+        for repeated in [0, n / 2, n - 1] {
+            let text = format!("{{{},\"key{repeated}\":\"again\"}}", members.join(","));
+            let read = anthropic_sse::ToolInput::from_json(&text).expect("JSON");
+            let mut expected = members.clone();
+            expected[repeated] = format!("\"key{repeated}\":\"again\"");
+            assert_eq!(read.as_str(), format!("{{{}}}", expected.join(",")), "{n} keys, key{repeated} repeated");
+        }
+    }
+}

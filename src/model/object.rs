@@ -97,7 +97,7 @@ impl RawJson {
         }
         // Anything the tool-input reader refuses (nesting past its limit, `NaN`) stays as it arrived.
         match crate::model::tool_input::ToolInput::from_json(text) {
-            Ok(read) if read.as_str() != text => match RawValue::from_string(read.as_str().to_owned()) {
+            Ok(read) if read.as_str() != text => match RawValue::from_string(read.into_json()) {
                 Ok(normalized) => RawJson(normalized),
                 Err(_) => RawJson(raw),
             },

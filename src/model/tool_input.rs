@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::partial_json::{self, PartialJsonError, PartialMode};
+use crate::partial_json::{self, PartialJsonError};
 use crate::text as json_text;
 
 /// The input of a `tool_use`, `server_tool_use` or `mcp_tool_use` block: complete JSON text, exactly as the
@@ -79,15 +79,12 @@ impl ToolInput {
     /// assert!(ToolInput::from_json(r#"{"b": 1"#).is_err());
     /// ```
     pub fn from_json(text: &str) -> Result<ToolInput, PartialJsonError> {
-        if partial_json::whole::is_plain_json(text) {
-            return Ok(ToolInput::from_checked(text.to_owned()));
-        }
-        let mut parser = partial_json::PartialJsonParser::with_mode(PartialMode::DropUnfinishedStrings);
-        parser.push(text);
-        if !parser.is_complete() {
-            return Err(PartialJsonError { offset: text.len(), reason: "the JSON value is cut off" });
-        }
-        parser.finish()
+        partial_json::read_whole(text)
+    }
+
+    /// The JSON text, taken out.
+    pub(crate) fn into_json(self) -> String {
+        self.json
     }
 
     /// Text the scanner accepted as it is.

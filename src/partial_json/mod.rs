@@ -128,6 +128,25 @@ pub struct PartialJsonParser {
     scanner: Scanner,
 }
 
+/// Complete JSON text read as the SDK reads it (see [`ToolInput::from_json`]), without copying `text` into a
+/// parser first: only what is kept is written.
+pub(crate) fn read_whole(text: &str) -> Result<ToolInput, PartialJsonError> {
+    if whole::is_plain_json(text) {
+        return Ok(ToolInput::from_checked(text.to_owned()));
+    }
+    let mut scanner = Scanner::new(PartialMode::DropUnfinishedStrings);
+    scanner.advance(text);
+    if !scanner.is_complete() {
+        scanner.view(text)?;
+        return Err(PartialJsonError { offset: text.len(), reason: "the JSON value is cut off" });
+    }
+    let view = scanner.view(text)?;
+    if view.is_whole(text) {
+        return Ok(ToolInput::from_checked(text.to_owned()));
+    }
+    Ok(view.to_tool_input())
+}
+
 impl PartialJsonParser {
     /// A parser in the default mode that has seen nothing.
     pub fn new() -> Self {
