@@ -271,6 +271,17 @@ impl<F: Framing> EventDecoder<F> {
             return Ok(());
         }
         loop {
+            // A delta event as the API writes it, read straight from the wire into its block: its string's
+            // closing quote is where the SSE line ends, so the line is not searched first.
+            if let Some(text) = self.framing.text_between_events() {
+                if let Some((len, folded)) = fold_whole_sse_delta(&mut self.accumulator, text) {
+                    self.framing.skip_whole_event(len);
+                    match folded {
+                        Ok(()) => continue,
+                        Err(e) => return Err(self.fail(e)),
+                    }
+                }
+            }
             let raw = match self.framing.next_event() {
                 Ok(Some(raw)) => raw,
                 Ok(None) => return Ok(()),
@@ -416,6 +427,33 @@ fn fold(accumulator: &mut MessageAccumulator, raw: RawEvent<'_>) -> Result<(), E
     match StreamEvent::for_fold(raw.json, raw.name)? {
         Some(event) => accumulator.apply_owned(event),
         None => Ok(()),
+    }
+}
+
+/// A whole SSE delta event of the fast shape at the start of `text`, decoded into its block: how many bytes it
+/// took, and the fold's result (an error only from a limit the block's growth crossed). `None` when the
+/// event is of another shape or the fold declines it (no such block, another kind of block, after
+/// `message_stop`): nothing was written, and the layered route reads it as usual.
+#[inline]
+fn fold_whole_sse_delta(accumulator: &mut MessageAccumulator, text: &str) -> Option<(usize, Result<(), Error>)> {
+    let (index, kind, body) = fast::sse_delta_head(text)?;
+    if kind == FastDelta::Signature {
+        return None;
+    }
+    let head = text.len() - body.len();
+    let mut taken = 0;
+    let folded = accumulator.append_in_place(index, kind, |buffer| match fast::decode_sse_delta_body(body, buffer) {
+        Some(len) => {
+            taken = len;
+            true
+        }
+        None => false,
+    });
+    match folded {
+        Ok(true) => Some((head + taken, Ok(()))),
+        Ok(false) => None,
+        // Only a limit checked after the piece was written: the event was read.
+        Err(e) => (taken > 0).then_some((head + taken, Err(e))),
     }
 }
 

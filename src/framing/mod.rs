@@ -89,6 +89,21 @@ pub trait Framing: fmt::Debug {
     fn keeps_chunks_whole(&self) -> bool {
         false
     }
+
+    /// For the pipeline's fold of SSE deltas in one pass (`EventDecoder::fold_buffered`): the input at hand
+    /// from the read position, as text, when the framing stands between events with nothing pending; `None`
+    /// otherwise, and always for framings other than SSE. Not for other callers.
+    #[doc(hidden)]
+    fn text_between_events(&self) -> Option<&str> {
+        None
+    }
+
+    /// Steps over the first `len` bytes of [`text_between_events`](Self::text_between_events), which the
+    /// caller read as one whole event ended by its blank line. Not for other callers.
+    #[doc(hidden)]
+    fn skip_whole_event(&mut self, len: usize) {
+        let _ = len;
+    }
 }
 
 impl<F: Framing + ?Sized> Framing for Box<F> {
@@ -115,6 +130,16 @@ impl<F: Framing + ?Sized> Framing for Box<F> {
 
     fn keeps_chunks_whole(&self) -> bool {
         (**self).keeps_chunks_whole()
+    }
+
+    #[inline]
+    fn text_between_events(&self) -> Option<&str> {
+        (**self).text_between_events()
+    }
+
+    #[inline]
+    fn skip_whole_event(&mut self, len: usize) {
+        (**self).skip_whole_event(len);
     }
 }
 
@@ -145,6 +170,16 @@ impl Framing for sse::Decoder {
 
     fn set_limits(&mut self, limits: Limits) {
         sse::Decoder::set_limits(self, limits);
+    }
+
+    #[inline]
+    fn text_between_events(&self) -> Option<&str> {
+        self.text_at_event_start()
+    }
+
+    #[inline]
+    fn skip_whole_event(&mut self, len: usize) {
+        self.skip_event(len);
     }
 }
 

@@ -204,6 +204,39 @@ impl Reader<'_> {
         }
     }
 
+    /// The rest of an object, from its key at `i`, once it has more keys than a list compares quickly: its
+    /// keys so far (from `from` on) and the rest go into a set of their hashes, and a hash met twice is the
+    /// scanner's business.
+    #[cold]
+    #[inline(never)]
+    fn many_keys(&mut self, mut i: usize, depth: usize, from: usize) -> Option<usize> {
+        let b = self.b;
+        let mut set = KeyHashes::default();
+        for k in self.keys.drain(from..) {
+            set.insert(&b[k.start..k.start + k.len]);
+        }
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            let (end, escaped) = self.string(i)?;
+            if escaped || !set.insert(&b[i + 1..end - 1]) {
+                return None;
+            }
+            i = self.ws(end);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = self.value(self.ws(i + 1), depth)?;
+            i = self.ws(i);
+            match *b.get(i)? {
+                b',' => i = self.ws(i + 1),
+                b'}' => return Some(i + 1),
+                _ => return None,
+            }
+        }
+    }
+
     #[inline(never)]
     fn object(&mut self, i: usize, depth: usize) -> Option<usize> {
         if depth > MAX_DEPTH {
@@ -216,8 +249,6 @@ impl Reader<'_> {
         }
         let from = self.keys.len();
         let mut seen = 0u64;
-        // Past a list's worth of keys, their hashes (a match is the scanner's business).
-        let mut many: Option<KeyHashes> = None;
         loop {
             if b.get(i) != Some(&b'"') {
                 return None;
@@ -228,29 +259,8 @@ impl Reader<'_> {
             if escaped {
                 return None;
             }
-            if many.is_none() && self.keys.len() - from >= LIST_KEYS {
-                let mut set = KeyHashes::default();
-                for k in self.keys.drain(from..) {
-                    set.insert(&b[k.start..k.start + k.len]);
-                }
-                many = Some(set);
-            }
-            if let Some(set) = &mut many {
-                if !set.insert(&b[start..end - 1]) {
-                    return None;
-                }
-                i = self.ws(end);
-                if b.get(i) != Some(&b':') {
-                    return None;
-                }
-                i = self.value(self.ws(i + 1), depth)?;
-                i = self.ws(i);
-                match *b.get(i)? {
-                    b',' => i = self.ws(i + 1),
-                    b'}' => return Some(i + 1),
-                    _ => return None,
-                }
-                continue;
+            if self.keys.len() - from >= LIST_KEYS {
+                return self.many_keys(i, depth, from);
             }
             let len = end - 1 - start;
             let head = self.head(start, len);

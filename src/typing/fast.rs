@@ -88,6 +88,56 @@ pub(crate) fn delta_head(data: &str) -> Option<(usize, FastDelta, &str)> {
     Some((index, kind, rest))
 }
 
+/// How the API writes a delta's event on the SSE wire, up to its JSON: the `event:` line and the `data:`
+/// field's name.
+const SSE_DELTA: &str = "event: content_block_delta\ndata: ";
+
+/// How far [`decode_sse_delta_body`] looks for the end of a delta's string: deltas are tens of bytes.
+const SSE_DELTA_WINDOW: usize = 256;
+
+/// [`delta_head`] for a whole SSE event at the start of `text` (the wire, at an event's start), written as the
+/// API writes it: `event: content_block_delta`, then `data: ` and the fast shape. The body runs on to the end
+/// of `text`; [`decode_sse_delta_body`] finds where the event ends.
+#[inline]
+pub(crate) fn sse_delta_head(text: &str) -> Option<(usize, FastDelta, &str)> {
+    delta_head(strip(text, SSE_DELTA)?)
+}
+
+/// Decodes the string body that [`sse_delta_head`] left, appending it to `out`, and checks that the event ends
+/// right after it: `}}` (with spaces or tabs between and after, which the SSE line keeps and the JSON reading
+/// skips), the line's LF and the blank line's. Returns how many bytes of `body` the event takes; `None` for
+/// any other shape (a CR, another member, a string the decoder refuses), when `out` holds unspecified extra
+/// text the caller must truncate back. A string never holds a raw LF or CR (the decoder refuses control
+/// characters), so the first LF after it is where the SSE line ends, as the layered reading finds it.
+///
+/// Only a string that ends within [`SSE_DELTA_WINDOW`] bytes is read so (the decoder makes room for as much
+/// as it is given); a longer one is `None`, and the layered route reads it.
+#[inline]
+pub(crate) fn decode_sse_delta_body(body: &str, out: &mut String) -> Option<usize> {
+    let mut window = body.len().min(SSE_DELTA_WINDOW);
+    while !body.is_char_boundary(window) {
+        window -= 1;
+    }
+    let end = json_text::decode_until_quote(&body[..window], out)?;
+    let tail = body.as_bytes();
+    let mut i = end;
+    let spaces = |mut i: usize| {
+        while let Some(b' ' | b'\t') = tail.get(i) {
+            i += 1;
+        }
+        i
+    };
+    for _ in 0..2 {
+        i = spaces(i);
+        if tail.get(i) != Some(&b'}') {
+            return None;
+        }
+        i += 1;
+    }
+    i = spaces(i);
+    (tail.get(i..i + 2)? == b"\n\n").then_some(i + 2)
+}
+
 /// `s.strip_prefix(prefix)` for a constant `prefix` of eight bytes or more, compared eight bytes at a time
 /// (the last eight overlapping) rather than by a call to `memcmp`.
 #[inline(always)]

@@ -152,6 +152,32 @@ impl Decoder {
         Frames { decoder: self }
     }
 
+    /// The rest of the front chunk as text, when the decoder stands at the start of a line with nothing
+    /// pending (no line begun in an earlier chunk, no field of an event begun, past the stream's start, no
+    /// error) and that rest is valid UTF-8 up to where it stops being so: where a caller may read a whole event
+    /// ahead of the decoder and then step over it with [`skip_event`](Self::skip_event). At most as much text
+    /// as the line and event limits allow an event to have, so that whatever is read from it is within them.
+    pub(crate) fn text_at_event_start(&self) -> Option<&str> {
+        if self.failed.is_some() || self.skip_lf || self.bom.is_some() || !self.line.is_empty() {
+            return None;
+        }
+        if !self.fields.is_clear() {
+            return None;
+        }
+        let chunk = self.queue.front()?;
+        let limit = self.fields.limits.max_line_bytes().min(self.fields.limits.max_event_bytes());
+        let end = chunk.valid_len().min(self.pos.saturating_add(limit));
+        chunk.str(self.pos..end).filter(|text| !text.is_empty())
+    }
+
+    /// Steps over the first `len` bytes of [`text_at_event_start`](Self::text_at_event_start), which the caller
+    /// read as one whole event (an `event:` line, one `data:` line, the blank line; every line within the
+    /// limits): the decoder is where reading that event would have left it.
+    pub(crate) fn skip_event(&mut self, len: usize) {
+        self.pos += len;
+        self.line_start = self.front_offset + self.pos as u64;
+    }
+
     /// The next complete frame, `Ok(None)` when the input fed so far holds no further complete event.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, LimitError> {
         self.next_found::<Owned>()

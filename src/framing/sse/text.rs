@@ -106,6 +106,11 @@ impl CheckedChunk {
         CheckedChunk { bytes, valid }
     }
 
+    /// How long the chunk's prefix of valid UTF-8 is.
+    pub(crate) fn valid_len(&self) -> usize {
+        self.valid
+    }
+
     /// `self[range]` as text, shared with the chunk; invalid UTF-8 is replaced by U+FFFD (a copy).
     pub(crate) fn text(&self, range: std::ops::Range<usize>) -> BytesStr {
         if self.is_text(range.clone()) {
