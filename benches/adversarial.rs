@@ -1,4 +1,5 @@
-//! No super-linear time: each adversarial workload at size N and 2N. Throughput (bytes per second) that stays
+//! No super-linear time: each adversarial workload at size N and 2N (among them a message of N unknown members
+//! followed by N/100 message_deltas, each of which asks the members for keys). Throughput (bytes per second) that stays
 //! flat from N to 2N means time linear in the input. Also: the tool input's incremental snapshot asked for
 //! after every delta, for 1 MB in 5,000 and in 20,000 pieces.
 
@@ -81,6 +82,18 @@ fn deep_tool_input(len: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// A message_start whose message has `keys` members this version does not know, then a message_delta per
+/// hundred of them: the fold asks the message's members for the keys a delta replaces on every one.
+fn many_keys_then_deltas(keys: usize) -> Vec<u8> {
+    let members: Vec<String> = (0..keys).map(|k| format!("\"x{k}\":{k}")).collect();
+    let mut out = format!("event: message_start\ndata: {{\"type\":\"message_start\",\"message\":{{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{{\"output_tokens\":1}},{}}}}}\n\n", members.join(","));
+    for _ in 0..keys / 100 {
+        out.push_str("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":2}}\n\n");
+    }
+    out.push_str("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    out.into_bytes()
+}
+
 fn adversarial(c: &mut Criterion) {
     let mut group = c.benchmark_group("adversarial");
     group.sample_size(10);
@@ -103,6 +116,15 @@ fn adversarial(c: &mut Criterion) {
         let chunks = support::chunked(&deep, 16 * 1024);
         group
             .bench_with_input(BenchmarkId::new("deep-tool-input", &label), &chunks, |b, c| b.iter(|| final_message(c)));
+    }
+    // N keys, N/100 deltas: flat throughput from N to 2N means each delta's lookups do not grow with N.
+    for keys in [100_000, 200_000] {
+        let stream = Bytes::from(many_keys_then_deltas(keys));
+        group.throughput(Throughput::Bytes(stream.len() as u64));
+        let chunks = support::chunked(&stream, 16 * 1024);
+        group.bench_with_input(BenchmarkId::new("many-keys-then-deltas", keys), &chunks, |b, c| {
+            b.iter(|| final_message(c))
+        });
     }
     group.finish();
 

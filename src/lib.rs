@@ -135,8 +135,7 @@
 //!
 //! What this version does not know (an unknown member of a known object, a block or delta of an unknown
 //! type, a loosely typed field such as `stop_details`) is kept the same way: as the JSON text that arrived
-//! ([`RawJson`], in a [`JsonObject`] that keeps the keys' order), at the cost of its bytes and with every
-//! digit.
+//! ([`RawJson`], in a [`JsonObject`] that keeps the keys' order), never built into a tree, with every digit.
 //!
 //! Differences that remain:
 //! * `NaN`, `Infinity` and `-Infinity`, which the SDK's parser accepts in tool input, are invalid tool input;

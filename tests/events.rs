@@ -143,6 +143,15 @@ fn a_repeated_type_counts_by_its_last_value() {
     assert_eq!(kind(r#"{"type":"message_stop","t\u0079pe":"later"}"#), Some("later".to_owned()));
     assert_eq!(kind(r#"{"type":"message_stop","type":1}"#), None);
     assert_eq!(kind(r#"{"type":"message_stop","type":null}"#), None);
+    // A message_start with content whose last `type` is unknown is handed out as it arrived, content and all.
+    let data = r#"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"x","content":[{"type":"text","text":"A"}],"usage":{}},"type":"future"}"#;
+    match StreamEvent::from_json(data, Some("message_start")).unwrap().unwrap() {
+        StreamEvent::Unknown { kind, data: kept, .. } => {
+            assert_eq!(kind.as_deref(), Some("future"));
+            assert_eq!(kept.get(), data);
+        }
+        other => panic!("typed: {other:?}"),
+    }
 }
 
 #[test]

@@ -36,6 +36,7 @@ fn cases() -> Vec<(&'static str, Outcome)> {
         // Blocks open at once, their deltas interleaved.
         ("interleaved_blocks", Final),
         ("unknown_members_exact", Final),
+        ("escaped_type_tag", Final),
         // Policy: later events are ignored (the SDK applies them); expected from the stream up to message_stop.
         ("events_after_message_stop", Final),
         // Policy: a text block without `text` starts from "" (the SDK raises TypeError).

@@ -396,7 +396,7 @@ fn tool_state(block: &ContentBlock, mode: PartialMode) -> Option<Box<ToolState>>
 fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option<&mut ToolState>) {
     match (&event.delta, block) {
         (Delta::Text(d), ContentBlock::Text(b)) => b.text.push_str(&d.text),
-        (Delta::Text(d), block @ ContentBlock::Other(_)) if block.type_name() == "text" => {
+        (Delta::Text(d), block @ ContentBlock::Other(_)) if block.type_tag().as_deref() == Some("text") => {
             // A text block that arrived without `text` (or with `null`) starts from "".
             if let ContentBlock::Other(map) = block {
                 if map.get("text").is_none_or(RawJson::is_null) {

@@ -155,7 +155,8 @@ pub struct InvocationMetrics {
     /// `cacheWriteInputTokenCount`, when prompt caching was used.
     #[serde(rename = "cacheWriteInputTokenCount", default, skip_serializing_if = "Option::is_none")]
     pub cache_write_input_token_count: Option<u64>,
-    /// Every other member, as it arrived (a small object: `serde_json`'s map).
+    /// Every other member, as `serde_json` reads it (a small object of counts: keys sorted, numbers as
+    /// `serde_json` reads them).
     #[serde(flatten)]
     pub extra: serde_json::Map<String, Value>,
 }
@@ -250,9 +251,10 @@ impl StreamEvent {
         }
     }
 
-    /// The event as the JSON payload it came from (the SSE data; `{"type":"ping"}` for a ping).
-    pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+    /// The event as the JSON payload it came from (the SSE data; `{"type":"ping"}` for a ping), as a
+    /// `serde_json::Value`: an error when it holds what a `Value` cannot (see [`Message::to_value`]).
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::to_value(self)
     }
 }
 

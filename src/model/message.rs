@@ -60,9 +60,12 @@ impl Message {
         out
     }
 
-    /// The message as a JSON value.
-    pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+    /// The message as a `serde_json::Value`, with that type's losses (keys sorted, numbers as `serde_json`
+    /// reads them). An error when a member holds what a `Value` cannot: a number beyond `f64` (kept as
+    /// written, as the SDK keeps it as infinity), or nesting past `serde_json`'s limit of 128. Serializing
+    /// the message (`serde_json::to_string`) has neither loss nor limit.
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::to_value(self)
     }
 }
 

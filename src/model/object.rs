@@ -25,7 +25,8 @@ const JSON_WS: [char; 4] = [' ', '\t', '\n', '\r'];
 /// writes it verbatim; [`to_value`](Self::to_value) builds a `serde_json::Value` when wanted.
 ///
 /// Deserialized (as every member of the model is), the text is read as the SDK reads it: a repeated key keeps
-/// its first place with its last value and `-0` is the integer 0; nothing else changes.
+/// its first place with its last value and `-0` is the integer 0 (a value so rewritten also loses the
+/// whitespace between its tokens; one nested deeper than the tool-input limit of 100 is kept as it arrived).
 /// [`from_text`](Self::from_text) keeps the text exactly as given (an unknown event's data). It deserializes from
 /// `serde_json`'s own deserializers (text, slices, readers and `Value`s); other formats cannot carry it.
 #[derive(Debug, Clone)]
@@ -120,32 +121,47 @@ impl std::fmt::Display for RawJson {
 }
 
 /// A JSON object's keys in the order they arrived, each value kept as the JSON text that arrived
-/// ([`RawJson`]): what the model keeps of keys it does not know, exact and at the cost of its bytes. A key
-/// that arrives twice keeps its first place and its last value, as the SDK's Python dict does.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// ([`RawJson`]): what the model keeps of keys it does not know, exact and never built into a tree (each key
+/// costs its text and about a hundred bytes). A key that arrives twice keeps its first place and its last
+/// value, as the SDK's Python dict does. Past a few keys, a key is found through an index built when first
+/// asked for.
+#[derive(Clone, Default)]
 pub struct JsonObject {
-    entries: Vec<(String, RawJson)>,
+    entries: Entries<String, RawJson>,
+}
+
+impl PartialEq for JsonObject {
+    /// The same keys in the same order with equal values (equal text).
+    fn eq(&self, other: &Self) -> bool {
+        self.entries.list == other.entries.list
+    }
+}
+
+impl std::fmt::Debug for JsonObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
 }
 
 impl JsonObject {
     /// An empty object.
     pub fn new() -> Self {
-        JsonObject { entries: Vec::new() }
+        JsonObject::default()
     }
 
     /// How many keys it holds.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.list.len()
     }
 
     /// Whether it holds no key.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.list.is_empty()
     }
 
-    /// The value of `key` (a search through the keys: objects of the model are small).
+    /// The value of `key` (in constant time past a few keys).
     pub fn get(&self, key: &str) -> Option<&RawJson> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries.get(key)
     }
 
     /// Whether it holds `key`.
@@ -155,35 +171,29 @@ impl JsonObject {
 
     /// Sets `key` to `value`, in the key's place if it was there (giving the old value back), else last.
     pub fn insert(&mut self, key: String, value: RawJson) -> Option<RawJson> {
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, old)) => Some(std::mem::replace(old, value)),
-            None => {
-                self.entries.push((key, value));
-                None
-            }
-        }
+        self.entries.set(key, value)
     }
 
-    /// Takes `key` out.
+    /// Takes `key` out (the keys after it move up: time linear in the object when it was there).
     pub fn remove(&mut self, key: &str) -> Option<RawJson> {
-        let at = self.entries.iter().position(|(k, _)| k == key)?;
-        Some(self.entries.remove(at).1)
+        let at = self.entries.position(key)?;
+        Some(self.entries.remove_at(at).1)
     }
 
     /// Takes `key` out, with the place it held.
     pub(crate) fn take_at(&mut self, key: &str) -> Option<(usize, RawJson)> {
-        let at = self.entries.iter().position(|(k, _)| k == key)?;
-        Some((at, self.entries.remove(at).1))
+        let at = self.entries.position(key)?;
+        Some((at, self.entries.remove_at(at).1))
     }
 
     /// Puts back what [`take_at`](Self::take_at) took, in its place.
     pub(crate) fn put_back(&mut self, at: usize, key: &str, value: RawJson) {
-        self.entries.insert(at.min(self.entries.len()), (key.to_owned(), value));
+        self.entries.insert_at(at, key.to_owned(), value);
     }
 
     /// The keys and values, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &RawJson)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.list.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// The object as a `serde_json` map (keys sorted, numbers as `serde_json` reads them).
@@ -197,14 +207,14 @@ impl<'a> IntoIterator for &'a JsonObject {
     type IntoIter =
         std::iter::Map<std::slice::Iter<'a, (String, RawJson)>, fn(&'a (String, RawJson)) -> (&'a str, &'a RawJson)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.list.iter().map(|(k, v)| (k.as_str(), v))
     }
 }
 
 impl serde::Serialize for JsonObject {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut out = serializer.serialize_map(Some(self.entries.len()))?;
-        for (key, value) in &self.entries {
+        let mut out = serializer.serialize_map(Some(self.len()))?;
+        for (key, value) in self {
             out.serialize_entry(key, value)?;
         }
         out.end()
@@ -220,12 +230,12 @@ impl<'de> serde::Deserialize<'de> for JsonObject {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonObject, A::Error> {
-                let mut members = MemberList::default();
+                let mut entries = Entries::default();
                 while let Some(key) = map.next_key::<String>()? {
                     let value: RawJson = map.next_value()?;
-                    members.push(key, value);
+                    entries.set(key, value);
                 }
-                Ok(JsonObject { entries: members.entries })
+                Ok(JsonObject { entries: entries.parsed() })
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -235,41 +245,107 @@ impl<'de> serde::Deserialize<'de> for JsonObject {
 impl TryFrom<Map<String, Value>> for JsonObject {
     type Error = serde_json::Error;
     fn try_from(map: Map<String, Value>) -> Result<Self, Self::Error> {
-        let entries = map.into_iter().map(|(k, v)| Ok((k, RawJson::try_from(v)?))).collect::<Result<_, _>>()?;
-        Ok(JsonObject { entries })
+        let mut object = JsonObject::new();
+        for (key, value) in map {
+            object.insert(key, RawJson::try_from(value)?);
+        }
+        Ok(object)
     }
 }
 
-/// An object's members as they are read, a key that arrives twice keeping its first place and its last
-/// value; past a few keys, repeated keys are found through an index rather than a search per key.
-struct MemberList<K, V> {
-    entries: Vec<(K, V)>,
-    index: Option<HashMap<String, usize>>,
+/// Objects with more keys than this find a key through an index rather than a search.
+const INDEXED_FROM: usize = 16;
+
+/// An object's members in the order they arrived: a key that arrives twice keeps its first place and its last
+/// value. Past [`INDEXED_FROM`] keys, an index from a hash of each key to its place, built when first asked
+/// for, finds a key in constant time (so that a fold asking a many-keyed object for a key on every event
+/// stays linear), without a copy of the keys. A parsed object drops the index that found its repeated keys:
+/// one never asked for a key (an unknown block, written out as it came) costs nothing for it.
+#[derive(Clone)]
+struct Entries<K, V> {
+    list: Vec<(K, V)>,
+    index: std::sync::OnceLock<Box<KeyIndex>>,
 }
 
-impl<K, V> Default for MemberList<K, V> {
+/// Where each key sits, by a hash keyed at random (no input can be made to collide). Should two keys share a
+/// hash all the same, the index is given up for a search.
+#[derive(Clone)]
+struct KeyIndex {
+    state: std::hash::RandomState,
+    at: HashMap<u64, usize>,
+    collided: bool,
+}
+
+impl KeyIndex {
+    fn of<K: AsRef<str>, V>(list: &[(K, V)]) -> KeyIndex {
+        let mut index =
+            KeyIndex { state: std::hash::RandomState::new(), at: HashMap::with_capacity(list.len()), collided: false };
+        for (at, (key, _)) in list.iter().enumerate() {
+            index.add(key.as_ref(), at);
+        }
+        index
+    }
+
+    fn hash(&self, key: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.state, key.as_bytes())
+    }
+
+    fn add(&mut self, key: &str, at: usize) {
+        let hash = self.hash(key);
+        self.collided |= self.at.insert(hash, at).is_some();
+    }
+}
+
+impl<K, V> Default for Entries<K, V> {
     fn default() -> Self {
-        MemberList { entries: Vec::new(), index: None }
+        Entries { list: Vec::new(), index: std::sync::OnceLock::new() }
     }
 }
 
-impl<K: AsRef<str>, V> MemberList<K, V> {
-    fn push(&mut self, key: K, value: V) {
-        let at = match &self.index {
-            Some(index) => index.get(key.as_ref()).copied(),
-            None => self.entries.iter().position(|(k, _)| k.as_ref() == key.as_ref()),
-        };
-        if let Some(at) = at {
-            self.entries[at].1 = value;
-            return;
+impl<K: AsRef<str>, V> Entries<K, V> {
+    fn position(&self, key: &str) -> Option<usize> {
+        if self.list.len() <= INDEXED_FROM {
+            return self.list.iter().position(|(k, _)| k.as_ref() == key);
         }
-        if let Some(index) = &mut self.index {
-            index.insert(key.as_ref().to_owned(), self.entries.len());
+        let index = self.index.get_or_init(|| Box::new(KeyIndex::of(&self.list)));
+        if index.collided {
+            return self.list.iter().position(|(k, _)| k.as_ref() == key);
         }
-        self.entries.push((key, value));
-        if self.index.is_none() && self.entries.len() > 16 {
-            self.index = Some(self.entries.iter().enumerate().map(|(i, (k, _))| (k.as_ref().to_owned(), i)).collect());
+        index.at.get(&index.hash(key)).copied().filter(|&at| self.list[at].0.as_ref() == key)
+    }
+
+    fn get(&self, key: &str) -> Option<&V> {
+        self.position(key).map(|at| &self.list[at].1)
+    }
+
+    /// Sets `key` to `value` in the key's place (giving the old value back), else last.
+    fn set(&mut self, key: K, value: V) -> Option<V> {
+        if let Some(at) = self.position(key.as_ref()) {
+            return Some(std::mem::replace(&mut self.list[at].1, value));
         }
+        if let Some(index) = self.index.get_mut() {
+            index.add(key.as_ref(), self.list.len());
+        }
+        self.list.push((key, value));
+        None
+    }
+
+    /// Takes out the member at `at` (the places after it move, and the index goes: time linear in the
+    /// object, as the move itself).
+    fn remove_at(&mut self, at: usize) -> (K, V) {
+        self.index = std::sync::OnceLock::new();
+        self.list.remove(at)
+    }
+
+    fn insert_at(&mut self, at: usize, key: K, value: V) {
+        self.index = std::sync::OnceLock::new();
+        self.list.insert(at.min(self.list.len()), (key, value));
+    }
+
+    /// Drops the index (a parsed object keeps none until asked for a key).
+    fn parsed(mut self) -> Self {
+        self.index = std::sync::OnceLock::new();
+        self
     }
 }
 
@@ -305,20 +381,27 @@ impl Members for JsonObject {
 /// The members of an object in a text that outlives them: keys and values borrowed (a key with an escape is
 /// decoded), repeated keys resolved as in [`JsonObject`].
 pub(crate) struct Borrowed<'a> {
-    entries: Vec<(Cow<'a, str>, &'a RawValue)>,
+    entries: Entries<Cow<'a, str>, &'a RawValue>,
 }
 
 impl Members for Borrowed<'_> {
     fn raw(&self, key: &str) -> Option<&str> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.get())
+        self.entries.get(key).map(|v| v.get())
     }
     fn take(&mut self, key: &str) {
-        self.entries.retain(|(k, _)| k != key);
+        if let Some(at) = self.entries.position(key) {
+            self.entries.remove_at(at);
+        }
     }
     fn into_object(self) -> JsonObject {
-        let entries =
-            self.entries.into_iter().map(|(k, v)| (k.into_owned(), RawJson::read_as_the_sdk(v.to_owned()))).collect();
-        JsonObject { entries }
+        // The keys are already each other's distinct: no search, no index.
+        let list = self
+            .entries
+            .list
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), RawJson::read_as_the_sdk(v.to_owned())))
+            .collect();
+        JsonObject { entries: Entries { list, index: std::sync::OnceLock::new() } }
     }
 }
 
@@ -354,11 +437,11 @@ impl<'de> serde::Deserialize<'de> for Borrowed<'de> {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Borrowed<'de>, A::Error> {
-                let mut members = MemberList::default();
+                let mut entries = Entries::default();
                 while let Some(Key(key)) = map.next_key()? {
-                    members.push(key, map.next_value::<&'de RawValue>()?);
+                    entries.set(key, map.next_value::<&'de RawValue>()?);
                 }
-                Ok(Borrowed { entries: members.entries })
+                Ok(Borrowed { entries })
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -520,7 +603,16 @@ macro_rules! tagged_enum {
                 [$($tag),*].contains(&tag)
             }
 
-            /// The `type` tag (for `Other`, the object's `type` string, or `""` when it has none).
+            /// The `type` tag, decoded (for `Other`, the object's `type` string; `None` when it has none).
+            pub fn type_tag(&self) -> Option<String> {
+                match self {
+                    $( $name::$variant(_) => Some($tag.to_owned()), )*
+                    $name::Other(map) => map.get("type").and_then($crate::model::object::RawJson::as_string),
+                }
+            }
+
+            /// The `type` tag (for `Other`, the object's `type` string as written, escapes and all, or `""`
+            /// when it has none; [`type_tag`](Self::type_tag) decodes it).
             pub fn type_name(&self) -> &str {
                 match self {
                     $( $name::$variant(_) => $tag, )*

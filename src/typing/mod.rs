@@ -96,11 +96,16 @@ impl StreamEvent {
         if tag.as_deref() == Some("message_start") {
             // The blocks are typed one by one from their own text: the content's text is never copied whole.
             if let Some((without_content, blocks)) = content::split_content(data) {
-                let mut event = Self::from_tagged(event, &without_content, unknowns)?;
-                if let Some(StreamEvent::MessageStart(start)) = &mut event {
-                    start.message.content = blocks;
+                let mut typed = Self::from_tagged(event, &without_content, unknowns)?;
+                match &mut typed {
+                    Some(StreamEvent::MessageStart(start)) => start.message.content = blocks,
+                    // Unknown after all (a repeated `type`): handed out as it arrived, content and all.
+                    Some(StreamEvent::Unknown { data: kept, .. }) => {
+                        *kept = RawJson::from_text(data).map_err(json_error)?
+                    }
+                    _ => {}
                 }
-                return Ok(event);
+                return Ok(typed);
             }
         }
         // The event's members, borrowed from its text: only what the model knows is read further, and only
