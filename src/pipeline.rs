@@ -274,11 +274,22 @@ impl<F: Framing> EventDecoder<F> {
             // A delta event as the API writes it, read straight from the wire into its block: its string's
             // closing quote is where the SSE line ends, so the line is not searched first.
             if let Some(text) = self.framing.text_between_events() {
-                if let Some((len, folded)) = fold_whole_sse_delta(&mut self.accumulator, text) {
-                    self.framing.skip_whole_event(len);
-                    match folded {
-                        Ok(()) => continue,
-                        Err(e) => return Err(self.fail(e)),
+                // The deltas that follow each other in the text at hand, read one after the other, then
+                // stepped over at once.
+                let mut taken = 0;
+                let mut failed = None;
+                while let Some((len, folded)) = fold_whole_sse_delta(&mut self.accumulator, &text[taken..]) {
+                    taken += len;
+                    if let Err(e) = folded {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                if taken > 0 {
+                    self.framing.skip_whole_event(taken);
+                    match failed {
+                        None => continue,
+                        Some(e) => return Err(self.fail(e)),
                     }
                 }
             }

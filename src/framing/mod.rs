@@ -99,7 +99,7 @@ pub trait Framing: fmt::Debug {
     }
 
     /// Steps over the first `len` bytes of [`text_between_events`](Self::text_between_events), which the
-    /// caller read as one whole event ended by its blank line. Not for other callers.
+    /// caller read as whole events, each ended by its blank line. Not for other callers.
     #[doc(hidden)]
     fn skip_whole_event(&mut self, len: usize) {
         let _ = len;

@@ -52,7 +52,12 @@ pub(crate) fn content_block_delta(data: &str) -> Option<StreamEvent> {
 /// Reads the start of a fast-shaped delta up to the opening quote of its string: the block index, the
 /// kind of delta, and the rest of `data` from the first byte of the string's body.
 pub(crate) fn delta_head(data: &str) -> Option<(usize, FastDelta, &str)> {
-    let rest = strip(data, PREFIX)?;
+    after_prefix(strip(data, PREFIX)?)
+}
+
+/// [`delta_head`] after its constant start: from the index on.
+#[inline(always)]
+fn after_prefix(rest: &str) -> Option<(usize, FastDelta, &str)> {
     // The index, read as `usize::from_str` reads it, with at most 15 digits and no leading zero.
     let mut index: u64 = 0;
     let mut digits = 0;
@@ -88,9 +93,9 @@ pub(crate) fn delta_head(data: &str) -> Option<(usize, FastDelta, &str)> {
     Some((index, kind, rest))
 }
 
-/// How the API writes a delta's event on the SSE wire, up to its JSON: the `event:` line and the `data:`
-/// field's name.
-const SSE_DELTA: &str = "event: content_block_delta\ndata: ";
+/// How the API writes a delta's event on the SSE wire, up to its index: the `event:` line, the `data:`
+/// field's name and [`PREFIX`].
+const SSE_DELTA: &str = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":";
 
 /// How far [`decode_sse_delta_body`] looks for the end of a delta's string: deltas are tens of bytes.
 const SSE_DELTA_WINDOW: usize = 256;
@@ -100,7 +105,7 @@ const SSE_DELTA_WINDOW: usize = 256;
 /// of `text`; [`decode_sse_delta_body`] finds where the event ends.
 #[inline]
 pub(crate) fn sse_delta_head(text: &str) -> Option<(usize, FastDelta, &str)> {
-    delta_head(strip(text, SSE_DELTA)?)
+    after_prefix(strip(text, SSE_DELTA)?)
 }
 
 /// Decodes the string body that [`sse_delta_head`] left, appending it to `out`, and checks that the event ends

@@ -171,8 +171,8 @@ impl Decoder {
     }
 
     /// Steps over the first `len` bytes of [`text_at_event_start`](Self::text_at_event_start), which the caller
-    /// read as one whole event (an `event:` line, one `data:` line, the blank line; every line within the
-    /// limits): the decoder is where reading that event would have left it.
+    /// read as whole events (each an `event:` line, one `data:` line, the blank line; every line within the
+    /// limits): the decoder is where reading those events would have left it.
     pub(crate) fn skip_event(&mut self, len: usize) {
         self.pos += len;
         self.line_start = self.front_offset + self.pos as u64;
