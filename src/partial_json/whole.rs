@@ -19,6 +19,9 @@ pub(crate) fn is_plain_json(text: &str) -> bool {
     reader.value(0, 0) == Some(bytes.len())
 }
 
+/// Keys an object compares with each other directly, before it keeps a list.
+const FEW_KEYS: usize = 4;
+
 /// A key of an open object: where its text starts, how long it is, and its first eight bytes (zero
 /// padded) as one word, which tells most keys apart with one comparison.
 #[derive(Clone, Copy)]
@@ -249,6 +252,10 @@ impl Reader<'_> {
         }
         let from = self.keys.len();
         let mut seen = 0u64;
+        // The first few keys (most objects have no more) are compared with each other directly, those of
+        // the same length only: no record beyond where they are.
+        let mut few = [(0usize, 0usize); FEW_KEYS];
+        let mut count = 0;
         loop {
             if b.get(i) != Some(&b'"') {
                 return None;
@@ -259,10 +266,39 @@ impl Reader<'_> {
             if escaped {
                 return None;
             }
+            let len = end - 1 - start;
+            if count < FEW_KEYS {
+                let key = &b[start..start + len];
+                if few[..count].iter().any(|&(s, l)| l == len && &b[s..s + l] == key) {
+                    return None;
+                }
+                few[count] = (start, len);
+                count += 1;
+                i = self.ws(end);
+                if b.get(i) != Some(&b':') {
+                    return None;
+                }
+                i = self.value(self.ws(i + 1), depth)?;
+                i = self.ws(i);
+                match *b.get(i)? {
+                    b',' => i = self.ws(i + 1),
+                    b'}' => return Some(i + 1),
+                    _ => return None,
+                }
+                continue;
+            }
+            if count == FEW_KEYS {
+                // More keys: the few go to the list, with their heads and bits.
+                for (s, l) in few {
+                    let head = self.head(s, l);
+                    seen |= 1u64 << ((head ^ l as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
+                    self.keys.push(Key { start: s, len: l, head });
+                }
+                count += 1;
+            }
             if self.keys.len() - from >= LIST_KEYS {
                 return self.many_keys(i, depth, from);
             }
-            let len = end - 1 - start;
             let head = self.head(start, len);
             // One bit per key, from its head and length: the keys are compared only when the bit was
             // already set.
