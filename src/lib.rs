@@ -206,4 +206,16 @@ pub mod __private {
     pub fn fast_content_block_delta(data: &str) -> Option<StreamEvent> {
         crate::typing::fast::content_block_delta(data)
     }
+
+    /// How many bytes of `text` (the SSE wire at an event's start) the fold's fused path takes as one delta
+    /// event, `None` when it leaves the event to the layered route (as it does every signature delta).
+    pub fn fused_sse_delta_len(text: &str) -> Option<usize> {
+        let (_, kind, body) = crate::typing::fast::sse_delta_head(text)?;
+        if kind == crate::typing::fast::FastDelta::Signature {
+            return None;
+        }
+        let mut scratch = String::new();
+        let len = crate::typing::fast::decode_sse_delta_body(body, &mut scratch)?;
+        Some(text.len() - body.len() + len)
+    }
 }
