@@ -128,7 +128,7 @@ impl StreamEvent {
         if unknowns == Unknowns::Drop && tag == "content_block_delta" {
             // The fold ignores a delta of a type this version does not know (as the SDK does), but still
             // checks its index: the delta is not read beyond its `type`.
-            if let Some(kind) = map.raw("delta").and_then(delta_type).filter(|kind| !Delta::knows(kind)) {
+            if let Some(kind) = map.raw("delta").and_then(type_tag).filter(|kind| !Delta::knows(kind)) {
                 if let Some(index) = map.raw("index").and_then(|raw| serde_json::from_str::<usize>(raw).ok()) {
                     let mut delta = JsonObject::new();
                     if let Ok(kind) = RawJson::from_serialize(&kind) {
@@ -173,16 +173,6 @@ impl StreamEvent {
         };
         event.map(Some)
     }
-}
-
-/// The `type` of a delta's JSON object, read without copying the rest.
-fn delta_type(delta: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Tagged {
-        #[serde(rename = "type")]
-        kind: Option<String>,
-    }
-    serde_json::from_str::<Tagged>(delta).ok()?.kind
 }
 
 /// What typing does with an event of a type this version does not know.
