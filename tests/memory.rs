@@ -281,3 +281,64 @@ fn a_big_json_error_event_keeps_its_type_without_a_tree() {
     assert!(error.body().is_none(), "a body over MAX_ERROR_BODY is not built into a tree");
     assert!(peak <= 3 * data.len(), "peak {peak} for {} bytes", data.len());
 }
+
+/// `"k0":0,"k1":1,...` to `size` bytes: the members of one object of many keys.
+fn many_members(size: usize) -> String {
+    let mut out = String::new();
+    let mut k = 0;
+    while out.len() < size {
+        out.push_str(&format!("\"k{k}\":{k},"));
+        k += 1;
+    }
+    out.push_str("\"last\":0");
+    out
+}
+
+/// What the SDK reads differently from the text (a repeated key, an integer `-0`) is rewritten within the
+/// same bound, in every shape: one object of a great many keys, millions of small objects that each repeat a
+/// key, and objects with a repeated key nested inside each other, as members of the message and as the
+/// input of a tool call that arrives in one delta.
+#[test]
+fn rewritten_objects_cost_their_bytes() {
+    let _serial = serial();
+    const EVENT: usize = 16 << 20;
+    let members = many_members(EVENT);
+    let mut tiny = String::from("[");
+    while tiny.len() < EVENT {
+        tiny.push_str("{\"a\":0,\"a\":1},");
+    }
+    tiny.push_str("{}]");
+    let mut nested = small_objects("[", "]", EVENT);
+    for _ in 0..90 {
+        nested = format!("{{\"k\":0,\"k\":1,\"v\":{nested}}}");
+    }
+    let objects = [
+        ("many keys", format!("{{{members}}}")),
+        ("a repeated key among many", format!("{{\"k7\":\"first\",{members},\"k7\":\"again\"}}")),
+        ("-0 among many keys", format!("{{{members},\"zero\":-0}}")),
+        ("small objects that each repeat a key", tiny),
+        ("objects with a repeated key, nested", nested),
+    ];
+    for (what, object) in objects {
+        let start = START.replace("\"content\":[]", &format!("\"content\":[],\"future\":{object}"));
+        let body = format!("{start}{STOP}");
+        let (result, peak, held) = fold_peak(body.as_bytes());
+        let message = result.unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(message.extra.get("future").is_some(), "{what}: the member is kept");
+        let event = start.len();
+        assert!(peak <= 3 * event + held, "{what}, a member: peak {peak} for an event of {event} (message {held})");
+
+        let tool_start = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"f\",\"input\":{}}}\n\n";
+        let delta = format!(
+            "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{}}}}}\n\n",
+            serde_json::to_string(&object).expect("a string")
+        );
+        let block_stop = "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
+        let body = format!("{START}{tool_start}{delta}{block_stop}{STOP}");
+        let (result, peak, held) = fold_peak(body.as_bytes());
+        let message = result.unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(message.content.len(), 1, "{what}: the tool call is kept");
+        let event = delta.len();
+        assert!(peak <= 3 * event + held, "{what}, tool input: peak {peak} for an event of {event} (message {held})");
+    }
+}

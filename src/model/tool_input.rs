@@ -156,15 +156,23 @@ pub struct ToolInputView<'a> {
     quote: bool,
     closers: &'a [u8],
     rewrite: bool,
+    /// The objects in which the rewrite looks for repeated keys.
+    repeats: partial_json::RepeatsView<'a>,
 }
 
 impl<'a> ToolInputView<'a> {
-    pub(crate) fn new(text: &'a str, quote: bool, closers: &'a [u8], rewrite: bool) -> Self {
-        ToolInputView { text, quote, closers, rewrite }
+    pub(crate) fn new(
+        text: &'a str,
+        quote: bool,
+        closers: &'a [u8],
+        rewrite: bool,
+        repeats: partial_json::RepeatsView<'a>,
+    ) -> Self {
+        ToolInputView { text, quote, closers, rewrite, repeats }
     }
 
     pub(crate) fn of(input: &'a ToolInput) -> Self {
-        ToolInputView { text: &input.json, quote: false, closers: &[], rewrite: false }
+        ToolInputView { text: &input.json, quote: false, closers: &[], rewrite: false, repeats: Default::default() }
     }
 
     /// Whether the view is all of `whole`, unchanged.
@@ -177,7 +185,7 @@ impl<'a> ToolInputView<'a> {
         self.text
     }
 
-    fn tail(&self) -> Vec<u8> {
+    pub(crate) fn tail(&self) -> Vec<u8> {
         let mut tail = Vec::with_capacity(self.closers.len() + 1);
         if self.quote {
             tail.push(b'"');
@@ -188,12 +196,12 @@ impl<'a> ToolInputView<'a> {
 
     /// The input so far as a [`ToolInput`] (a copy of the text).
     pub fn to_tool_input(&self) -> ToolInput {
+        if self.rewrite {
+            return ToolInput::from_checked(partial_json::normalize(self.text, &self.tail(), self.repeats));
+        }
         let mut json = String::with_capacity(self.text.len() + self.closers.len() + 1);
         json.push_str(self.text);
         json.extend(self.tail().into_iter().map(char::from));
-        if self.rewrite {
-            json = partial_json::normalize(&json);
-        }
         ToolInput::from_checked(json)
     }
 

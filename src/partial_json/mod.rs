@@ -30,6 +30,7 @@ pub(crate) mod whole;
 use std::fmt;
 
 pub(crate) use normalize::normalize;
+pub(crate) use scanner::RepeatsView;
 use scanner::Scanner;
 
 use crate::model::tool_input::{ToolInput, ToolInputView};

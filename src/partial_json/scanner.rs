@@ -9,6 +9,10 @@ use crate::text as json_text;
 #[derive(Debug, Clone)]
 struct Frame {
     object: bool,
+    /// Where the container's opening bracket is.
+    start: usize,
+    /// A repeated key was seen in this object (its start is in [`Scanner::repeats`]).
+    flagged: bool,
     /// Where the last complete member ends (just after the opening bracket while there is none).
     kept: usize,
     /// Where this object's keys start in [`Scanner::keys`].
@@ -70,6 +74,59 @@ fn repeated(frame: &mut Frame, keys: &mut Vec<Key>, key: Key, text: &str) -> boo
         return repeated;
     }
     false
+}
+
+/// The starts of the objects in which a repeated key was seen, in order. Four bytes an object, since an
+/// input with millions of small such objects must not cost more than its own size; past 4 GiB of text every
+/// object is looked at instead (slower, as correct).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Repeats {
+    starts: Vec<u32>,
+    beyond_u32: bool,
+}
+
+impl Repeats {
+    fn insert(&mut self, start: usize) {
+        let Ok(start) = u32::try_from(start) else {
+            self.beyond_u32 = true;
+            return;
+        };
+        // Objects are flagged when their repeated key is read, so an object is flagged after the ones inside it
+        // that were flagged before: it goes before them. Each start moves once per enclosing object at most.
+        let at = self.starts.partition_point(|&s| s < start);
+        self.starts.insert(at, start);
+    }
+
+    /// These starts as seen from a text that begins at `base`.
+    fn from(&self, base: usize) -> RepeatsView<'_> {
+        RepeatsView { starts: &self.starts, base, all: self.beyond_u32 }
+    }
+}
+
+/// [`Repeats`] lent to the rewrite.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RepeatsView<'a> {
+    starts: &'a [u32],
+    base: usize,
+    all: bool,
+}
+
+impl RepeatsView<'_> {
+    /// Where in the starts the object at `at` (in the viewed text) is, if a repeated key may be in it.
+    /// `Some(None)` when it may be but has no place (text beyond 4 GiB).
+    pub(super) fn find(&self, at: usize) -> Option<Option<usize>> {
+        let found = u32::try_from(at + self.base).ok().and_then(|at| self.starts.binary_search(&at).ok());
+        match found {
+            Some(index) => Some(Some(index)),
+            None if self.all => Some(None),
+            None => None,
+        }
+    }
+
+    /// How many starts there are.
+    pub(super) fn len(&self) -> usize {
+        self.starts.len()
+    }
 }
 
 /// Progress inside an escape sequence.
@@ -160,6 +217,9 @@ pub(crate) struct Scanner {
     pub(super) pos: usize,
     /// A repeated key or an integer `-0` was seen: the kept text must be rewritten.
     rewrite: bool,
+    /// Where the objects that may hold a repeated key start, in order: the rewrite looks for the repeated
+    /// names only in these.
+    repeats: Repeats,
     error: Option<PartialJsonError>,
 }
 
@@ -184,6 +244,7 @@ impl Scanner {
             start: None,
             pos: 0,
             rewrite: false,
+            repeats: Repeats::default(),
             error: None,
         }
     }
@@ -231,7 +292,14 @@ impl Scanner {
         if self.frames.len() >= MAX_DEPTH {
             return Err((at, "nesting deeper than the limit of 100"));
         }
-        self.frames.push(Frame { object, kept: at + 1, keys_from: self.keys.len(), key_set: None });
+        self.frames.push(Frame {
+            object,
+            start: at,
+            flagged: false,
+            kept: at + 1,
+            keys_from: self.keys.len(),
+            key_set: None,
+        });
         self.closers.push(if object { b'}' } else { b']' });
         self.state = if object { State::ObjectFirst } else { State::ArrayFirst };
         Ok(())
@@ -466,7 +534,13 @@ impl Scanner {
         // The escapes were checked as the string was read.
         let key = Key { start: start + 1, end: quote, escaped };
         if let Some(frame) = self.frames.last_mut() {
-            self.rewrite |= repeated(frame, &mut self.keys, key, text);
+            if repeated(frame, &mut self.keys, key, text) {
+                self.rewrite = true;
+                if !frame.flagged {
+                    frame.flagged = true;
+                    self.repeats.insert(frame.start);
+                }
+            }
         }
         self.state = State::Colon;
         Ok(())
@@ -509,6 +583,6 @@ impl Scanner {
             State::Done { .. } if self.frames.is_empty() => &[],
             _ => &self.closers,
         };
-        Ok(ToolInputView::new(&text[start..end], quote, closers, rewrite))
+        Ok(ToolInputView::new(&text[start..end], quote, closers, rewrite, self.repeats.from(start)))
     }
 }

@@ -304,6 +304,11 @@ impl Decoder {
                 } else {
                     self.line.extend_from_slice(&rest[..i]);
                     self.pos = next;
+                    // A long line's buffer grew by doubling: what it did not fill is handed back before the
+                    // event is read from it (in place for a big block), so that the event costs its length.
+                    if self.line.capacity() > KEEP_LINE_BUFFER {
+                        self.line.shrink_to_fit();
+                    }
                     let (frame, spare) = self.fields.process_pieced_line(std::mem::take(&mut self.line), line_offset);
                     // A small buffer is kept for the next line pieced together; a big one goes back at once,
                     // rather than staying with the decoder for the rest of the stream.
