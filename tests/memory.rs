@@ -297,7 +297,8 @@ fn many_members(size: usize) -> String {
 /// What the SDK reads differently from the text (a repeated key, an integer `-0`) is rewritten within the
 /// same bound, in every shape: one object of a great many keys, millions of small objects that each repeat a
 /// key, and objects with a repeated key nested inside each other, as members of the message and as the
-/// input of a tool call that arrives in one delta.
+/// input of a tool call that arrives in one delta; a tool call's input streamed in small deltas costs its
+/// text twice at most and 16 bytes a key.
 #[test]
 fn rewritten_objects_cost_their_bytes() {
     let _serial = serial();
@@ -340,5 +341,31 @@ fn rewritten_objects_cost_their_bytes() {
         assert_eq!(message.content.len(), 1, "{what}: the tool call is kept");
         let event = delta.len();
         assert!(peak <= 3 * event + held, "{what}, tool input: peak {peak} for an event of {event} (message {held})");
+
+        let mut body = format!("{START}{tool_start}");
+        let mut piece_start = 0;
+        while piece_start < object.len() {
+            let mut end = (piece_start + 1000).min(object.len());
+            while !object.is_char_boundary(end) {
+                end += 1;
+            }
+            body.push_str(&format!(
+                "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{}}}}}\n\n",
+                serde_json::to_string(&object[piece_start..end]).expect("a string")
+            ));
+            piece_start = end;
+        }
+        body.push_str(block_stop);
+        body.push_str(STOP);
+        let (result, peak, held) = fold_peak(body.as_bytes());
+        result.unwrap_or_else(|e| panic!("{what}: {e}"));
+        // Streamed in small events, the input costs its text twice at most (the text received and the text
+        // rewritten, or the received text's spare capacity as it grows) and, while an object of many keys is
+        // open, the set that finds a repeated key in it.
+        let keys = object.matches("\":").count();
+        assert!(
+            peak <= 2 * held + 16 * keys + (1 << 16),
+            "{what}, tool input in deltas: peak {peak} for a message of {held} with {keys} keys"
+        );
     }
 }

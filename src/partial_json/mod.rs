@@ -200,6 +200,9 @@ impl PartialJsonParser {
     /// [`finish`](Self::finish), giving the text back with the error.
     pub(crate) fn finish_or_text(mut self) -> Result<ToolInput, (PartialJsonError, String)> {
         // Complete JSON that needs no rewrite, never scanned yet: one pass of the fast reader decides.
+        // The text grew piece by piece: what it did not fill is handed back (in place for a big block) before
+        // it becomes the input the message keeps.
+        self.text.shrink_to_fit();
         if self.scanner.pos == 0 && whole::is_plain_json(&self.text) {
             return Ok(ToolInput::from_checked(self.text));
         }
