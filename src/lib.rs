@@ -164,7 +164,7 @@ mod typing;
 
 pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError, PartialMessage, SharedError, MAX_ERROR_BODY};
 pub use fold::{MessageAccumulator, SdkEvent};
-pub use io::blocking::{BlockingEvents, BlockingSdkEvents, BlockingText};
+pub use io::blocking::{BlockingEvents, BlockingSdkEvents, BlockingSource, BlockingText, JsonEventItems};
 #[cfg(feature = "eventsource-stream")]
 pub use io::eventsource::EventsourceEvents;
 pub use io::stream::{EventStream, SdkEvents, TextStream};

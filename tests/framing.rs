@@ -77,7 +77,68 @@ fn already_split_events_give_what_sse_gives() {
         let end = pushed.finish();
         assert_eq!(outcome(pushed.into_final_message(end)), expected.1, "{name}: push_json");
         assert_eq!(events, expected.0, "{name}: push_json events");
+        // The adapters' own constructors for already-split events, async and blocking: the same events, then
+        // the same final message.
+        // An adapter also hands out the error the end of the input gives, which `run` keeps for the outcome.
+        let same_events = |events: Vec<Result<StreamEvent, Error>>, what: &str| {
+            let mut events: Vec<_> = events.into_iter().map(|item| item.map_err(|e| e.to_string())).collect();
+            if events.len() == expected.0.len() + 1 {
+                assert!(events.pop().is_some_and(|end| end.is_err()) && expected.1.is_err(), "{name}: {what} ends");
+            }
+            assert_eq!(events, expected.0, "{name}: {what}");
+        };
+        let items = || frames(&bytes).into_iter().map(|(_, data)| Ok::<_, std::io::Error>(data));
+        let stream = EventStream::from_json_events(futures::stream::iter(items()));
+        same_events(futures::executor::block_on_stream(stream).collect(), "EventStream::from_json_events");
+        let message =
+            futures::executor::block_on(EventStream::from_json_events(futures::stream::iter(items())).final_message());
+        assert_eq!(outcome(message), expected.1, "{name}: EventStream::from_json_events, final message");
+        same_events(BlockingEvents::from_json_events(items()).collect(), "BlockingEvents::from_json_events");
+        let message = BlockingEvents::from_json_events(items()).final_message();
+        assert_eq!(outcome(message), expected.1, "{name}: BlockingEvents::from_json_events, final message");
     }
+}
+
+/// An item that fails ends the events with a transport error that keeps the message so far, in both
+/// adapters; an `error` event among the items is the API error, with the request id set on the adapter.
+#[test]
+fn already_split_events_end_on_a_failed_item_or_an_error_event() {
+    let data: Vec<String> = frames(SAMPLE_STREAM).into_iter().map(|(_, data)| data).collect();
+    let cut = data.len() / 2;
+    let failing = || {
+        data[..cut]
+            .iter()
+            .cloned()
+            .map(Ok)
+            .chain(std::iter::once(Err(std::io::Error::other("connection reset"))))
+            .chain(data[cut..].iter().cloned().map(Ok))
+    };
+    let blocking = BlockingEvents::from_json_events(failing()).final_message().expect_err("the item failed");
+    let streamed =
+        futures::executor::block_on(EventStream::from_json_events(futures::stream::iter(failing())).final_message())
+            .expect_err("the item failed");
+    for err in [&blocking, &streamed] {
+        assert_eq!(err.kind(), "transport", "{err}");
+        assert!(err.to_string().contains("connection reset"), "{err}");
+        assert!(err.partial_message().is_some(), "the message so far is kept: {err}");
+    }
+    assert_eq!(blocking.partial_message(), streamed.partial_message());
+    // The iterator ends after the error item.
+    let items: Vec<_> = BlockingEvents::from_json_events(failing()).collect();
+    assert!(items.last().is_some_and(Result::is_err));
+    assert_eq!(items.len(), cut + 1);
+
+    let overloaded = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#.to_owned();
+    let with_error = data[..cut].iter().cloned().chain(std::iter::once(overloaded)).map(Ok::<_, std::io::Error>);
+    let err = BlockingEvents::from_json_events(with_error)
+        .with_request_id("req_1")
+        .final_message()
+        .expect_err("an error event");
+    let api = err.api_error().expect("an API error");
+    assert_eq!(api.kind().as_str(), "overloaded_error");
+    assert_eq!(api.request_id(), Some("req_1"));
+    assert!(api.should_retry());
+    assert!(err.partial_message().is_some());
 }
 
 #[test]

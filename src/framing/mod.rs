@@ -187,9 +187,10 @@ impl Framing for sse::Decoder {
 /// SDK's `PayloadPart`, a gateway's message), and [`push`](Self::push) takes one with a name (an
 /// `eventsource_stream::Event`). Invalid UTF-8 becomes U+FFFD, as on SSE. An event larger than
 /// [`Limits::with_max_event_bytes`] is a limit error, as on SSE; events fed and not yet taken are held as they
-/// came (take them as you feed them). The async driver never merges items for it
-/// ([`EventStream::from_json_events`](crate::EventStream::from_json_events)); a blocking reader's reads are not
-/// events, so over a `std::io::Read` use [`JsonLines`] instead.
+/// came (take them as you feed them). The drivers never merge items for it
+/// ([`EventStream::from_json_events`](crate::EventStream::from_json_events),
+/// [`BlockingEvents::from_json_events`](crate::BlockingEvents::from_json_events)); a blocking reader's reads
+/// are not events, so over a `std::io::Read` use [`JsonLines`] instead.
 #[derive(Debug, Clone, Default)]
 pub struct WholeEvents {
     queue: VecDeque<(Option<String>, Bytes)>,

@@ -3,11 +3,13 @@
 
 use std::io::Read;
 
-use super::{MAX_READ_SIZE, READ_SIZE};
-use crate::error::Error;
+use bytes::Bytes;
+
+use super::{Chunk, MAX_READ_SIZE, READ_SIZE};
+use crate::error::{BoxError, Error};
 use crate::fold::helpers::SdkEvent;
 use crate::framing::sse::Decoder;
-use crate::framing::Framing;
+use crate::framing::{Framing, WholeEvents};
 use crate::io::stream::text_of;
 use crate::model::event::{InvocationMetrics, StreamEvent};
 use crate::model::message::Message;
@@ -25,6 +27,9 @@ use crate::pipeline::EventDecoder;
 /// assert_eq!(message.content.len(), 2);
 /// # Ok::<(), anthropic_sse::Error>(())
 /// ```
+///
+/// Events that arrive already split, one JSON text each, are read with
+/// [`from_json_events`](BlockingEvents::from_json_events).
 #[derive(Debug)]
 pub struct BlockingEvents<R, F = Decoder> {
     reader: Option<R>,
@@ -35,6 +40,70 @@ pub struct BlockingEvents<R, F = Decoder> {
     done: bool,
 }
 
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// What a [`BlockingEvents`] reads: any [`std::io::Read`] (bytes, which the decoder's framing splits into
+/// events), or [`JsonEventItems`] (events already split). Sealed: these are the sources there are.
+pub trait BlockingSource: sealed::Sealed {
+    /// Takes the next input into `buf` or as an item (internal).
+    #[doc(hidden)]
+    fn pull(&mut self, buf: &mut [u8]) -> Pulled;
+}
+
+/// What a [`BlockingSource`] gave (internal).
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Pulled {
+    /// This many bytes were read into the buffer.
+    Read(usize),
+    /// One event's text.
+    Item(Bytes),
+    /// Nothing this time (an interrupted read).
+    Again,
+    /// The input ended.
+    End,
+    /// The input failed.
+    Failed(Error),
+}
+
+impl<R: Read> sealed::Sealed for R {}
+
+impl<R: Read> BlockingSource for R {
+    fn pull(&mut self, buf: &mut [u8]) -> Pulled {
+        match self.read(buf) {
+            Ok(0) => Pulled::End,
+            Ok(n) => Pulled::Read(n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Pulled::Again,
+            Err(e) => Pulled::Failed(Error::from(e)),
+        }
+    }
+}
+
+/// Items that are each one event's JSON, as [`BlockingEvents::from_json_events`] reads them.
+#[derive(Debug)]
+pub struct JsonEventItems<I> {
+    items: I,
+}
+
+impl<I> sealed::Sealed for JsonEventItems<I> {}
+
+impl<I, B, E> BlockingSource for JsonEventItems<I>
+where
+    I: Iterator<Item = Result<B, E>>,
+    B: Chunk,
+    E: Into<BoxError>,
+{
+    fn pull(&mut self, _: &mut [u8]) -> Pulled {
+        match self.items.next() {
+            Some(Ok(item)) => Pulled::Item(item.into_bytes()),
+            Some(Err(e)) => Pulled::Failed(Error::transport(e)),
+            None => Pulled::End,
+        }
+    }
+}
+
 impl<R: Read> BlockingEvents<R> {
     /// Reads SSE events from `reader`, 64 KiB at a time.
     pub fn new(reader: R) -> Self {
@@ -42,7 +111,41 @@ impl<R: Read> BlockingEvents<R> {
     }
 }
 
-impl<R: Read, F: Framing> BlockingEvents<R, F> {
+impl<I, B, E> BlockingEvents<JsonEventItems<I>, WholeEvents>
+where
+    I: Iterator<Item = Result<B, E>>,
+    B: Chunk,
+    E: Into<BoxError>,
+{
+    /// Reads items that are each one event's JSON, already split (the AWS SDK's `PayloadPart` bytes, a
+    /// gateway's messages, lines read elsewhere): the blocking twin of
+    /// [`EventStream::from_json_events`](crate::EventStream::from_json_events), with the same typing, fold and
+    /// errors as SSE. An `Err` item ends the events with a transport error.
+    ///
+    /// ```
+    /// use anthropic_sse::BlockingEvents;
+    ///
+    /// let events = [
+    ///     r#"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"x","content":[],"usage":{}}}"#,
+    ///     r#"{"type":"message_stop"}"#,
+    /// ];
+    /// let message = BlockingEvents::from_json_events(events.map(Ok::<_, std::io::Error>)).final_message()?;
+    /// assert_eq!(message.id, "m");
+    /// # Ok::<(), anthropic_sse::Error>(())
+    /// ```
+    pub fn from_json_events(items: impl IntoIterator<IntoIter = I>) -> Self {
+        let decoder = EventDecoder::with_framing(WholeEvents::new(), Default::default());
+        BlockingEvents {
+            reader: Some(JsonEventItems { items: items.into_iter() }),
+            decoder,
+            buf: Vec::new(),
+            ending: false,
+            done: false,
+        }
+    }
+}
+
+impl<R: BlockingSource, F: Framing> BlockingEvents<R, F> {
     /// Reads events from `reader` with the given decoder (framing, limits, request id).
     pub fn with_decoder(reader: R, decoder: EventDecoder<F>) -> Self {
         BlockingEvents { reader: Some(reader), decoder, buf: vec![0; READ_SIZE], ending: false, done: false }
@@ -123,17 +226,18 @@ impl<R: Read, F: Framing> BlockingEvents<R, F> {
             self.done = true;
             return Ok(());
         };
-        match reader.read(&mut self.buf) {
-            Ok(0) => {
+        match reader.pull(&mut self.buf) {
+            Pulled::End => {
                 // The events the end completes are taken before the verdict.
                 self.reader = None;
                 self.decoder.end_input();
                 self.ending = true;
             }
-            Ok(n) => self.decoder.feed(&self.buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                let error = self.decoder.fail(Error::from(e));
+            Pulled::Read(n) => self.decoder.feed(&self.buf[..n]),
+            Pulled::Item(item) => self.decoder.feed_bytes(item),
+            Pulled::Again => {}
+            Pulled::Failed(e) => {
+                let error = self.decoder.fail(e);
                 self.finish_with_error();
                 return Err(error);
             }
@@ -147,7 +251,7 @@ impl<R: Read, F: Framing> BlockingEvents<R, F> {
     }
 }
 
-impl<R: Read, F: Framing> BlockingEvents<R, F> {
+impl<R: BlockingSource, F: Framing> BlockingEvents<R, F> {
     /// The next item that `next` takes from the decoder (an event, an SDK helper event), reading as needed.
     fn next_item<T>(&mut self, next: fn(&mut EventDecoder<F>) -> Option<Result<T, Error>>) -> Option<Result<T, Error>> {
         loop {
@@ -173,7 +277,7 @@ impl<R: Read, F: Framing> BlockingEvents<R, F> {
     }
 }
 
-impl<R: Read, F: Framing> Iterator for BlockingEvents<R, F> {
+impl<R: BlockingSource, F: Framing> Iterator for BlockingEvents<R, F> {
     type Item = Result<StreamEvent, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -187,14 +291,14 @@ pub struct BlockingSdkEvents<R, F = Decoder> {
     events: BlockingEvents<R, F>,
 }
 
-impl<R: Read, F: Framing> BlockingSdkEvents<R, F> {
+impl<R: BlockingSource, F: Framing> BlockingSdkEvents<R, F> {
     /// The decoder underneath, for the snapshots of the items.
     pub fn decoder_mut(&mut self) -> &mut EventDecoder<F> {
         &mut self.events.decoder
     }
 }
 
-impl<R: Read, F: Framing> Iterator for BlockingSdkEvents<R, F> {
+impl<R: BlockingSource, F: Framing> Iterator for BlockingSdkEvents<R, F> {
     type Item = Result<SdkEvent, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -209,7 +313,7 @@ pub struct BlockingText<R, F = Decoder> {
     events: BlockingEvents<R, F>,
 }
 
-impl<R: Read, F: Framing> BlockingText<R, F> {
+impl<R: BlockingSource, F: Framing> BlockingText<R, F> {
     /// The message folded from the events so far.
     pub fn snapshot(&self) -> Option<&Message> {
         self.events.snapshot()
@@ -226,7 +330,7 @@ impl<R: Read, F: Framing> BlockingText<R, F> {
     }
 }
 
-impl<R: Read, F: Framing> Iterator for BlockingText<R, F> {
+impl<R: BlockingSource, F: Framing> Iterator for BlockingText<R, F> {
     type Item = Result<String, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
