@@ -1,5 +1,6 @@
 //! No super-linear time: each adversarial workload at size N and 2N (among them a message of N unknown members
-//! followed by N/100 message_deltas, each of which asks the members for keys). Throughput (bytes per second) that stays
+//! followed by N/100 message_deltas, each of which asks the members for keys, and tool input to be rewritten
+//! with repeated keys at 98 levels of nesting). Throughput (bytes per second) that stays
 //! flat from N to 2N means time linear in the input. Also: the tool input's incremental snapshot asked for
 //! after every delta, for 1 MB in 5,000 and in 20,000 pieces.
 
@@ -73,6 +74,28 @@ fn deep_tool_input(len: usize) -> Vec<u8> {
         input.push(',');
     }
     input.push_str("0]}");
+    tool_input_stream(&input)
+}
+
+/// Tool input the SDK reads differently from its text, so that it is rewritten: 97 objects nested inside each
+/// other, each with a repeated key, around one object of many keys of which one repeats.
+fn repeated_keys_tool_input(len: usize) -> Vec<u8> {
+    let mut inner = String::from("{\"k0\":\"first\"");
+    let mut k = 1;
+    while inner.len() < len {
+        inner.push_str(&format!(",\"k{k}\":{k}"));
+        k += 1;
+    }
+    inner.push_str(",\"k0\":\"again\"}");
+    let mut input = inner;
+    for _ in 0..97 {
+        input = format!("{{\"r\":0,\"v\":{input},\"r\":1}}");
+    }
+    tool_input_stream(&input)
+}
+
+/// A message with one tool call whose input arrives in pieces of 100 bytes.
+fn tool_input_stream(input: &str) -> Vec<u8> {
     let mut out = String::from("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\nevent: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"n\",\"input\":{}}}\n\n");
     for piece in input.as_bytes().chunks(100) {
         let piece = serde_json::to_string(std::str::from_utf8(piece).expect("ASCII")).expect("a string");
@@ -116,6 +139,13 @@ fn adversarial(c: &mut Criterion) {
         let chunks = support::chunked(&deep, 16 * 1024);
         group
             .bench_with_input(BenchmarkId::new("deep-tool-input", &label), &chunks, |b, c| b.iter(|| final_message(c)));
+
+        let repeated = Bytes::from(repeated_keys_tool_input(size));
+        group.throughput(Throughput::Bytes(repeated.len() as u64));
+        let chunks = support::chunked(&repeated, 16 * 1024);
+        group.bench_with_input(BenchmarkId::new("nested-repeated-keys-tool-input", &label), &chunks, |b, c| {
+            b.iter(|| final_message(c))
+        });
     }
     // N keys, N/100 deltas: flat throughput from N to 2N means each delta's lookups do not grow with N.
     for keys in [100_000, 200_000] {

@@ -236,6 +236,10 @@ pub fn partial_json(data: &[u8]) {
     let ours = ours.expect("complete JSON is accepted");
     let reread: Value = serde_json::from_str(ours.as_str()).expect("the kept text is JSON");
     assert!(same_json(&reread, &expected), "complete JSON read differently: {} vs {expected}", ours.as_str());
+    // In order too: the kept text holds each key once, in the place the SDK's dict gives it, with its value.
+    let kept = crate::exact::exact(ours.as_str());
+    let sdk = crate::exact::as_the_sdk_reads(crate::exact::exact(&text));
+    assert_eq!(kept, sdk, "complete JSON {text:?} kept as {:?}, not as the SDK reads it", ours.as_str());
     // With a duplicate key, a prefix may hold the first value where the whole has the last: the prefix
     // property holds only for documents without duplicates.
     if serde_json::from_str::<NoDuplicateKeys>(&text).is_err() {

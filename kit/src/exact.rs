@@ -167,3 +167,28 @@ impl<'de> serde::Deserialize<'de> for Exact {
         deserializer.deserialize_any(Visit)
     }
 }
+
+/// `value` as the SDK's Python reading holds it: an object's repeated key keeps its first place with its
+/// last value (a dict), and the integer `-0` is `0`.
+pub fn as_the_sdk_reads(value: Exact) -> Exact {
+    match value {
+        Exact::Int(digits) if digits == "-0" => Exact::Int("0".to_owned()),
+        Exact::Array(items) => Exact::Array(items.into_iter().map(as_the_sdk_reads).collect()),
+        Exact::Object(members) => {
+            let mut kept: Vec<(String, Exact)> = Vec::with_capacity(members.len());
+            let mut places = std::collections::HashMap::new();
+            for (key, value) in members {
+                let value = as_the_sdk_reads(value);
+                match places.get(&key) {
+                    Some(&place) => kept[place] = (key, value),
+                    None => {
+                        places.insert(key.clone(), kept.len());
+                        kept.push((key, value));
+                    }
+                }
+            }
+            Exact::Object(kept)
+        }
+        other => other,
+    }
+}
