@@ -41,36 +41,40 @@ pub struct BlockingEvents<R, F = Decoder> {
 }
 
 mod sealed {
-    pub trait Sealed {}
+    use super::{Bytes, Error};
+
+    /// How a [`BlockingEvents`](super::BlockingEvents) takes its next input: the method of
+    /// [`BlockingSource`](super::BlockingSource), out of reach so that the trait stays sealed.
+    pub trait Source {
+        /// Takes the next input into `buf`, or as one item.
+        fn pull(&mut self, buf: &mut [u8]) -> Pulled;
+    }
+
+    /// What a source gave.
+    #[derive(Debug)]
+    pub enum Pulled {
+        /// This many bytes were read into the buffer.
+        Read(usize),
+        /// One event's text.
+        Item(Bytes),
+        /// Nothing this time (an interrupted read).
+        Again,
+        /// The input ended.
+        End,
+        /// The input failed.
+        Failed(Error),
+    }
 }
+
+use sealed::{Pulled, Source};
 
 /// What a [`BlockingEvents`] reads: any [`std::io::Read`] (bytes, which the decoder's framing splits into
 /// events), or [`JsonEventItems`] (events already split). Sealed: these are the sources there are.
-pub trait BlockingSource: sealed::Sealed {
-    /// Takes the next input into `buf` or as an item (internal).
-    #[doc(hidden)]
-    fn pull(&mut self, buf: &mut [u8]) -> Pulled;
-}
+pub trait BlockingSource: Source {}
 
-/// What a [`BlockingSource`] gave (internal).
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum Pulled {
-    /// This many bytes were read into the buffer.
-    Read(usize),
-    /// One event's text.
-    Item(Bytes),
-    /// Nothing this time (an interrupted read).
-    Again,
-    /// The input ended.
-    End,
-    /// The input failed.
-    Failed(Error),
-}
+impl<T: Source> BlockingSource for T {}
 
-impl<R: Read> sealed::Sealed for R {}
-
-impl<R: Read> BlockingSource for R {
+impl<R: Read> Source for R {
     fn pull(&mut self, buf: &mut [u8]) -> Pulled {
         match self.read(buf) {
             Ok(0) => Pulled::End,
@@ -87,9 +91,7 @@ pub struct JsonEventItems<I> {
     items: I,
 }
 
-impl<I> sealed::Sealed for JsonEventItems<I> {}
-
-impl<I, B, E> BlockingSource for JsonEventItems<I>
+impl<I, B, E> Source for JsonEventItems<I>
 where
     I: Iterator<Item = Result<B, E>>,
     B: Chunk,
