@@ -294,16 +294,39 @@ fn many_members(size: usize) -> String {
     out
 }
 
+/// Keys of five letters, `"aaaaa":0,"aaaab":0,...` to `size` bytes, each written `times` times in a row (the
+/// last time with the value 1): the most keys a text of that size holds without a repeat it does not ask for.
+fn short_keys(size: usize, times: usize) -> (String, usize) {
+    let mut out = String::from("{");
+    let mut k = 0usize;
+    while out.len() < size {
+        let name: String = (0..5).rev().map(|d| char::from(b'a' + (k / 26usize.pow(d) % 26) as u8)).collect();
+        for time in 1..=times {
+            out.push_str(&format!("\"{name}\":{},", usize::from(time == times)));
+        }
+        k += 1;
+    }
+    out.push_str("\"last\":0}");
+    (out, k * times + 1)
+}
+
 /// What the SDK reads differently from the text (a repeated key, an integer `-0`) is rewritten within the
-/// same bound, in every shape: one object of a great many keys, millions of small objects that each repeat a
-/// key, and objects with a repeated key nested inside each other, as members of the message and as the
-/// input of a tool call that arrives in one delta; a tool call's input streamed in small deltas costs its
-/// text twice at most and 16 bytes a key.
+/// bound, plus what finding a repeated key costs in an object of more than 16 keys (a hash of each key while
+/// it is read, and the repeated names): one object of a great many keys, short or not, with one repeat or
+/// with every key repeated, millions of small objects that each repeat a key, and objects with a repeated key
+/// nested inside each other, as members of the message and as the input of a tool call that arrives in one
+/// delta; a tool call's input streamed in small deltas costs its text twice at most besides.
 #[test]
 fn rewritten_objects_cost_their_bytes() {
     let _serial = serial();
     const EVENT: usize = 16 << 20;
+    // What the README states a key of an object of more than 16 keys may cost besides.
+    const PER_KEY: usize = 40;
+    // And what an object in which a key repeats may cost (the scanner's record of it, as it grows, and the
+    // rewrite's record of its end).
+    const PER_OBJECT: usize = 12;
     let members = many_members(EVENT);
+    let many = members.matches("\":").count() + 2;
     let mut tiny = String::from("[");
     while tiny.len() < EVENT {
         tiny.push_str("{\"a\":0,\"a\":1},");
@@ -313,21 +336,45 @@ fn rewritten_objects_cost_their_bytes() {
     for _ in 0..90 {
         nested = format!("{{\"k\":0,\"k\":1,\"v\":{nested}}}");
     }
-    let objects = [
-        ("many keys", format!("{{{members}}}")),
-        ("a repeated key among many", format!("{{\"k7\":\"first\",{members},\"k7\":\"again\"}}")),
-        ("-0 among many keys", format!("{{{members},\"zero\":-0}}")),
-        ("small objects that each repeat a key", tiny),
-        ("objects with a repeated key, nested", nested),
+    let (short, short_count) = short_keys(EVENT, 1);
+    let short_repeat = format!("{{\"aaaab\":\"first\",{}", &short[1..]);
+    let (twice, twice_count) = short_keys(EVENT, 2);
+    let wrapped_tiny = format!("{{\"x\":0,\"x\":{tiny}}}");
+    // Each shape, the keys of its objects of more than 16 keys, and how its text must read once rewritten.
+    type Reads = fn(&str) -> bool;
+    let objects: [(&str, String, usize, Reads); 9] = [
+        ("many keys", format!("{{{members}}}"), many, |t| t.starts_with("{\"k0\":0,\"k1\":1,")),
+        ("a repeated key among many", format!("{{\"k7\":\"first\",{members},\"k7\":\"again\"}}"), many, |t| {
+            t.starts_with("{\"k7\":\"again\",\"k0\":0,") && t.matches("\"k7\"").count() == 1
+        }),
+        ("-0 among many keys", format!("{{{members},\"zero\":-0}}"), many, |t| t.ends_with(",\"zero\":0}")),
+        ("short keys", short, short_count, |t| t.starts_with("{\"aaaaa\":1,\"aaaab\":1,")),
+        ("short keys, one repeated", short_repeat, short_count + 1, |t| {
+            t.starts_with("{\"aaaab\":1,\"aaaaa\":1,\"aaaac\":1,") && t.matches("\"aaaab\"").count() == 1
+        }),
+        ("short keys, each twice", twice, twice_count, |t| {
+            t.starts_with("{\"aaaaa\":1,\"aaaab\":1,") && t.matches("\"aaaaa\"").count() == 1
+        }),
+        ("small objects that each repeat a key", tiny, 0, |t| t.starts_with("[{\"a\":1},{\"a\":1},")),
+        ("small objects that each repeat a key, in such an object", wrapped_tiny, 0, |t| {
+            t.starts_with("{\"x\":[{\"a\":1},{\"a\":1},")
+        }),
+        ("objects with a repeated key, nested", nested, 0, |t| t.starts_with("{\"k\":1,\"v\":{\"k\":1,\"v\":")),
     ];
-    for (what, object) in objects {
+    for (what, object, keys, reads) in objects {
+        // The objects in which a key repeats (an upper bound: in some shapes, none does).
+        let flagged = object.matches(",\"a\":1}").count() + object.matches("\"k\":1,").count() + 1;
         let start = START.replace("\"content\":[]", &format!("\"content\":[],\"future\":{object}"));
         let body = format!("{start}{STOP}");
         let (result, peak, held) = fold_peak(body.as_bytes());
         let message = result.unwrap_or_else(|e| panic!("{what}: {e}"));
-        assert!(message.extra.get("future").is_some(), "{what}: the member is kept");
+        let kept = message.extra.get("future").unwrap_or_else(|| panic!("{what}: the member is kept"));
+        assert!(reads(kept.get()), "{what}: the member reads {:?}...", &kept.get()[..60]);
         let event = start.len();
-        assert!(peak <= 3 * event + held, "{what}, a member: peak {peak} for an event of {event} (message {held})");
+        assert!(
+            peak <= 3 * event + held + PER_KEY * keys + PER_OBJECT * flagged,
+            "{what}, a member: peak {peak} for an event of {event} (message {held}, {keys} keys)"
+        );
 
         let tool_start = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"f\",\"input\":{}}}\n\n";
         let delta = format!(
@@ -338,9 +385,16 @@ fn rewritten_objects_cost_their_bytes() {
         let body = format!("{START}{tool_start}{delta}{block_stop}{STOP}");
         let (result, peak, held) = fold_peak(body.as_bytes());
         let message = result.unwrap_or_else(|e| panic!("{what}: {e}"));
-        assert_eq!(message.content.len(), 1, "{what}: the tool call is kept");
+        let input = match &message.content[..] {
+            [anthropic_sse::ContentBlock::ToolUse(block)] => block.input.as_str().to_owned(),
+            other => panic!("{what}: the tool call is kept, not {} blocks", other.len()),
+        };
+        assert!(reads(&input), "{what}: the tool input reads {:?}...", &input[..60]);
         let event = delta.len();
-        assert!(peak <= 3 * event + held, "{what}, tool input: peak {peak} for an event of {event} (message {held})");
+        assert!(
+            peak <= 3 * event + held + PER_KEY * keys + PER_OBJECT * flagged,
+            "{what}, tool input: peak {peak} for an event of {event} (message {held}, {keys} keys)"
+        );
 
         let mut body = format!("{START}{tool_start}");
         let mut piece_start = 0;
@@ -362,9 +416,8 @@ fn rewritten_objects_cost_their_bytes() {
         // Streamed in small events, the input costs its text twice at most (the text received and the text
         // rewritten, or the received text's spare capacity as it grows) and, while an object of many keys is
         // open, the set that finds a repeated key in it.
-        let keys = object.matches("\":").count();
         assert!(
-            peak <= 2 * held + 16 * keys + (1 << 16),
+            peak <= 2 * held + PER_KEY * keys + PER_OBJECT * flagged + (1 << 16),
             "{what}, tool input in deltas: peak {peak} for a message of {held} with {keys} keys"
         );
     }

@@ -77,8 +77,9 @@ fn repeated(frame: &mut Frame, keys: &mut Vec<Key>, key: Key, text: &str) -> boo
 }
 
 /// The starts of the objects in which a repeated key was seen, in order. Four bytes an object, since an
-/// input with millions of small such objects must not cost more than its own size; past 4 GiB of text every
-/// object is looked at instead (slower, as correct).
+/// input with millions of small such objects must not cost more than its own size. Past 4 GiB of text (64
+/// times the default limit) every object is read ahead instead, and nested objects are skipped again at each
+/// level: as correct, up to a pass per level slower.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Repeats {
     starts: Vec<u32>,
