@@ -372,3 +372,17 @@ fn nesting_depth_never_ends_the_stream_for_unknown_events_nor_loses_an_error_typ
     let err = StreamEvent::from_json("{\"type\":\"future\",", Some("future")).unwrap_err();
     assert_eq!(err.kind(), "json");
 }
+
+/// A `message_start` whose message holds another `content` list deeper down (here in a member this version
+/// does not know): the message's own blocks are split off once, and the deeper list stays in the member.
+/// (A fuzz finding: the text without the blocks was split again, without end.)
+#[test]
+fn a_content_list_deeper_in_message_start_is_left_in_place() {
+    let data = r#"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"x","content":[{"type":"text","text":"a"}],"other":{"content":[{"type":"text","text":"b"}]},"usage":{}}}"#;
+    let event = anthropic_sse::StreamEvent::from_json(data, None).expect("valid").expect("an event");
+    let anthropic_sse::StreamEvent::MessageStart(start) = event else { panic!("a message_start: {event:?}") };
+    assert_eq!(start.message.content.len(), 1);
+    assert_eq!(start.message.text(), "a");
+    let other = start.message.extra.get("other").expect("the unknown member is kept");
+    assert_eq!(other.get(), r#"{"content":[{"type":"text","text":"b"}]}"#);
+}

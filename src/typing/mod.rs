@@ -78,10 +78,17 @@ impl StreamEvent {
         if let Some(event) = fast::content_block_delta(data) {
             return Ok(Some(event));
         }
-        Self::from_tagged(event, data, unknowns)
+        Self::from_tagged(event, data, unknowns, true)
     }
 
-    fn from_tagged(event: &str, data: &str, unknowns: Unknowns) -> Result<Option<StreamEvent>, Error> {
+    /// Types the event by its `type`; `split_blocks`: a `message_start`'s blocks may be split off first (once:
+    /// the text without them may still hold a `content` deeper down, which must not be split again).
+    fn from_tagged(
+        event: &str,
+        data: &str,
+        unknowns: Unknowns,
+        split_blocks: bool,
+    ) -> Result<Option<StreamEvent>, Error> {
         let json_error = |e| Error::json(JsonError::new(event, data, e));
         // Only the events this version knows are built into a tree; any other is kept as text.
         let tag = type_tag(data);
@@ -93,10 +100,10 @@ impl StreamEvent {
             let raw = RawJson::from_text(data).map_err(json_error)?;
             return Ok(Some(StreamEvent::Unknown { event: event.to_owned(), kind: tag, data: raw }));
         }
-        if tag.as_deref() == Some("message_start") {
+        if split_blocks && tag.as_deref() == Some("message_start") {
             // The blocks are typed one by one from their own text: the content's text is never copied whole.
             if let Some((without_content, blocks)) = content::split_content(data) {
-                let mut typed = Self::from_tagged(event, &without_content, unknowns)?;
+                let mut typed = Self::from_tagged(event, &without_content, unknowns, false)?;
                 match &mut typed {
                     Some(StreamEvent::MessageStart(start)) => start.message.content = blocks,
                     // Unknown after all (a repeated `type`): handed out as it arrived, content and all.
