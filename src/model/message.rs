@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::object::{model_struct, tagged_enum, JsonObject, RawJson};
+use crate::model::object::{from_json_text_by_serde, model_struct, tagged_enum, JsonObject, RawJson};
 use crate::model::tool_input::ToolInput;
 
 model_struct! {
@@ -444,3 +444,5 @@ impl<'de> Deserialize<'de> for StopReason {
         Ok(StopReason::from(&*s))
     }
 }
+
+from_json_text_by_serde!(StopReason, ToolInput, Vec<Citation>, Vec<ContentBlock>);

@@ -92,17 +92,30 @@ impl<'de> serde::Deserialize<'de> for RawJson {
 
 impl RawJson {
     pub(crate) fn read_as_the_sdk(raw: Box<RawValue>) -> RawJson {
-        let text = raw.get();
+        match RawJson::rewritten(raw.get()) {
+            Some(read) => read,
+            None => RawJson(raw),
+        }
+    }
+
+    /// [`read_as_the_sdk`](Self::read_as_the_sdk) from JSON text borrowed from an event: only what is kept
+    /// is copied, once (a rewritten value is written from `raw` directly).
+    pub(crate) fn read_borrowed_as_the_sdk(raw: &RawValue) -> RawJson {
+        match RawJson::rewritten(raw.get()) {
+            Some(read) => read,
+            None => RawJson(raw.to_owned()),
+        }
+    }
+
+    /// The SDK's reading of the JSON text `text`, when it differs from the text.
+    fn rewritten(text: &str) -> Option<RawJson> {
         if crate::partial_json::whole::is_plain_json(text) {
-            return RawJson(raw);
+            return None;
         }
         // Anything the tool-input reader refuses (nesting past its limit, `NaN`) stays as it arrived.
         match crate::model::tool_input::ToolInput::from_json(text) {
-            Ok(read) if read.as_str() != text => match RawValue::from_string(read.into_json()) {
-                Ok(normalized) => RawJson(normalized),
-                Err(_) => RawJson(raw),
-            },
-            _ => RawJson(raw),
+            Ok(read) if read.as_str() != text => RawValue::from_string(read.into_json()).ok().map(RawJson),
+            _ => None,
         }
     }
 }
@@ -399,7 +412,7 @@ impl Members for Borrowed<'_> {
             .entries
             .list
             .into_iter()
-            .map(|(k, v)| (k.into_owned(), RawJson::read_as_the_sdk(v.to_owned())))
+            .map(|(k, v)| (k.into_owned(), RawJson::read_borrowed_as_the_sdk(v)))
             .collect();
         JsonObject { entries: Entries { list, index: std::sync::OnceLock::new() } }
     }
@@ -448,21 +461,57 @@ impl<'de> serde::Deserialize<'de> for Borrowed<'de> {
     }
 }
 
+/// A field's type, read from the JSON text of its value. Model objects read their members borrowed from that
+/// text ([`Borrowed`]), so that a member kept as text (an unknown key of a message) is copied once, from the
+/// event, rather than first into a value of its own; every other type reads through `serde_json`.
+pub(crate) trait FromJsonText: Sized {
+    /// The value, or `None` when the text does not hold one of this type.
+    fn from_json_text(raw: &str) -> Option<Self>;
+}
+
+impl<T: FromJsonText> FromJsonText for Box<T> {
+    fn from_json_text(raw: &str) -> Option<Self> {
+        T::from_json_text(raw).map(Box::new)
+    }
+}
+
+impl FromJsonText for RawJson {
+    fn from_json_text(raw: &str) -> Option<Self> {
+        serde_json::from_str::<&RawValue>(raw).ok().map(RawJson::read_borrowed_as_the_sdk)
+    }
+}
+
+/// [`FromJsonText`] through the type's `Deserialize`.
+macro_rules! from_json_text_by_serde {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            impl $crate::model::object::FromJsonText for $ty {
+                fn from_json_text(raw: &str) -> Option<Self> {
+                    serde_json::from_str(raw).ok()
+                }
+            }
+        )*
+    };
+}
+pub(crate) use from_json_text_by_serde;
+
+from_json_text_by_serde!(String, usize, u64);
+
 /// `key`'s value if it is a non-null value of type `T` (taken out of `map`); otherwise `None`, the member
 /// left where it is.
-pub(crate) fn take_optional<T: serde::de::DeserializeOwned, M: Members>(map: &mut M, key: &str) -> Option<T> {
+pub(crate) fn take_optional<T: FromJsonText, M: Members>(map: &mut M, key: &str) -> Option<T> {
     let raw = map.raw(key)?;
     if raw.trim_matches(JSON_WS) == "null" {
         return None;
     }
-    let typed = serde_json::from_str::<T>(raw).ok()?;
+    let typed = T::from_json_text(raw)?;
     map.take(key);
     Some(typed)
 }
 
 /// Whether `map` holds `key` with a value of type `T` (required fields are checked before any is taken).
-pub(crate) fn check_required<T: serde::de::DeserializeOwned, M: Members>(map: &M, key: &str) -> Option<T> {
-    serde_json::from_str::<T>(map.raw(key)?).ok()
+pub(crate) fn check_required<T: FromJsonText, M: Members>(map: &M, key: &str) -> Option<T> {
+    T::from_json_text(map.raw(key)?)
 }
 
 /// Writes the entries of `extra` whose keys were not already written from typed fields.
@@ -528,6 +577,13 @@ macro_rules! model_struct {
                     let _ = key;
                     false $( || key == stringify!($rfield) )* $( || (key == stringify!($ofield) && self.$ofield.is_some()) )*
                 })
+            }
+        }
+
+        impl $crate::model::object::FromJsonText for $name {
+            fn from_json_text(raw: &str) -> Option<Self> {
+                let map: $crate::model::object::Borrowed<'_> = serde_json::from_str(raw).ok()?;
+                $name::from_map(map).ok()
             }
         }
 
@@ -620,6 +676,8 @@ macro_rules! tagged_enum {
                 }
             }
         }
+
+        $crate::model::object::from_json_text_by_serde!($name);
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -41,8 +41,39 @@ use crate::model::tool_input::{ToolInput, ToolInputView};
 /// scanner has the text rewritten, the rewrite compares the names themselves.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeyHashes {
-    hashes: std::collections::HashSet<u64>,
+    hashes: std::collections::HashSet<u64, Prehashed>,
     state: std::hash::RandomState,
+}
+
+/// Hashing for sets and maps whose keys are already hashes keyed at random: the key is its own hash, not
+/// hashed a second time.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Prehashed;
+
+/// The hasher of [`Prehashed`].
+#[derive(Debug, Default)]
+pub(crate) struct PrehashedHasher(u64);
+
+impl std::hash::BuildHasher for Prehashed {
+    type Hasher = PrehashedHasher;
+    fn build_hasher(&self) -> PrehashedHasher {
+        PrehashedHasher(0)
+    }
+}
+
+impl std::hash::Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+    /// Only `u64`s are hashed here; anything else is folded in all the same rather than refused.
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
 }
 
 impl KeyHashes {

@@ -3,15 +3,16 @@
 //! The rewrite walks the text once, writing as it goes. Only the objects in which the scanner saw a repeated
 //! key (or a repeated key's hash) are read ahead of the writing, to learn which names repeat and where each
 //! one's last value is. What the read ahead keeps: for an object of at most 16 keys, its members; for a larger
-//! one, a hash of each key while it is read (8 bytes and the set's spare room), then the repeated names
-//! alone. The read
-//! ahead skips over values; the end of an object with a repeated key inside another one is remembered once
+//! one, a hash of each key while it is read (8 bytes and the set's spare room), then for each repeated name
+//! its hash and where its first key and last value start (16 bytes and the map's spare room). The read ahead
+//! skips over values; the end of an object with a repeated key inside another one is remembered once
 //! skipped, so that nested such objects are not skipped again level after level.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
 use super::scanner::{is_ws, RepeatsView, LIST_KEYS};
+use super::Prehashed;
 use crate::text as json_text;
 
 /// Rewrites `text` followed by `tail` (the closing quote and brackets of a cut-off text, which the scanner
@@ -38,11 +39,12 @@ struct Normalizer<'a> {
     ends: Vec<u32>,
 }
 
-/// A member of an object, as read ahead: its key's body (between the quotes, as written) and where its
-/// value starts.
+/// A member of an object, as read ahead: its key's body (between the quotes, as written), where that body
+/// starts, and where its value starts.
 #[derive(Clone, Copy)]
 struct Member<'a> {
     key: Name<'a>,
+    key_at: usize,
     value: usize,
 }
 
@@ -83,10 +85,16 @@ impl Hash for Name<'_> {
 enum Repeated<'a> {
     /// At most [`LIST_KEYS`] members, compared by name.
     Few(Vec<Member<'a>>),
-    /// More: for each name whose hash was met more than once, the index of its first member and where its
-    /// last value starts.
+    /// More, in a text of less than 4 GiB: for each repeated name, by its hash (no two of the object's names
+    /// share one, checked), where its first member's key starts and where its last value starts.
+    ByHash(HashMap<u64, (u32, u32), Prehashed>, RandomState),
+    /// More, in a longer text or where two names shared a hash: for each name whose hash was met more than
+    /// once, the index of its first member and where its last value starts.
     Many(HashMap<Name<'a>, (usize, usize)>),
 }
+
+/// In [`Repeated::ByHash`], a name whose first member is not met yet.
+const NOT_MET: u32 = u32::MAX;
 
 impl<'a> Repeated<'a> {
     /// Where the value written for the `index`th member, `member`, starts; `None` when the member is a later
@@ -98,6 +106,10 @@ impl<'a> Repeated<'a> {
                 (first == index)
                     .then(|| members.iter().rev().find(|m| m.key == member.key).map_or(member.value, |m| m.value))
             }
+            Repeated::ByHash(names, state) => match names.get(&hash(state, member.key)) {
+                Some(&(first, last)) => (first as usize == member.key_at).then_some(last as usize),
+                None => Some(member.value),
+            },
             Repeated::Many(names) => match names.get(&member.key) {
                 Some(&(first, last)) => (first == index).then_some(last),
                 None => Some(member.value),
@@ -107,7 +119,13 @@ impl<'a> Repeated<'a> {
 }
 
 fn hash(state: &RandomState, name: Name<'_>) -> u64 {
-    state.hash_one(name)
+    let hash = state.hash_one(name);
+    #[cfg(test)]
+    if tests::COARSE_HASHES.get() {
+        // Four hashes in all: names share them, as they as good as never do otherwise.
+        return hash & 3;
+    }
+    hash
 }
 
 impl<'a> Normalizer<'a> {
@@ -227,7 +245,7 @@ impl<'a> Normalizer<'a> {
         let colon = self.skip_ws(key_end);
         let value = self.skip_ws(colon + 1);
         let next = self.skip_value(value);
-        Some((Member { key, value }, next))
+        Some((Member { key, key_at: at + 1, value }, next))
     }
 
     /// Reads ahead the object whose opening bracket is at `at`, in which a key may repeat; `None` when none
@@ -248,33 +266,83 @@ impl<'a> Normalizer<'a> {
 
     fn read_ahead_many(&mut self, at: usize) -> Option<Repeated<'a>> {
         let state = RandomState::new();
-        let mut seen = HashSet::new();
-        let mut again = HashSet::new();
+        let again = self.repeated_hashes(at, &state)?;
+        if u32::try_from(self.text.len() + self.tail.len()).is_ok_and(|len| len < NOT_MET) {
+            if let Some(names) = self.names_by_hash(at, &state, again) {
+                return Some(Repeated::ByHash(names, state));
+            }
+            // Two names shared a hash (keyed at random: as good as never): read again, by name.
+            let again = self.repeated_hashes(at, &state)?;
+            return Some(Repeated::Many(self.names_by_name(at, &state, &again)));
+        }
+        Some(Repeated::Many(self.names_by_name(at, &state, &again)))
+    }
+
+    /// The hashes met more than once among the names of the object whose opening bracket is at `at`; `None`
+    /// when there is none.
+    fn repeated_hashes(&mut self, at: usize, state: &RandomState) -> Option<HashSet<u64, Prehashed>> {
+        let mut seen = HashSet::with_hasher(Prehashed);
+        let mut again = HashSet::with_hasher(Prehashed);
         let mut next = at + 1;
         while let Some((member, after)) = self.next_member(next) {
             next = after;
-            let h = hash(&state, member.key);
+            let h = hash(state, member.key);
             if !seen.insert(h) {
                 again.insert(h);
             }
         }
-        drop(seen);
-        if again.is_empty() {
-            return None;
+        (!again.is_empty()).then_some(again)
+    }
+
+    /// For each hash of `again`, where its name's first key and last value start (positions that fit in a
+    /// `u32` below [`NOT_MET`], checked by the caller); `None` when two of the object's names share a hash.
+    fn names_by_hash(
+        &mut self,
+        at: usize,
+        state: &RandomState,
+        again: HashSet<u64, Prehashed>,
+    ) -> Option<HashMap<u64, (u32, u32), Prehashed>> {
+        // Every repeated hash has its place before the second pass, so that the set goes first.
+        let mut names = HashMap::with_capacity_and_hasher(again.len(), Prehashed);
+        names.extend(again.iter().map(|&h| (h, (NOT_MET, 0))));
+        drop(again);
+        let mut next = at + 1;
+        while let Some((member, after)) = self.next_member(next) {
+            next = after;
+            let Some(place) = names.get_mut(&hash(state, member.key)) else { continue };
+            let value = member.value as u32;
+            if place.0 == NOT_MET {
+                *place = (member.key_at as u32, value);
+                continue;
+            }
+            let first_at = place.0 as usize;
+            let first = Name(&self.text[first_at..self.string_end(first_at - 1) - 1]);
+            if first != member.key {
+                return None;
+            }
+            place.1 = value;
         }
+        Some(names)
+    }
+
+    /// For each name whose hash is in `again`, the index of its first member and where its last value starts.
+    fn names_by_name(
+        &mut self,
+        at: usize,
+        state: &RandomState,
+        again: &HashSet<u64, Prehashed>,
+    ) -> HashMap<Name<'a>, (usize, usize)> {
         let mut names: HashMap<Name<'a>, (usize, usize)> = HashMap::with_capacity(again.len());
         let mut next = at + 1;
         let mut index = 0;
         while let Some((member, after)) = self.next_member(next) {
             next = after;
-            if again.contains(&hash(&state, member.key)) {
+            if again.contains(&hash(state, member.key)) {
                 names.entry(member.key).and_modify(|(_, last)| *last = member.value).or_insert((index, member.value));
             }
             index += 1;
         }
-        // `again` has done its work: the write pass asks `names` alone.
-        drop(again);
-        Some(Repeated::Many(names))
+        names
     }
 
     /// Makes room for the whole text at the first write.
@@ -341,7 +409,7 @@ impl<'a> Normalizer<'a> {
             self.pos = self.skip_ws(key_end) + 1; // past the colon
             let value_at = self.skip_ws(self.pos);
             let source = match &repeated {
-                Some(repeated) => repeated.source(index, Member { key, value: value_at }),
+                Some(repeated) => repeated.source(index, Member { key, key_at: key_at + 1, value: value_at }),
                 None => Some(value_at),
             };
             index += 1;
@@ -382,6 +450,11 @@ mod tests {
 
     use super::super::{PartialMode, Scanner};
     use crate::text as json_text;
+
+    thread_local! {
+        /// Makes the rewrite's name hashes collide, to test what it does when two names share a hash.
+        pub(super) static COARSE_HASHES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
 
     /// The SDK's reading written the plain way, to hold the rewrite against: a tree of members where a
     /// repeated name replaces the value at its first place, every member kept until the end. Without
@@ -504,10 +577,15 @@ mod tests {
         #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
         /// On every cut of such text, in both modes, the rewrite writes what the plain reading gives for the
-        /// kept text and its closing tail.
+        /// kept text and its closing tail; so it does when the names' hashes collide.
         #[test]
         fn the_rewrite_equals_the_plain_reading(text in repeating_json()) {
-            for mode in [PartialMode::DropUnfinishedStrings, PartialMode::TrailingStrings] {
+            for (mode, coarse) in [
+                (PartialMode::DropUnfinishedStrings, false),
+                (PartialMode::TrailingStrings, false),
+                (PartialMode::DropUnfinishedStrings, true),
+            ] {
+                COARSE_HASHES.set(coarse);
                 for cut in (0..=text.len()).filter(|&cut| text.is_char_boundary(cut)) {
                     let part = &text[..cut];
                     let mut scanner = Scanner::new(mode);
