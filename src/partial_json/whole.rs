@@ -5,8 +5,11 @@
 //! decides. The `partial_json` and `fast_paths` fuzz targets and the tool-input tests hold the two to the
 //! same result.
 
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
+
 use super::scanner::{is_ws, LIST_KEYS};
-use super::{KeyHashes, MAX_DEPTH};
+use super::{Prehashed, MAX_DEPTH};
 use crate::text as json_text;
 
 /// Whether `text` is one complete JSON value that the scanner would keep exactly as it is.
@@ -15,8 +18,88 @@ pub(crate) fn is_plain_json(text: &str) -> bool {
     if bytes.first().is_none_or(|&b| is_ws(b)) || bytes.last().is_some_and(|&b| is_ws(b)) {
         return false;
     }
-    let mut reader = Reader { b: bytes, keys: Vec::new() };
+    let mut reader = Reader { b: bytes, keys: Vec::new(), many: None };
+    if reader.value(0, 0) != Some(bytes.len()) {
+        return false;
+    }
+    // Objects of many keys went through the filter: keys that may repeat are read again, exactly.
+    let Some(many) = reader.many else { return true };
+    let Some(exact) = (*many).exact() else { return true };
+    let mut reader = Reader { b: bytes, keys: Vec::new(), many: Some(exact) };
     reader.value(0, 0) == Some(bytes.len())
+}
+
+/// How the reader finds a repeated key among the keys of objects of more than [`LIST_KEYS`] keys, at a
+/// small part of a set of them all: a first read sets, for each key and its object, three bits of a filter
+/// of one bit per byte of the text, and notes the hash of each key whose bits were all set already. A key
+/// that repeats is always among these candidates, and few others are (about 3% of such keys, short keys
+/// included: each takes at least seven bytes of text). When there are any, a second read compares the
+/// candidates alone, by their hashes (keyed at random, so that no input can be built to collide).
+struct ManyKeys {
+    state: RandomState,
+    pass: Pass,
+}
+
+enum Pass {
+    /// The first read.
+    Filter { bits: Vec<u64>, candidates: Vec<u64>, keys: usize },
+    /// The second: the candidates, and those met so far.
+    Exact { candidates: HashSet<u64, Prehashed>, met: HashSet<u64, Prehashed> },
+}
+
+/// Multipliers that spread one hash into a filter's three positions.
+const SPREAD: [u64; 3] = [0x9E37_79B9_7F4A_7C15, 0xC2B2_AE3D_27D4_EB4F, 0x1656_67B1_9E37_79F9];
+
+impl ManyKeys {
+    fn filter(text_len: usize) -> Box<ManyKeys> {
+        let pass = Pass::Filter { bits: vec![0; text_len.div_ceil(64).max(1)], candidates: Vec::new(), keys: 0 };
+        Box::new(ManyKeys { state: RandomState::new(), pass })
+    }
+
+    /// Notes `name`, a key of the object that opens at `object`; `false` when it repeats (in the exact
+    /// pass), or when so many keys are candidates that a repeat is as good as sure (in the first).
+    fn note(&mut self, object: usize, name: &[u8]) -> bool {
+        let hash = self.state.hash_one((object, name));
+        match &mut self.pass {
+            Pass::Filter { bits, candidates, keys } => {
+                *keys += 1;
+                let len = bits.len() as u128 * 64;
+                let mut all_set = true;
+                for spread in SPREAD {
+                    let at = ((u128::from(hash.wrapping_mul(spread)) * len) >> 64) as usize;
+                    if let Some(word) = bits.get_mut(at / 64) {
+                        let bit = 1u64 << (at % 64);
+                        all_set &= *word & bit != 0;
+                        *word |= bit;
+                    }
+                }
+                if all_set {
+                    candidates.push(hash);
+                    return candidates.len() <= *keys / 4 + 64;
+                }
+                true
+            }
+            Pass::Exact { candidates, met } => !candidates.contains(&hash) || met.insert(hash),
+        }
+    }
+
+    /// The exact pass that follows the first, when it found candidates.
+    fn exact(self) -> Option<Box<ManyKeys>> {
+        let ManyKeys { state, pass: Pass::Filter { candidates, .. } } = self else { return None };
+        if candidates.is_empty() {
+            return None;
+        }
+        #[cfg(test)]
+        tests::EXACT_PASSES.set(tests::EXACT_PASSES.get() + 1);
+        let candidates: HashSet<u64, Prehashed> = candidates.into_iter().collect();
+        let met = HashSet::with_capacity_and_hasher(candidates.len(), Prehashed);
+        Some(Box::new(ManyKeys { state, pass: Pass::Exact { candidates, met } }))
+    }
+}
+
+/// [`ManyKeys::note`] on the reader's filter, made at the first object of many keys.
+fn note(many: &mut Option<Box<ManyKeys>>, text: &[u8], object: usize, name: &[u8]) -> bool {
+    many.get_or_insert_with(|| ManyKeys::filter(text.len())).note(object, name)
 }
 
 /// Keys an object compares with each other directly, before it keeps a list.
@@ -37,6 +120,8 @@ struct Reader<'a> {
     b: &'a [u8],
     /// The keys of the open objects (they hold no escape, so the text is the key).
     keys: Vec<Key>,
+    /// What finds a repeated key in objects of many keys, from the first such object on.
+    many: Option<Box<ManyKeys>>,
 }
 
 impl Reader<'_> {
@@ -208,22 +293,24 @@ impl Reader<'_> {
     }
 
     /// The rest of an object, from its key at `i`, once it has more keys than a list compares quickly: its
-    /// keys so far (from `from` on) and the rest go into a set of their hashes, and a hash met twice is the
-    /// scanner's business.
+    /// keys so far (from `from` on) and the rest go to [`ManyKeys`], and a repeat is the scanner's business.
     #[cold]
     #[inline(never)]
     fn many_keys(&mut self, mut i: usize, depth: usize, from: usize) -> Option<usize> {
         let b = self.b;
-        let mut set = KeyHashes::default();
+        // Where the first key starts tells the object from any other.
+        let object = self.keys.get(from)?.start;
         for k in self.keys.drain(from..) {
-            set.insert(&b[k.start..k.start + k.len]);
+            if !note(&mut self.many, b, object, &b[k.start..k.start + k.len]) {
+                return None;
+            }
         }
         loop {
             if b.get(i) != Some(&b'"') {
                 return None;
             }
             let (end, escaped) = self.string(i)?;
-            if escaped || !set.insert(&b[i + 1..end - 1]) {
+            if escaped || !note(&mut self.many, b, object, &b[i + 1..end - 1]) {
                 return None;
             }
             i = self.ws(end);
@@ -329,5 +416,45 @@ impl Reader<'_> {
                 _ => return None,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_json;
+
+    thread_local! {
+        /// How many exact passes [`ManyKeys`](super::ManyKeys) ran, so that a test knows it tested one.
+        pub(super) static EXACT_PASSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    fn object(keys: impl Iterator<Item = String>) -> String {
+        format!("{{{}}}", keys.collect::<Vec<_>>().join(","))
+    }
+
+    /// Objects of thousands of keys, where the filter surely gives candidates that do not repeat: the exact
+    /// pass runs, tells a repeat (first, middle or last, at any depth) from keys that only share a name with a
+    /// key of another object, and accepts what has none.
+    #[test]
+    fn objects_of_many_keys_are_plain_unless_a_key_repeats_in_one() {
+        let keys = |n: usize| (0..n).map(|k| format!(r#""k{k}":{k}"#));
+        let big = object(keys(5000));
+        EXACT_PASSES.set(0);
+        assert!(is_plain_json(&big));
+        assert!(EXACT_PASSES.get() > 0, "no key of 5000 was a candidate: the exact pass went untested");
+        // The same names in sibling and nested objects are no repeat.
+        assert!(is_plain_json(&format!("[{big},{big},{big}]")));
+        let nested = object(keys(3000).chain([format!(r#""inner":{big}"#)]));
+        assert!(is_plain_json(&nested));
+        for at in [0, 1, 16, 17, 2500, 4999] {
+            let repeated = object(keys(5000).chain([format!(r#""k{at}":"again""#)]));
+            assert!(!is_plain_json(&repeated), "k{at} repeats");
+            assert!(!is_plain_json(&format!("[{big},{repeated}]")), "k{at} repeats in the second object");
+            let deep = object(keys(3000).chain([format!(r#""inner":{repeated}"#)]));
+            assert!(!is_plain_json(&deep), "k{at} repeats in the inner object");
+        }
+        // Short keys, every one repeated: refused, whether the first read gives up or the exact pass decides.
+        let twice = object((0..4000).flat_map(|k| [format!(r#""{k}":1"#), format!(r#""{k}":2"#)]));
+        assert!(!is_plain_json(&twice));
     }
 }
