@@ -37,6 +37,8 @@ fn cases() -> Vec<(&'static str, Outcome)> {
         ("interleaved_blocks", Final),
         ("unknown_members_exact", Final),
         ("escaped_type_tag", Final),
+        // Integers written `-0` (indices, usage counts) are the integer 0, as Python's `json` reads them.
+        ("negative_zero_integers_exact", Final),
         // Policy: later events are ignored (the SDK applies them); expected from the stream up to message_stop.
         ("events_after_message_stop", Final),
         // Policy: a text block without `text` starts from "" (the SDK raises TypeError).
@@ -109,6 +111,27 @@ fn unknown_members_keep_every_digit_and_their_key_order() {
             member(element(sdk_content, 1), "annotations"),
             "an unknown member of a text block"
         );
+    }
+}
+
+/// An integer written `-0` is the integer 0 in its typed field, not an unknown member: the usage of
+/// `negative_zero_integers_exact` equals the SDK's in its key order, in any chunking.
+#[test]
+fn negative_zero_integers_keep_their_fields_and_order() {
+    use anthropic_sse_kit::exact::{exact, Exact};
+    fn member<'a>(object: &'a Exact, key: &str) -> &'a Exact {
+        let Exact::Object(entries) = object else { panic!("not an object: {object:?}") };
+        &entries.iter().find(|(k, _)| k == key).unwrap_or_else(|| panic!("no {key} in {object:?}")).1
+    }
+    let (bytes, _) = read_case("negative_zero_integers_exact");
+    let ordered =
+        std::fs::read_to_string(dir().join("negative_zero_integers_exact.ordered.json")).expect("the SDK's result");
+    let sdk = exact(&ordered);
+    for read in [bytes.len(), 1, 7] {
+        let message = BlockingEvents::new(&bytes[..]).with_read_size(read).final_message().expect("a message");
+        assert_eq!((message.usage.input_tokens, message.usage.output_tokens), (Some(0), Some(0)), "typed counts");
+        let ours = exact(&serde_json::to_string(&message).expect("serializes"));
+        assert_eq!(member(&ours, "usage"), member(member(&sdk, "ok"), "usage"), "the usage, key for key");
     }
 }
 

@@ -495,7 +495,26 @@ macro_rules! from_json_text_by_serde {
 }
 pub(crate) use from_json_text_by_serde;
 
-from_json_text_by_serde!(String, usize, u64);
+from_json_text_by_serde!(String);
+
+/// Integers as the SDK reads them: `-0` is the integer 0 (Python's `json`), where `serde_json` reads a float.
+macro_rules! from_json_text_integer {
+    ($($ty:ty),*) => {
+        $(
+            impl FromJsonText for $ty {
+                fn from_json_text(raw: &str) -> Option<Self> {
+                    match serde_json::from_str(raw) {
+                        Ok(n) => Some(n),
+                        Err(_) if raw.trim_matches(JSON_WS) == "-0" => Some(0),
+                        Err(_) => None,
+                    }
+                }
+            }
+        )*
+    };
+}
+
+from_json_text_integer!(usize, u64);
 
 /// `key`'s value if it is a non-null value of type `T` (taken out of `map`); otherwise `None`, the member
 /// left where it is.
