@@ -36,13 +36,65 @@ use scanner::Scanner;
 use crate::model::tool_input::{ToolInput, ToolInputView};
 
 /// The names of an object with many keys, as a set of their hashes (keyed at random, so that no input can
-/// be built to collide): eight bytes a key, where a set of the names themselves costs an allocation each.
-/// What a hash's match means is each reader's business: the fast reader leaves the object to the scanner, the
-/// scanner has the text rewritten, the rewrite compares the names themselves.
+/// be built to collide): eight bytes a key and the set's spare room, where a set of the names themselves
+/// costs an allocation each. What a hash's match means is each reader's business: the scanner has the text
+/// rewritten, the rewrite compares the names themselves.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeyHashes {
-    hashes: std::collections::HashSet<u64, Prehashed>,
+    hashes: HashSet64,
     state: std::hash::RandomState,
+}
+
+impl KeyHashes {
+    /// Records `name`; `false` when a name with its hash was recorded before.
+    pub(crate) fn insert(&mut self, name: &[u8]) -> bool {
+        use std::hash::BuildHasher;
+        self.hashes.insert(self.state.hash_one(name))
+    }
+}
+
+/// A set of hashes keyed at random that grows in parts: past [`HashSet64::SPLIT_AT`] hashes, into
+/// [`HashSet64::PARTS`] sets by six bits of the hash that no set uses for itself, each growing on its own.
+/// A single set holds both its old and its new table while it grows, for a moment up to about 31 bytes a
+/// hash; parts grow one at a time, at most about 21 bytes a hash (just after each doubled).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HashSet64 {
+    one: std::collections::HashSet<u64, Prehashed>,
+    parts: Vec<std::collections::HashSet<u64, Prehashed>>,
+}
+
+impl HashSet64 {
+    const SPLIT_AT: usize = 1 << 14;
+    const PARTS: usize = 64;
+
+    /// Records `hash`; `false` when it was recorded before.
+    pub(crate) fn insert(&mut self, hash: u64) -> bool {
+        if self.parts.is_empty() {
+            let new = self.one.insert(hash);
+            if self.one.len() > Self::SPLIT_AT {
+                self.split();
+            }
+            return new;
+        }
+        let part = Self::part(hash);
+        self.parts[part].insert(hash)
+    }
+
+    /// The part of `hash`: bits the sets leave alone (they take a bucket from the lowest bits and a tag from
+    /// the highest seven).
+    fn part(hash: u64) -> usize {
+        (hash >> 40) as usize % Self::PARTS
+    }
+
+    fn split(&mut self) {
+        let each = 2 * Self::SPLIT_AT / Self::PARTS;
+        self.parts =
+            (0..Self::PARTS).map(|_| std::collections::HashSet::with_capacity_and_hasher(each, Prehashed)).collect();
+        for hash in std::mem::take(&mut self.one) {
+            let part = Self::part(hash);
+            self.parts[part].insert(hash);
+        }
+    }
 }
 
 /// Hashing for sets and maps whose keys are already hashes keyed at random: the key is its own hash, not
@@ -73,14 +125,6 @@ impl std::hash::Hasher for PrehashedHasher {
         for &b in bytes {
             self.0 = self.0.rotate_left(8) ^ u64::from(b);
         }
-    }
-}
-
-impl KeyHashes {
-    /// Records `name`; `false` when a name with its hash was recorded before.
-    pub(crate) fn insert(&mut self, name: &[u8]) -> bool {
-        use std::hash::BuildHasher;
-        self.hashes.insert(self.state.hash_one(name))
     }
 }
 
@@ -250,6 +294,27 @@ impl PartialJsonParser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The set in parts says what one set says: each hash new once, before and after it splits, whichever
+    /// part a hash falls in.
+    #[test]
+    fn a_set_in_parts_finds_every_hash_again() {
+        use std::hash::BuildHasher;
+        let state = std::hash::RandomState::new();
+        let hashes: Vec<u64> = (0..3 * HashSet64::SPLIT_AT as u64).map(|n| state.hash_one(n)).collect();
+        let mut set = HashSet64::default();
+        for (n, &hash) in hashes.iter().enumerate() {
+            assert!(set.insert(hash), "hash {n} is new");
+            if n % 97 == 0 {
+                // Something recorded long ago, and something just recorded.
+                assert!(!set.insert(hashes[n / 2]) && !set.insert(hash), "hash {n} was recorded");
+            }
+        }
+        assert!(!set.parts.is_empty(), "the set split");
+        assert!(set.parts.iter().all(|part| !part.is_empty()), "every part took hashes");
+        assert!(hashes.iter().all(|&hash| !set.insert(hash)), "every hash is found again");
+        assert_eq!(set.parts.iter().map(|part| part.len()).sum::<usize>(), hashes.len());
+    }
 
     /// The fast reader says yes only where the scanner keeps the text as it is, and says it for the usual
     /// cases, here with keys around the eight bytes its key comparison reads at once, repeated keys that share

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
 use super::scanner::{is_ws, RepeatsView, LIST_KEYS};
-use super::Prehashed;
+use super::{HashSet64, Prehashed};
 use crate::text as json_text;
 
 /// Rewrites `text` followed by `tail` (the closing quote and brackets of a cut-off text, which the scanner
@@ -281,7 +281,7 @@ impl<'a> Normalizer<'a> {
     /// The hashes met more than once among the names of the object whose opening bracket is at `at`; `None`
     /// when there is none.
     fn repeated_hashes(&mut self, at: usize, state: &RandomState) -> Option<HashSet<u64, Prehashed>> {
-        let mut seen = HashSet::with_hasher(Prehashed);
+        let mut seen = HashSet64::default();
         let mut again = HashSet::with_hasher(Prehashed);
         let mut next = at + 1;
         while let Some((member, after)) = self.next_member(next) {
