@@ -39,6 +39,8 @@ fn cases() -> Vec<(&'static str, Outcome)> {
         ("escaped_type_tag", Final),
         // Integers written `-0` (indices, usage counts) are the integer 0, as Python's `json` reads them.
         ("negative_zero_integers_exact", Final),
+        // Whole floats are the integers they equal; a count of another shape replaces the count as it arrived.
+        ("integral_floats", Final),
         // Policy: later events are ignored (the SDK applies them); expected from the stream up to message_stop.
         ("events_after_message_stop", Final),
         // Policy: a text block without `text` starts from "" (the SDK raises TypeError).
@@ -133,6 +135,20 @@ fn negative_zero_integers_keep_their_fields_and_order() {
         let ours = exact(&serde_json::to_string(&message).expect("serializes"));
         assert_eq!(member(&ours, "usage"), member(member(&sdk, "ok"), "usage"), "the usage, key for key");
     }
+}
+
+/// In `integral_floats`, whole floats are typed as the integers they equal (as pydantic types them for the
+/// SDK), and counts of another shape in `message_delta` replace the counts as they arrived, untyped.
+#[test]
+fn whole_floats_are_integers_and_other_counts_are_kept() {
+    let (bytes, _) = read_case("integral_floats");
+    let message = BlockingEvents::new(&bytes[..]).final_message().expect("a message");
+    assert_eq!(message.content.len(), 1, "indices 0.0, -0e0 and 0E0 are block 0");
+    let usage = &message.usage;
+    assert_eq!(usage.cache_read_input_tokens, Some(1), "1e0");
+    assert_eq!((usage.input_tokens, usage.output_tokens), (None, None), "2.5 and -1 are not counts");
+    let raw = |key: &str| usage.extra.get(key).map(|raw| raw.get().to_owned());
+    assert_eq!((raw("input_tokens"), raw("output_tokens")), (Some("2.5".to_owned()), Some("-1".to_owned())));
 }
 
 fn dir() -> std::path::PathBuf {

@@ -315,18 +315,13 @@ fn short_keys(size: usize, times: usize) -> (String, usize) {
 /// of small objects that each repeat a key, and objects with a repeated key nested inside each other, as
 /// members of the message and as the input of a tool call that arrives in one delta. A tool call's input
 /// streamed in small deltas, whose largest event is small, costs what the README states: kept as it is, its
-/// text and at most a quarter of it; rewritten, its text and the larger of the text rewritten and the
-/// scanner's hash of each key of an object of more than 16 keys.
+/// text and at most a quarter of it; rewritten, its text and the larger of the text rewritten and what
+/// finding a repeated key costs per key of an object of more than 16 keys (also checked at sizes where the
+/// rewrite's sets of repeated names have just grown).
 #[test]
 fn rewritten_objects_cost_their_bytes() {
     let _serial = serial();
     const EVENT: usize = 16 << 20;
-    // What the README states a key of an object of more than 16 keys may cost in tool input streamed in
-    // small deltas and rewritten (measured: up to 21, the sets' spare room included).
-    const PER_KEY: usize = 28;
-    // And what an object in which a key repeats may cost (the scanner's record of it, as it grows, and the
-    // rewrite's record of its end).
-    const PER_OBJECT: usize = 12;
     let members = many_members(EVENT);
     let many = members.matches("\":").count() + 2;
     let mut tiny = String::from("[");
@@ -392,40 +387,61 @@ fn rewritten_objects_cost_their_bytes() {
         let event = delta.len();
         assert!(peak <= 3 * event + held, "{what}, tool input: peak {peak} for an event of {event} (message {held})");
 
-        let mut body = format!("{START}{tool_start}");
-        let mut piece_start = 0;
-        while piece_start < object.len() {
-            let mut end = (piece_start + 1000).min(object.len());
-            while !object.is_char_boundary(end) {
-                end += 1;
-            }
-            body.push_str(&format!(
-                "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{}}}}}\n\n",
-                serde_json::to_string(&object[piece_start..end]).expect("a string")
-            ));
-            piece_start = end;
+        streamed_cost(what, &object, keys, flagged);
+    }
+    // Every key twice, at sizes where the rewrite's set and map of the repeated names have just grown.
+    for size in [4_588_100, 9_176_100] {
+        let (twice, keys) = short_keys(size, 2);
+        streamed_cost(&format!("short keys, each twice, {size} bytes"), &twice, keys, 1);
+    }
+}
+
+/// What a tool call's input costs streamed in 1000-byte deltas (whose largest event is small), as the README
+/// states it: kept as it is, its text and at most a quarter of it; rewritten, its text and the larger of the
+/// text rewritten and what finding a repeated key costs (the scanner's hash per key of an object of more than
+/// 16 keys, or the rewrite's read ahead of the repeated names).
+fn streamed_cost(what: &str, object: &str, keys: usize, flagged: usize) {
+    // What the README states a key of an object of more than 16 keys may cost (measured: up to 30, the sets'
+    // spare room included, where a set has just grown).
+    const PER_KEY: usize = 32;
+    // And what an object in which a key repeats may cost (the scanner's record of it, as it grows, and the
+    // rewrite's record of its end).
+    const PER_OBJECT: usize = 12;
+    let tool_start = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"f\",\"input\":{}}}\n\n";
+    let block_stop = "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
+    let mut body = format!("{START}{tool_start}");
+    let mut piece_start = 0;
+    while piece_start < object.len() {
+        let mut end = (piece_start + 1000).min(object.len());
+        while !object.is_char_boundary(end) {
+            end += 1;
         }
-        body.push_str(block_stop);
-        body.push_str(STOP);
-        let (result, peak, held) = fold_peak(body.as_bytes());
-        let message = result.unwrap_or_else(|e| panic!("{what}: {e}"));
-        let rewritten = match &message.content[..] {
-            [anthropic_sse::ContentBlock::ToolUse(block)] => block.input.as_str() != object,
-            other => panic!("{what}: the tool call is kept, not {} blocks", other.len()),
-        };
-        if rewritten {
-            // The text received, and the larger of the text rewritten and the set that finds a repeated key
-            // in an object of many keys as the scanner reads it.
-            assert!(
-                peak <= held + held.max(PER_KEY * keys) + PER_OBJECT * flagged + (1 << 16),
-                "{what}, tool input in deltas: peak {peak} for a message of {held} with {keys} keys"
-            );
-        } else {
-            // The text, and the filter (an eighth of it) and the candidates of the fast reader.
-            assert!(
-                peak <= held + held / 4 + (1 << 16),
-                "{what}, tool input in deltas, kept as it is: peak {peak} for a message of {held}"
-            );
-        }
+        body.push_str(&format!(
+            "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{}}}}}\n\n",
+            serde_json::to_string(&object[piece_start..end]).expect("a string")
+        ));
+        piece_start = end;
+    }
+    body.push_str(block_stop);
+    body.push_str(STOP);
+    let (result, peak, held) = fold_peak(body.as_bytes());
+    let message = result.unwrap_or_else(|e| panic!("{what}: {e}"));
+    let rewritten = match &message.content[..] {
+        [anthropic_sse::ContentBlock::ToolUse(block)] => block.input.as_str() != object,
+        other => panic!("{what}: the tool call is kept, not {} blocks", other.len()),
+    };
+    if rewritten {
+        // The text received, and the larger of the text rewritten and the set that finds a repeated key
+        // in an object of many keys as the scanner reads it.
+        assert!(
+            peak <= held + held.max(PER_KEY * keys) + PER_OBJECT * flagged + (1 << 16),
+            "{what}, tool input in deltas: peak {peak} for a message of {held} with {keys} keys"
+        );
+    } else {
+        // The text, and the filter (an eighth of it) and the candidates of the fast reader.
+        assert!(
+            peak <= held + held / 4 + (1 << 16),
+            "{what}, tool input in deltas, kept as it is: peak {peak} for a message of {held}"
+        );
     }
 }

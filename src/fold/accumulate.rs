@@ -459,13 +459,22 @@ fn merge_message_delta(message: &mut Message, event: &MessageDelta) {
     // Usage counts are cumulative totals: replace, never add. No usage at all leaves usage as it is.
     let Some(new) = &event.usage else { return };
     let usage = &mut message.usage;
+    // A count of another shape (negative, a fraction, past u64) stays in the delta's `extra`; the SDK copies
+    // it all the same, so it replaces the count, as it arrived.
+    let mistyped = |key: &str| new.extra.get(key).filter(|raw| !raw.is_null()).cloned();
     usage.output_tokens = new.output_tokens;
-    usage.extra.remove("output_tokens");
+    match mistyped("output_tokens") {
+        Some(raw) => _ = usage.extra.insert("output_tokens".to_owned(), raw),
+        None => _ = usage.extra.remove("output_tokens"),
+    }
     macro_rules! overwrite_if_present {
         ($($field:ident),*) => {$(
             if new.$field.is_some() {
                 usage.$field = new.$field.clone();
                 usage.extra.remove(stringify!($field));
+            } else if let Some(raw) = mistyped(stringify!($field)) {
+                usage.$field = None;
+                usage.extra.insert(stringify!($field).to_owned(), raw);
             }
         )*};
     }

@@ -497,17 +497,33 @@ pub(crate) use from_json_text_by_serde;
 
 from_json_text_by_serde!(String);
 
-/// Integers as the SDK reads them: `-0` is the integer 0 (Python's `json`), where `serde_json` reads a float.
+/// An integer as Python's `json` reads it: `-0` is the integer 0 (`serde_json` reads a float).
+pub(crate) fn json_integer<T: serde::de::DeserializeOwned + Default>(raw: &str) -> Option<T> {
+    match serde_json::from_str(raw) {
+        Ok(n) => Some(n),
+        Err(_) if raw.trim_matches(JSON_WS) == "-0" => Some(T::default()),
+        Err(_) => None,
+    }
+}
+
+/// Integers of the model as the SDK types them: Python's `json` reads `-0` as 0, and pydantic takes a float
+/// with no fractional part (`1.0`, `1e0`, `-0.0`) as the integer it equals; anything else (a fraction, a
+/// negative count, a value past the type) stays as it arrived, in `extra`.
 macro_rules! from_json_text_integer {
     ($($ty:ty),*) => {
         $(
             impl FromJsonText for $ty {
                 fn from_json_text(raw: &str) -> Option<Self> {
-                    match serde_json::from_str(raw) {
-                        Ok(n) => Some(n),
-                        Err(_) if raw.trim_matches(JSON_WS) == "-0" => Some(0),
-                        Err(_) => None,
+                    if let Some(n) = json_integer(raw) {
+                        return Some(n);
                     }
+                    let float: f64 = serde_json::from_str(raw).ok()?;
+                    // Below 2^64 and whole: exactly an integer, which `as` keeps.
+                    let whole = float.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&float);
+                    if !whole {
+                        return None;
+                    }
+                    <$ty>::try_from(float as u64).ok()
                 }
             }
         )*

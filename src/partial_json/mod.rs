@@ -53,10 +53,12 @@ impl KeyHashes {
     }
 }
 
-/// A set of hashes keyed at random that grows in parts: past [`HashSet64::SPLIT_AT`] hashes, into
-/// [`HashSet64::PARTS`] sets by six bits of the hash that no set uses for itself, each growing on its own.
-/// A single set holds both its old and its new table while it grows, for a moment up to about 31 bytes a
-/// hash; parts grow one at a time, at most about 21 bytes a hash (just after each doubled).
+/// A set of hashes keyed at random that grows in parts. Below [`HashSet64::SPLIT_AT`] hashes it is one set,
+/// which holds its old and new tables while it grows (for that moment, up to about 31 bytes a hash, under a
+/// megabyte in all). Once that set is full past that size it stops growing: later hashes go to
+/// [`HashSet64::PARTS`] sets, by six bits of the hash that no set uses for itself, each growing on its own, one
+/// at a time. Nothing is copied at the change, and the whole costs at most about 21 bytes a hash (every part
+/// just grown, at 16 bytes a slot for nine bytes a hash).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HashSet64 {
     one: std::collections::HashSet<u64, Prehashed>,
@@ -70,11 +72,14 @@ impl HashSet64 {
     /// Records `hash`; `false` when it was recorded before.
     pub(crate) fn insert(&mut self, hash: u64) -> bool {
         if self.parts.is_empty() {
-            let new = self.one.insert(hash);
-            if self.one.len() > Self::SPLIT_AT {
-                self.split();
+            // Not yet full past the size: the one set takes it (and may grow).
+            if self.one.len() < Self::SPLIT_AT || self.one.len() < self.one.capacity() {
+                return self.one.insert(hash);
             }
-            return new;
+            self.parts = (0..Self::PARTS).map(|_| std::collections::HashSet::with_hasher(Prehashed)).collect();
+        }
+        if self.one.contains(&hash) {
+            return false;
         }
         let part = Self::part(hash);
         self.parts[part].insert(hash)
@@ -84,16 +89,6 @@ impl HashSet64 {
     /// the highest seven).
     fn part(hash: u64) -> usize {
         (hash >> 40) as usize % Self::PARTS
-    }
-
-    fn split(&mut self) {
-        let each = 2 * Self::SPLIT_AT / Self::PARTS;
-        self.parts =
-            (0..Self::PARTS).map(|_| std::collections::HashSet::with_capacity_and_hasher(each, Prehashed)).collect();
-        for hash in std::mem::take(&mut self.one) {
-            let part = Self::part(hash);
-            self.parts[part].insert(hash);
-        }
     }
 }
 
@@ -295,8 +290,8 @@ impl PartialJsonParser {
 mod tests {
     use super::*;
 
-    /// The set in parts says what one set says: each hash new once, before and after it splits, whichever
-    /// part a hash falls in.
+    /// The set in parts says what one set says: each hash new once, before and after the parts begin,
+    /// whichever part a hash falls in.
     #[test]
     fn a_set_in_parts_finds_every_hash_again() {
         use std::hash::BuildHasher;
@@ -310,10 +305,10 @@ mod tests {
                 assert!(!set.insert(hashes[n / 2]) && !set.insert(hash), "hash {n} was recorded");
             }
         }
-        assert!(!set.parts.is_empty(), "the set split");
+        assert!(!set.parts.is_empty(), "the parts began");
         assert!(set.parts.iter().all(|part| !part.is_empty()), "every part took hashes");
         assert!(hashes.iter().all(|&hash| !set.insert(hash)), "every hash is found again");
-        assert_eq!(set.parts.iter().map(|part| part.len()).sum::<usize>(), hashes.len());
+        assert_eq!(set.one.len() + set.parts.iter().map(|part| part.len()).sum::<usize>(), hashes.len());
     }
 
     /// The fast reader says yes only where the scanner keeps the text as it is, and says it for the usual

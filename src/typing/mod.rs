@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use crate::error::{ApiError, Error, JsonError};
 use crate::framing::sse::Frame;
 use crate::model::event::*;
-use crate::model::object::{json_string, Borrowed, FromJsonText, JsonObject, Members, RawJson};
+use crate::model::object::{json_integer, json_string, Borrowed, JsonObject, Members, RawJson};
 use crate::text::excerpt;
 
 impl StreamEvent {
@@ -136,7 +136,7 @@ impl StreamEvent {
             // The fold ignores a delta of a type this version does not know (as the SDK does), but still
             // checks its index: the delta is not read beyond its `type`.
             if let Some(kind) = map.raw("delta").and_then(type_tag).filter(|kind| !Delta::knows(kind)) {
-                if let Some(index) = map.raw("index").and_then(usize::from_json_text) {
+                if let Some(index) = map.raw("index").and_then(json_integer::<usize>) {
                     let mut delta = JsonObject::new();
                     if let Ok(kind) = RawJson::from_serialize(&kind) {
                         delta.insert("type".to_owned(), kind);
