@@ -6,7 +6,7 @@
 
 use anthropic_sse_benches as support;
 
-use anthropic_sse::framing::sse::Decoder;
+use anthropic_sse::framing::SseDecoder as Decoder;
 use anthropic_sse::{Delta, EventDecoder, StreamEvent};
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -31,7 +31,7 @@ fn final_message(chunks: &[Bytes]) -> usize {
             event.expect("valid stream");
         }
     }
-    decoder.into_final_message(None).expect("complete").content.len()
+    decoder.into_final_message().expect("complete").content.len()
 }
 
 /// Folds the stream asking for the tool input's snapshot after every input_json_delta.

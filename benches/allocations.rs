@@ -7,8 +7,8 @@ use anthropic_sse_benches as support;
 
 use std::convert::Infallible;
 
-use anthropic_sse::framing::sse::Decoder;
-use anthropic_sse::{BlockingEvents, EventStream, StreamEvent};
+use anthropic_sse::framing::SseDecoder as Decoder;
+use anthropic_sse::{BlockingEvents, Events, StreamEvent};
 use bytes::Bytes;
 use futures::StreamExt;
 
@@ -19,12 +19,13 @@ static ALLOCATOR: counting::Counting = counting::Counting;
 
 type Path = fn(&[Bytes]) -> usize;
 
-fn source(chunks: &[Bytes]) -> impl futures::Stream<Item = Result<Bytes, Infallible>> + '_ {
-    futures::stream::iter(chunks.iter().cloned().map(Ok))
+/// The chunks as a stream the driver owns (a list of shared `Bytes`, one allocation for the whole stream).
+fn source(chunks: &[Bytes]) -> impl futures::Stream<Item = Result<Bytes, Infallible>> + Send + 'static {
+    futures::StreamExt::map(futures::stream::iter(Vec::from(chunks)), Ok)
 }
 
 fn final_message(chunks: &[Bytes]) -> usize {
-    futures::executor::block_on(EventStream::new(source(chunks)).final_message()).expect("complete").content.len()
+    futures::executor::block_on(Events::new(source(chunks)).final_message()).expect("complete").content.len()
 }
 
 fn blocking_final_message(chunks: &[Bytes]) -> usize {
@@ -35,7 +36,7 @@ fn blocking_final_message(chunks: &[Bytes]) -> usize {
 }
 
 fn events(chunks: &[Bytes]) -> usize {
-    futures::executor::block_on(EventStream::new(source(chunks)).filter(|e| futures::future::ready(e.is_ok())).count())
+    futures::executor::block_on(Events::new(source(chunks)).filter(|e| futures::future::ready(e.is_ok())).count())
 }
 
 fn typed_events(chunks: &[Bytes]) -> usize {
@@ -69,10 +70,10 @@ fn per_delta(chunk: usize, path: Path) -> (f64, f64) {
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument, if any, is ignored: this runs in seconds.
     let rows: [(&str, usize, Path); 10] = [
-        ("anthropic-sse `EventStream::final_message`", 16 * 1024, final_message),
-        ("anthropic-sse `EventStream::final_message`", 130, final_message),
+        ("anthropic-sse `Events::final_message`", 16 * 1024, final_message),
+        ("anthropic-sse `Events::final_message`", 130, final_message),
         ("anthropic-sse `BlockingEvents::final_message` (64 KiB reads)", 64 * 1024, blocking_final_message),
-        ("anthropic-sse `EventStream` (every event handed out)", 16 * 1024, events),
+        ("anthropic-sse `Events` (every event handed out)", 16 * 1024, events),
         ("anthropic-sse `sse::Decoder` + `StreamEvent::from_frame`", 16 * 1024, typed_events),
         ("anthropic-sse `sse::Decoder` (frames only)", 16 * 1024, support::frame_count),
         ("crimson-crab 0.3 `collect_final`", 16 * 1024, crimson_crab),

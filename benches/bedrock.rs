@@ -3,24 +3,23 @@
 //! `aws-smithy-eventstream`'s `MessageFrameDecoder` on the same bytes (throughput in bytes). Same chunks,
 //! same run.
 
-use anthropic_sse::framing::{eventstream, Bedrock};
-use anthropic_sse::{EventDecoder, Limits};
+use anthropic_sse::framing::Format;
+use anthropic_sse::EventDecoder;
 use anthropic_sse_benches as support;
 use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
 use bytes::{Bytes, BytesMut};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-fn fold<F: anthropic_sse::framing::Framing>(mut decoder: EventDecoder<F>, chunks: &[Bytes]) -> anthropic_sse::Message {
+fn fold(mut decoder: EventDecoder, chunks: &[Bytes]) -> anthropic_sse::Message {
     for chunk in chunks {
         decoder.feed_bytes(chunk.clone());
         decoder.fold_buffered().expect("a valid stream");
     }
-    assert!(decoder.finish().is_none());
-    decoder.into_final_message(None).expect("a complete message")
+    decoder.into_final_message().expect("a complete message")
 }
 
 fn ours(chunks: &[Bytes]) -> usize {
-    let mut decoder = eventstream::Decoder::new();
+    let mut decoder = anthropic_sse::framing::EventStreamDecoder::new();
     let mut n = 0;
     for chunk in chunks {
         decoder.feed(chunk);
@@ -51,13 +50,10 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("bedrock-text-stream");
     group.sample_size(20).throughput(Throughput::Elements(events));
     let (sse_chunks, body_chunks) = (support::chunked(&sse, 16 * 1024), support::chunked(&body, 16 * 1024));
-    assert_eq!(
-        fold(EventDecoder::new(), &sse_chunks),
-        fold(EventDecoder::with_framing(Bedrock::new(), Limits::default()), &body_chunks)
-    );
+    assert_eq!(fold(EventDecoder::new(), &sse_chunks), fold(EventDecoder::for_format(Format::Bedrock), &body_chunks));
     group.bench_function("anthropic-sse/sse", |b| b.iter(|| fold(EventDecoder::new(), &sse_chunks)));
     group.bench_function("anthropic-sse/bedrock", |b| {
-        b.iter(|| fold(EventDecoder::with_framing(Bedrock::new(), Limits::default()), &body_chunks))
+        b.iter(|| fold(EventDecoder::for_format(Format::Bedrock), &body_chunks))
     });
     group.finish();
 

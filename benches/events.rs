@@ -3,7 +3,7 @@
 
 use anthropic_sse_benches as support;
 
-use anthropic_sse::framing::sse::Decoder;
+use anthropic_sse::framing::SseDecoder as Decoder;
 use anthropic_sse::StreamEvent;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};

@@ -13,12 +13,13 @@ use anthropic_sse_benches as support;
 
 use std::convert::Infallible;
 
-use anthropic_sse::{EventStream, Message};
+use anthropic_sse::{Events, Message};
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn ours(chunks: &[Bytes]) -> Message {
-    let stream = EventStream::new(futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)));
+    // The driver owns its source: the chunks are handed over as a list of shared `Bytes`.
+    let stream = Events::new(futures::StreamExt::map(futures::stream::iter(Vec::from(chunks)), Ok::<_, Infallible>));
     futures::executor::block_on(stream.final_message()).expect("complete stream")
 }
 

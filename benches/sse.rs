@@ -7,7 +7,7 @@ use anthropic_sse_benches as support;
 
 use std::convert::Infallible;
 
-use anthropic_sse::framing::sse::Decoder;
+use anthropic_sse::framing::SseDecoder as Decoder;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use eventsource_stream::Eventsource;
@@ -49,7 +49,7 @@ fn eventsource_stream(chunks: &[Bytes]) -> usize {
 
 fn sseer(chunks: &[Bytes]) -> usize {
     let stream =
-        sseer::event_stream::EventStream::new(futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)));
+        sseer::event_stream::Events::new(futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)));
     futures::executor::block_on(stream.fold(0usize, |n, ev| async move { n + ev.map_or(0, |e| e.data.len()) }))
 }
 

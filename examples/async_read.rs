@@ -4,18 +4,18 @@
 //!
 //! Without a path it reads the crate's embedded sample.
 
-use anthropic_sse::{EventStream, StreamEvent};
+use anthropic_sse::{Events, StreamEvent};
 use futures::StreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut events = match std::env::args().nth(1) {
-        Some(path) => EventStream::from_async_read(
-            Box::new(tokio::fs::File::open(path).await?) as Box<dyn tokio::io::AsyncRead + Unpin>
+        Some(path) => Events::from_async_read(
+            Box::new(tokio::fs::File::open(path).await?) as Box<dyn tokio::io::AsyncRead + Send + Unpin>
         ),
-        None => {
-            EventStream::from_async_read(Box::new(anthropic_sse::SAMPLE_STREAM) as Box<dyn tokio::io::AsyncRead + Unpin>)
-        }
+        None => Events::from_async_read(
+            Box::new(anthropic_sse::SAMPLE_STREAM) as Box<dyn tokio::io::AsyncRead + Send + Unpin>
+        ),
     };
     while let Some(event) = events.next().await {
         match event {
@@ -27,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    if let Some(message) = events.snapshot() {
+    if let Some(message) = events.decoder().snapshot() {
         println!("{}", serde_json::to_string_pretty(message)?);
     }
     Ok(())

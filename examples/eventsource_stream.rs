@@ -1,9 +1,9 @@
 //! Switching from `eventsource-stream` (or `reqwest-eventsource`) frames to typed events, keeping the
-//! transport as it is: the frames you already have go into `EventsourceEvents`.
+//! transport as it is: the frames you already have go into `Events::from_eventsource`.
 //!
 //!     cargo run --example eventsource_stream --features eventsource-stream
 
-use anthropic_sse::{Delta, EventsourceEvents, StreamEvent};
+use anthropic_sse::{Delta, Events, StreamEvent};
 use eventsource_stream::Eventsource;
 use futures::StreamExt;
 
@@ -14,7 +14,7 @@ fn main() -> Result<(), anthropic_sse::Error> {
         let frames = bytes.eventsource();
 
         // What you get: typed events, folded into the message as they pass.
-        let mut events = EventsourceEvents::new(frames);
+        let mut events = Events::from_eventsource(frames);
         while let Some(event) = events.next().await {
             if let StreamEvent::ContentBlockDelta(d) = event? {
                 if let Delta::Text(t) = &d.delta {
@@ -23,7 +23,7 @@ fn main() -> Result<(), anthropic_sse::Error> {
             }
         }
         println!();
-        if let Some(message) = events.snapshot() {
+        if let Some(message) = events.decoder().snapshot() {
             println!("{} content blocks, stop reason {:?}", message.content.len(), message.stop_reason);
         }
         Ok(())

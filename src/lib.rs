@@ -7,39 +7,42 @@
 //! Data flows one way. Each layer is a folder (or a file) of `src/` that imports only from the layers listed
 //! before it; everything up to the pipeline is sans-IO and can be used, tested and fuzzed alone.
 //!
-//! 1. `text`: the leaf helpers (JSON string escapes, excerpts for messages).
-//! 2. [`model`] and [`partial_json`]: the [`Message`], its blocks and the [`StreamEvent`]s, each keeping the
-//!    fields this version does not know; tool input as exact JSON text ([`ToolInput`]) and its reader, the
-//!    incremental partial-JSON scanner with a fast reader of whole JSON beside it (the two halves of tool
-//!    input import each other).
+//! 1. `text`: the leaf helpers (JSON whitespace, string escapes, excerpts for messages).
+//! 2. `partial_json` and `model`: tool input as exact JSON text ([`ToolInput`]) and its reader, the
+//!    incremental partial-JSON scanner; the [`Message`], its blocks and the [`StreamEvent`]s, each keeping the
+//!    fields this version does not know.
 //! 3. [`Limits`] and [`error`]: every bound in one value, and one [`Error`] that every later layer returns.
 //! 4. [`framing`]: bytes in, one raw event (its JSON text, and a name where the wire gives one) out, behind
-//!    the [`Framing`](framing::Framing) trait. [`framing::sse`] reads Server-Sent Events exactly by the
-//!    WHATWG rules, in time linear in the input and memory bounded by the limits;
-//!    [`Bedrock`](framing::Bedrock) reads Amazon Bedrock's AWS event stream ([`framing::eventstream`]);
-//!    [`JsonLines`](framing::JsonLines) and [`WholeEvents`](framing::WholeEvents) read events that arrive
-//!    already split.
+//!    the [`Framing`](framing::Framing) trait, one implementation per [`Format`](framing::Format):
+//!    [`SseDecoder`](framing::SseDecoder) reads Server-Sent Events exactly by the WHATWG rules, in time linear
+//!    in the input and memory bounded by the limits; [`Bedrock`](framing::Bedrock) reads Amazon Bedrock's AWS
+//!    event stream ([`EventStreamDecoder`](framing::EventStreamDecoder)); JSON lines and whole JSON events
+//!    read events that arrive already split.
 //! 5. typing: each raw event typed as a [`StreamEvent`] ([`StreamEvent::from_json`]); types, blocks, deltas
 //!    and fields this version does not know are kept as raw JSON, never an error. The commonest deltas take
 //!    a fast path that the full parser checks (a differential fuzz target holds them to the same result).
-//! 6. [`fold`]: events folded into the [`Message`] ([`MessageAccumulator`]), with a snapshot at any point.
+//! 6. fold: events folded into the [`Message`] ([`MessageAccumulator`]), with a snapshot at any point, and
+//!    the SDK's helper events ([`SdkEvent`]).
 //! 7. The pipeline, [`EventDecoder`]: a framing (SSE by default, or any chosen at run time), typing and the
 //!    fold in one sans-IO value. Bytes in, events (or only the folded message) out;
 //!    [`push_json`](EventDecoder::push_json) for events already split.
-//! 8. I/O, one driver per I/O style: [`EventStream`] over any `futures::Stream` of byte chunks (a `reqwest` or
-//!    `hyper` body) or a tokio `AsyncRead`; [`BlockingEvents`] over a `std::io::Read`.
+//! 8. I/O, two drivers over the pipeline, with the same methods: [`Events`] (async: any `futures::Stream` of
+//!    byte chunks, such as a `reqwest` or `hyper` body, a tokio `AsyncRead`, `eventsource-stream` frames; the
+//!    HTTP edge, [`http::events`](crate::http) and `reqwest::events`, builds one from a response) and
+//!    [`BlockingEvents`] (a `std::io::Read`). Each yields typed events, the SDK's helper events
+//!    ([`Events::sdk_events`]) or text ([`Events::text`]).
 //!
 //! # Example
 //!
 //! ```
-//! use anthropic_sse::{EventStream, StreamEvent, Delta};
+//! use anthropic_sse::{Events, StreamEvent, Delta};
 //! use futures::StreamExt;
 //!
 //! # futures::executor::block_on(async {
-//! // With reqwest: `EventStream::new(response.bytes_stream())`, plus `.with_request_id(..)` from the
+//! // With reqwest: `Events::new(response.bytes_stream())`, plus `.with_request_id(..)` from the
 //! // response's `request-id` header. Here, a recorded stream in 64-byte chunks:
 //! let body = futures::stream::iter(anthropic_sse::SAMPLE_STREAM.chunks(64).map(Ok::<_, std::io::Error>));
-//! let mut events = EventStream::new(body).with_request_id("req_011CXYZ");
+//! let mut events = Events::new(body).with_request_id("req_011CXYZ");
 //! while let Some(event) = events.next().await {
 //!     match event? {
 //!         StreamEvent::ContentBlockDelta(d) => {
@@ -51,14 +54,14 @@
 //!         _ => {}
 //!     }
 //! }
-//! let message = events.snapshot().expect("the message started");
+//! let message = events.decoder().snapshot().expect("the message started");
 //! assert_eq!(message.usage.output_tokens, Some(57));
 //! # Ok::<(), anthropic_sse::Error>(())
 //! # }).unwrap();
 //! ```
 //!
-//! [`EventStream::final_message`] reads to the end and returns the message;
-//! [`EventStream::text_stream`] yields only the text.
+//! [`Events::final_message`] reads to the end and returns the message; [`Events::text`] yields only the
+//! text.
 //!
 //! # Speed and memory
 //!
@@ -66,11 +69,11 @@
 //!
 //! * An event of the usual shape (`event:` line, one `data:` line, blank line) inside one chunk becomes a
 //!   frame in one step, its data a shared view of the chunk (no copy); UTF-8 is checked once per chunk.
-//! * [`EventStream::final_message`] (and [`EventDecoder::fold_buffered`] underneath) folds text, thinking and
+//! * [`Events::final_message`] (and [`EventDecoder::fold_buffered`] underneath) folds text, thinking and
 //!   tool-input deltas straight into their block: no event is built and, on SSE, nothing is allocated per
 //!   delta.
 //!   Handing events out costs one `String` per text delta.
-//! * [`EventStream`] gathers small chunks that the source has ready at once, so a stream in tiny network
+//! * [`Events`] gathers small chunks that the source has ready at once, so a stream in tiny network
 //!   reads decodes as fast as one in large chunks, without waiting for data that is not there yet.
 //! * Every fast path falls back to the full parser on anything unexpected, and a differential fuzz target
 //!   holds the two to the same result. `benches/README.md` has the figures and a profile.
@@ -79,9 +82,9 @@
 //!
 //! Every failure is an [`Error`]; the first one ends the stream. The API can send an `error` event after the
 //! HTTP status was already 200 (e.g. `overloaded_error`): it arrives as an [`Error`] of category
-//! [`Api`](error::Category::Api) whose [`ApiError`] has the error type, message, request id and
+//! [`Api`](error::ErrorKind::Api) whose [`ApiError`] has the error type, message, request id and
 //! [`ApiError::should_retry`]. A non-2xx response becomes the same [`ApiError`] through
-//! [`ApiError::from_response`]. [`Error::classify`] gives the category to match on; the typed accessors
+//! [`ApiError::from_response`]. [`Error::kind`] gives the category to match on; the typed accessors
 //! ([`Error::api_error`], [`Error::json_error`], [`Error::limit_error`], ...) give the details.
 //!
 //! ```
@@ -112,10 +115,10 @@
 //! The Python SDK is the reference; where it crashes or silently loses information, this crate keeps the
 //! information and says what happened:
 //!
-//! * a stream that ends before `message_stop` is an [`Incomplete`](error::Category::Incomplete) error carrying the message so far (the
+//! * a stream that ends before `message_stop` is an [`Incomplete`](error::ErrorKind::Incomplete) error carrying the message so far (the
 //!   Python SDK returns the partial message as if it were complete);
 //! * an event before `message_start`, a second `message_start`, or an index with no block is
-//!   a [`Protocol`](error::Category::Protocol) error naming it (the SDK raises `IndexError`, or silently ignores the second start);
+//!   a [`Protocol`](error::ErrorKind::Protocol) error naming it (the SDK raises `IndexError`, or silently ignores the second start);
 //! * a `message_delta` without `usage` leaves usage unchanged (both SDKs crash);
 //! * events after `message_stop` do not change the message (the SDK keeps applying them);
 //! * a frame without an `event:` line whose JSON has a known `type` is processed (gateways drop `event:`
@@ -131,7 +134,7 @@
 //! A block's input is a [`ToolInput`]: the JSON text the model wrote, completed and normalized as the SDK's
 //! parser (`jiter`, partial mode) reads it, never rounded through a `serde_json::Value`. Integers of any size
 //! are exact, floats correctly rounded, keys in the model's order; [`ToolInput::deserialize`] reads it into
-//! your own types with the same exactness. See the [`model::tool_input`] module.
+//! your own types with the same exactness. See [`ToolInput`].
 //!
 //! What this version does not know (an unknown member of a known object, a block or delta of an unknown
 //! type, a loosely typed field such as `stop_details`) is kept the same way: as the JSON text that arrived
@@ -153,29 +156,24 @@
 mod text;
 
 pub mod error;
-pub mod fold;
+mod fold;
 pub mod framing;
 mod io;
 mod limits;
-pub mod model;
-pub mod partial_json;
+mod model;
+mod partial_json;
 mod pipeline;
 mod typing;
 
-pub use error::{ApiError, ApiErrorKind, BoxError, Error, JsonError, PartialMessage, SharedError, MAX_ERROR_BODY};
+pub use error::{ApiError, Error, JsonError};
 pub use fold::{MessageAccumulator, SdkEvent};
-pub use io::blocking::{BlockingEvents, BlockingSdkEvents, BlockingSource, BlockingText, JsonEventItems};
-#[cfg(feature = "eventsource-stream")]
-pub use io::eventsource::EventsourceEvents;
-pub use io::stream::{EventStream, SdkEvents, TextStream};
-#[cfg(feature = "tokio")]
-pub use io::tokio::ReaderChunks;
-pub use io::{Chunk, MAX_READ_SIZE};
+pub use io::blocking::BlockingEvents;
+pub use io::stream::Events;
 
 /// From an HTTP response to events in one call (feature `http`).
 #[cfg(feature = "http")]
 pub mod http {
-    pub use crate::io::http::{events, events_with_limits, BodyChunks, HttpEvents};
+    pub use crate::io::http::{events, events_with_limits};
 }
 
 /// From a `reqwest::Response` to events in one call (feature `reqwest`).
@@ -183,14 +181,16 @@ pub mod http {
 pub mod reqwest {
     pub use crate::io::reqwest::events;
 }
-pub use limits::{LimitError, Limits, DEFAULT_HEADER_LIMIT, DEFAULT_LIMIT, DEFAULT_PAYLOAD_LIMIT};
+pub use limits::{LimitError, Limits};
 pub use model::tool_input::{InvalidToolInput, ToolInput, ToolInputView};
 pub use model::{
-    Citation, ContentBlock, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, InvocationMetrics,
-    JsonObject, Message, MessageDelta, MessageDeltaBody, MessageStart, MessageStop, RawJson, StopReason, StreamEvent,
-    Usage,
+    Citation, CitationsDelta, CompactionBlock, CompactionDelta, ContentBlock, ContentBlockDelta, ContentBlockStart,
+    ContentBlockStop, Delta, DocumentCitation, FallbackBlock, InputJsonDelta, InvocationMetrics, JsonObject,
+    McpToolUseBlock, Message, MessageDelta, MessageDeltaBody, MessageStart, MessageStop, RawJson,
+    RedactedThinkingBlock, SearchResultCitation, SignatureDelta, StopReason, StreamEvent, TextBlock, TextDelta,
+    ThinkingBlock, ThinkingDelta, ToolUseBlock, Usage, WebSearchCitation,
 };
-pub use partial_json::PartialMode;
+pub use partial_json::{PartialJsonError, PartialMode};
 pub use pipeline::EventDecoder;
 
 /// A complete sample stream, written for this crate in the documented wire format: a text block, a tool
@@ -201,6 +201,14 @@ pub const SAMPLE_STREAM: &[u8] = include_bytes!("sample.sse");
 #[doc(hidden)]
 pub mod __private {
     use crate::model::StreamEvent;
+
+    pub use crate::partial_json::{parse, parse_with, PartialJsonParser, MAX_DEPTH};
+
+    /// The SSE decoder's last event id, reconnection time and offset, when the decoder reads SSE.
+    pub fn sse_state(decoder: &crate::EventDecoder) -> Option<(String, Option<u64>, u64)> {
+        let sse = decoder.sse()?;
+        Some((sse.last_event_id().to_owned(), sse.reconnection_time(), sse.offset()))
+    }
 
     /// The fast path's event for `data`, `None` when `data` is not of the fast shape.
     pub fn fast_content_block_delta(data: &str) -> Option<StreamEvent> {

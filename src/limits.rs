@@ -4,18 +4,18 @@
 use crate::partial_json::MAX_DEPTH;
 
 /// The default of the byte limits: 64 MiB.
-pub const DEFAULT_LIMIT: usize = 64 * 1024 * 1024;
+pub(crate) const DEFAULT_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Upper bounds on what a stream can make the crate buffer, so that hostile or broken input cannot take
 /// unbounded memory. Every limit that is exceeded ends the stream with an error of category
-/// [`Category::Limit`](crate::error::Category::Limit) that names the limit and the setter that raises it.
+/// [`ErrorKind::Limit`](crate::error::ErrorKind::Limit) that names the limit and the setter that raises it.
 ///
 /// ```
 /// use anthropic_sse::{EventDecoder, Limits};
 /// let limits = Limits::default().with_max_line_bytes(1 << 20).with_max_event_bytes(8 << 20);
 /// assert_eq!(limits.max_line_bytes(), 1 << 20);
 /// assert_eq!(limits.max_tool_input_bytes(), 64 << 20);
-/// let decoder = EventDecoder::with_limits(limits);
+/// let decoder = EventDecoder::new().with_limits(limits);
 /// assert_eq!(decoder.limits(), limits);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,10 +28,10 @@ pub struct Limits {
 }
 
 /// The default payload limit of one AWS event-stream message: 24 MiB, as botocore.
-pub const DEFAULT_PAYLOAD_LIMIT: usize = 24 * 1024 * 1024;
+pub(crate) const DEFAULT_PAYLOAD_LIMIT: usize = 24 * 1024 * 1024;
 
 /// The default header limit of one AWS event-stream message: 128 KiB, as botocore.
-pub const DEFAULT_HEADER_LIMIT: usize = 128 * 1024;
+pub(crate) const DEFAULT_HEADER_LIMIT: usize = 128 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {

@@ -5,8 +5,7 @@ use bytes::Bytes;
 use crate::error::Error;
 use crate::fold::accumulate::MessageAccumulator;
 use crate::fold::helpers::{self, SdkEvent};
-use crate::framing::sse::Decoder;
-use crate::framing::{Framing, RawEvent};
+use crate::framing::{AnyFraming, Format, Framing, RawEvent};
 use crate::limits::Limits;
 use crate::model::event::StreamEvent;
 use crate::model::message::Message;
@@ -14,12 +13,15 @@ use crate::model::tool_input::ToolInputView;
 use crate::partial_json::{PartialJsonError, PartialMode};
 use crate::typing::fast::{self, FastDelta};
 
-/// The pipeline: a [`Framing`] (SSE unless chosen otherwise), typing and the fold in one sans-IO value. Bytes
+/// The pipeline: a framing (SSE unless chosen otherwise), typing and the fold in one sans-IO value. Bytes
 /// in; typed events out, folded into the message as they pass.
 ///
-/// The I/O drivers ([`EventStream`](crate::EventStream), [`BlockingEvents`](crate::BlockingEvents)) feed it;
-/// use it directly to drive your own I/O, or to fold events you already hold
-/// ([`push_json`](Self::push_json)).
+/// The I/O drivers ([`Events`](crate::Events), [`BlockingEvents`](crate::BlockingEvents)) feed it; use it
+/// directly to drive your own I/O, or to fold events you already hold ([`push_json`](Self::push_json)). It is
+/// configured the way the drivers are: [`for_format`](Self::for_format) (or
+/// [`with_framing`](Self::with_framing) for a wire of your own), then [`with_limits`](Self::with_limits),
+/// [`with_partial_mode`](Self::with_partial_mode), [`with_request_id`](Self::with_request_id) and
+/// [`with_aws_request_id`](Self::with_aws_request_id).
 ///
 /// ```
 /// use anthropic_sse::{EventDecoder, StreamEvent};
@@ -29,11 +31,11 @@ use crate::typing::fast::{self, FastDelta};
 /// let event = decoder.next_event().unwrap().unwrap();
 /// assert!(matches!(event, StreamEvent::MessageStart(_)));
 /// assert!(decoder.next_event().is_none());
-/// assert!(decoder.finish().is_some(), "no message_stop: the stream is incomplete");
+/// assert!(decoder.finish().is_err(), "no message_stop: the stream is incomplete");
 /// ```
-#[derive(Debug, Clone, Default)]
-pub struct EventDecoder<F = Decoder> {
-    framing: F,
+#[derive(Debug)]
+pub struct EventDecoder {
+    framing: AnyFraming,
     accumulator: MessageAccumulator,
     limits: Limits,
     request_id: Option<String>,
@@ -45,32 +47,59 @@ pub struct EventDecoder<F = Decoder> {
     pending_helper: Option<SdkEvent>,
 }
 
-impl EventDecoder {
-    /// An SSE decoder with the default limits.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// An SSE decoder with the given limits, for every layer.
-    pub fn with_limits(limits: Limits) -> Self {
-        Self::with_framing(Decoder::new(), limits)
+impl Default for EventDecoder {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-impl<F: Framing> EventDecoder<F> {
-    /// A decoder over the given framing (see [`Framing`] for a choice at run time), with the given limits for
-    /// every layer.
-    pub fn with_framing(mut framing: F, limits: Limits) -> Self {
-        framing.set_limits(limits);
-        EventDecoder {
+impl EventDecoder {
+    /// An SSE decoder with the default limits.
+    pub fn new() -> Self {
+        Self::for_format(Format::Sse)
+    }
+
+    /// A decoder of the given wire format with the default limits.
+    pub fn for_format(format: Format) -> Self {
+        Self::from_framing(AnyFraming::new(format))
+    }
+
+    /// A decoder over a framing of your own (see [`Framing`]), with the default limits.
+    pub fn with_framing(framing: impl Framing + Send + 'static) -> Self {
+        Self::from_framing(AnyFraming::Other(Box::new(framing)))
+    }
+
+    fn from_framing(framing: AnyFraming) -> Self {
+        let limits = Limits::default();
+        let mut decoder = EventDecoder {
             framing,
-            accumulator: MessageAccumulator::new().with_limits(limits),
+            accumulator: MessageAccumulator::new(),
             limits,
             request_id: None,
             aws_request_id: None,
             failure: None,
             pending_helper: None,
-        }
+        };
+        decoder.set_limits(limits);
+        decoder
+    }
+
+    /// Sets the limits of every layer (framing, fold, tool input).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.set_limits(limits);
+        self
+    }
+
+    /// Replaces the framing with a built-in one of `format` (the drivers' `with_format`), keeping the limits.
+    pub(crate) fn set_format(&mut self, format: Format) {
+        self.framing = AnyFraming::new(format);
+        self.framing.set_limits(self.limits);
+    }
+
+    fn set_limits(&mut self, limits: Limits) {
+        self.framing.set_limits(limits);
+        self.accumulator = std::mem::take(&mut self.accumulator).with_limits(limits);
+        self.limits = limits;
     }
 
     /// How a string cut off at the end of a tool input is read (see
@@ -80,40 +109,57 @@ impl<F: Framing> EventDecoder<F> {
         self
     }
 
+    /// Sets the value of the HTTP `request-id` response header, so that API errors carry it.
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = Some(request_id.into());
+        self
+    }
+
+    /// Sets the value of the `x-amzn-requestid` response header (Bedrock; Claude Platform on AWS sends it beside
+    /// `request-id`), so that API errors carry it as their primary id.
+    pub fn with_aws_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.aws_request_id = Some(request_id.into());
+        self
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> Limits {
         self.limits
     }
 
-    /// The framing underneath.
-    pub fn framing(&self) -> &F {
-        &self.framing
+    /// The wire format, `None` for a framing of your own.
+    pub fn format(&self) -> Option<Format> {
+        self.framing.format()
     }
 
-    /// The framing underneath, to feed it directly (e.g. [`WholeEvents::push`](crate::framing::WholeEvents::push)).
-    pub fn framing_mut(&mut self) -> &mut F {
-        &mut self.framing
-    }
-
-    /// Sets the value of the HTTP `request-id` response header, so that API errors carry it.
-    pub fn set_request_id(&mut self, request_id: impl Into<String>) {
-        self.request_id = Some(request_id.into());
-    }
-
-    /// The request id given with [`set_request_id`](Self::set_request_id).
+    /// The `request-id` given with [`with_request_id`](Self::with_request_id).
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
-    /// Sets the value of the `x-amzn-requestid` response header (Bedrock; Claude Platform on AWS sends it beside
-    /// `request-id`), so that API errors carry it as their primary id.
-    pub fn set_aws_request_id(&mut self, request_id: impl Into<String>) {
-        self.aws_request_id = Some(request_id.into());
-    }
-
-    /// The AWS request id given with [`set_aws_request_id`](Self::set_aws_request_id).
+    /// The `x-amzn-requestid` given with [`with_aws_request_id`](Self::with_aws_request_id).
     pub fn aws_request_id(&self) -> Option<&str> {
         self.aws_request_id.as_deref()
+    }
+
+    /// The SSE decoder underneath, when the format is SSE (its last event id, reconnection time and offset).
+    pub(crate) fn sse(&self) -> Option<&crate::framing::SseDecoder> {
+        self.framing.sse()
+    }
+
+    /// Whether each chunk fed must reach the framing as it came (see [`Framing::keeps_chunks_whole`]).
+    pub(crate) fn keeps_chunks_whole(&self) -> bool {
+        self.framing.keeps_chunks_whole()
+    }
+
+    /// Feeds one event decoded elsewhere with the name its wire gave it (an `eventsource_stream::Event`): queued
+    /// as a whole event for [`Format::JsonEvents`], else fed as its JSON text.
+    #[cfg(feature = "eventsource-stream")]
+    pub(crate) fn push_named_event(&mut self, name: Option<String>, json: String) {
+        match self.framing.json_events_mut() {
+            Some(queue) => queue.push(name, json),
+            None => self.feed_bytes(json.into()),
+        }
     }
 
     /// Adds input (copied once here; a framing that assembles whole messages, Bedrock's or JSON lines', copies
@@ -136,11 +182,6 @@ impl<F: Framing> EventDecoder<F> {
         self.accumulator.snapshot()
     }
 
-    /// The accumulator (for the raw tool input of a block still streaming).
-    pub fn accumulator(&self) -> &MessageAccumulator {
-        &self.accumulator
-    }
-
     /// The tool input of the block at `index` parsed from the pieces so far, incrementally (see
     /// [`MessageAccumulator::partial_tool_input`]).
     pub fn partial_tool_input(&mut self, index: usize) -> Option<Result<ToolInputView<'_>, PartialJsonError>> {
@@ -151,11 +192,6 @@ impl<F: Framing> EventDecoder<F> {
     /// [`MessageStop::invocation_metrics`](crate::MessageStop::invocation_metrics)).
     pub fn invocation_metrics(&self) -> Option<&crate::model::InvocationMetrics> {
         self.accumulator.invocation_metrics()
-    }
-
-    /// Whether an error has ended the stream.
-    pub fn has_failed(&self) -> bool {
-        self.failure.is_some()
     }
 
     /// The error that ended the stream, if one did, with the message as it was then.
@@ -222,24 +258,14 @@ impl<F: Framing> EventDecoder<F> {
     /// For a [`SdkEvent::Text`] or [`SdkEvent::Thinking`] item just handed out: the text appended, and the
     /// block's text so far (the snapshot), both views of the block (no copy).
     pub fn sdk_text(&self, item: &SdkEvent) -> Option<(&str, &str)> {
-        let (index, len) = match item {
-            SdkEvent::Text { index, len } | SdkEvent::Thinking { index, len } => (*index, *len),
-            _ => return None,
-        };
-        let so_far = match self.snapshot()?.content.get(index)? {
-            crate::model::message::ContentBlock::Text(b) => b.text.as_str(),
-            crate::model::message::ContentBlock::Thinking(b) => b.thinking.as_str(),
-            _ => return None,
-        };
-        Some((helpers::tail(so_far, len), so_far))
+        helpers::text_of(&self.accumulator, item)
     }
 
     /// For a [`SdkEvent::InputJson`] item just handed out: the piece of JSON text, a view of the tool input
     /// received so far (the parsed snapshot is [`partial_tool_input`](Self::partial_tool_input)). `None` once
     /// the block has stopped.
     pub fn sdk_piece(&self, item: &SdkEvent) -> Option<&str> {
-        let SdkEvent::InputJson { index, len } = item else { return None };
-        Some(helpers::tail(self.accumulator.raw_tool_input(*index)?, *len))
+        helpers::piece_of(&self.accumulator, item)
     }
 
     /// An item of [`next_sdk_event`](Self::next_sdk_event) with its snapshot, as JSON text the way the SDK's
@@ -248,7 +274,7 @@ impl<F: Framing> EventDecoder<F> {
     /// `{"type":"message_stop","message":{..}}`, raw events as on the wire). Call it before the next item:
     /// the snapshot is the decoder's state now. It copies the snapshot, by nature.
     pub fn sdk_event_json(&mut self, item: &SdkEvent) -> String {
-        helpers::to_json(item, self)
+        helpers::to_json(item, &mut self.accumulator)
     }
 
     /// Folds every event the input fed so far completes into the message, without handing the events out:
@@ -261,8 +287,7 @@ impl<F: Framing> EventDecoder<F> {
     /// let mut decoder = EventDecoder::new();
     /// decoder.feed(anthropic_sse::SAMPLE_STREAM);
     /// decoder.fold_buffered()?;
-    /// assert!(decoder.finish().is_none());
-    /// let message = decoder.into_final_message(None)?;
+    /// let message = decoder.into_final_message()?;
     /// assert_eq!(message.text(), "Let me check the weather in Lisbon for you.");
     /// # Ok::<(), anthropic_sse::Error>(())
     /// ```
@@ -314,17 +339,11 @@ impl<F: Framing> EventDecoder<F> {
     /// let start = r#"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"x","content":[],"usage":{"output_tokens":1}}}"#;
     /// assert!(matches!(decoder.push_json(start), Some(Ok(StreamEvent::MessageStart(_)))));
     /// assert!(matches!(decoder.push_json(r#"{"type":"message_stop"}"#), Some(Ok(StreamEvent::MessageStop(_)))));
-    /// assert_eq!(decoder.into_final_message(None)?.id, "m");
+    /// assert_eq!(decoder.into_final_message()?.id, "m");
     /// # Ok::<(), anthropic_sse::Error>(())
     /// ```
     pub fn push_json(&mut self, json: &str) -> Option<Result<StreamEvent, Error>> {
         self.push_named(None, json)
-    }
-
-    /// Types and folds one event decoded elsewhere (e.g. by `eventsource-stream`), given by its SSE event name
-    /// and data. `None` when the frame carries no event or the stream has already failed.
-    pub fn push_frame(&mut self, event: &str, data: &str) -> Option<Result<StreamEvent, Error>> {
-        self.push_named(Some(event), data)
     }
 
     fn push_named(&mut self, name: Option<&str>, json: &str) -> Option<Result<StreamEvent, Error>> {
@@ -365,28 +384,26 @@ impl<F: Framing> EventDecoder<F> {
     }
 
     /// Says that no more input will come, so that [`next_event`](Self::next_event) hands out the events the
-    /// end completes (for [`JsonLines`](crate::framing::JsonLines), a last line without its line end; nothing
-    /// for SSE or Bedrock). [`finish`](Self::finish) does it too, folding such events without handing them out.
+    /// end completes (for [`Format::JsonLines`], a last line without its line end; nothing for SSE or
+    /// Bedrock). [`finish`](Self::finish) does it too, folding such events without handing them out.
     pub fn end_input(&mut self) {
         self.framing.end_input();
     }
 
-    /// Ends the input. `None` when the stream ended cleanly after `message_stop`; otherwise the
-    /// incomplete-stream error that says what was missing. Call it after [`next_event`](Self::next_event) has
-    /// returned `None`.
-    pub fn finish(&mut self) -> Option<Error> {
-        if self.failure.is_some() {
-            return None;
+    /// Ends the input: `Ok` when the stream ended cleanly after `message_stop`; otherwise the error that ended
+    /// it, or the incomplete-stream error that says what was missing, with the message so far. Call it after
+    /// [`next_event`](Self::next_event) has returned `None`; what the end of input completes (a last JSON line
+    /// without its line end) is folded first (to hand it out as events, call [`end_input`](Self::end_input)
+    /// and take them with `next_event` before this).
+    pub fn finish(&mut self) -> Result<(), Error> {
+        if let Some(first) = &self.failure {
+            return Err(first.clone());
         }
-        // What the end of input completes (a last JSON line without its line end) is folded first; to hand it
-        // out as events, call `end_input` and take them with `next_event` before this.
         self.end_input();
-        if let Err(error) = self.fold_buffered() {
-            return Some(error);
-        }
+        self.fold_buffered()?;
         let leftover = self.framing.finish();
         if self.accumulator.is_complete() {
-            return None;
+            return Ok(());
         }
         let mut detail = if self.accumulator.snapshot().is_some() {
             "the input ended without message_stop".to_owned()
@@ -397,19 +414,14 @@ impl<F: Framing> EventDecoder<F> {
             detail.push_str("; ");
             detail.push_str(&rest);
         }
-        Some(self.fail(Error::incomplete(detail)))
+        Err(self.fail(Error::incomplete(detail)))
     }
 
-    /// The final message, once the stream has ended: `Ok` after `message_stop`, else the error that ended it
-    /// with the message so far attached. The first error that ended the stream stays the answer; `end_error`
-    /// (what [`finish`](Self::finish) or the last event returned) counts only when the decoder has not recorded
-    /// one.
-    pub fn into_final_message(self, end_error: Option<Error>) -> Result<Message, Error> {
-        match self.failure.or(end_error) {
-            None => self.accumulator.finish(),
-            Some(error) if error.partial_message().is_some() => Err(error),
-            Some(error) => Err(error.with_partial_message(self.accumulator.into_partial())),
-        }
+    /// Ends the input ([`finish`](Self::finish)) and returns the final message: `Ok` after `message_stop`,
+    /// else the error that ended the stream (the first one stays the answer), with the message so far.
+    pub fn into_final_message(mut self) -> Result<Message, Error> {
+        self.finish()?;
+        self.accumulator.finish()
     }
 
     /// The message so far with cut-off tool input parsed as far as it goes.

@@ -5,7 +5,7 @@
 
 use std::convert::Infallible;
 
-use anthropic_sse::{BlockingEvents, EventStream};
+use anthropic_sse::{BlockingEvents, Events};
 use bytes::Bytes;
 use futures::StreamExt;
 
@@ -25,19 +25,20 @@ fn per_delta(chunk: usize, path: impl Fn(&[Bytes]) -> usize) -> f64 {
     ((a_large + r_large) as f64 - (a_small + r_small) as f64) / 20_000.0
 }
 
-fn source(chunks: &[Bytes]) -> impl futures::Stream<Item = Result<Bytes, Infallible>> + '_ {
-    futures::stream::iter(chunks.iter().cloned().map(Ok))
+/// The chunks as a stream the driver owns (a list of shared `Bytes`, one allocation for the whole stream).
+fn source(chunks: &[Bytes]) -> impl futures::Stream<Item = Result<Bytes, Infallible>> + Send + 'static {
+    futures::StreamExt::map(futures::stream::iter(Vec::from(chunks)), Ok)
 }
 
 fn final_message(chunks: &[Bytes]) -> usize {
-    futures::executor::block_on(EventStream::new(source(chunks)).final_message()).expect("complete").text().len()
+    futures::executor::block_on(Events::new(source(chunks)).final_message()).expect("complete").text().len()
 }
 
 #[test]
 fn folding_to_the_final_message_does_not_allocate_per_delta() {
     for chunk in [16 * 1024, 64 * 1024, 130] {
         let cost = per_delta(chunk, final_message);
-        assert!(cost < 0.01, "EventStream::final_message, {chunk}-byte chunks: {cost} allocations per delta");
+        assert!(cost < 0.01, "Events::final_message, {chunk}-byte chunks: {cost} allocations per delta");
     }
     let blocking = per_delta(64 * 1024, |chunks| {
         let bytes: Vec<u8> = chunks.concat();
@@ -50,11 +51,9 @@ fn folding_to_the_final_message_does_not_allocate_per_delta() {
 #[test]
 fn handing_events_out_costs_at_most_the_text_of_each_delta() {
     let cost = per_delta(16 * 1024, |chunks| {
-        futures::executor::block_on(
-            EventStream::new(source(chunks)).filter(|e| futures::future::ready(e.is_ok())).count(),
-        )
+        futures::executor::block_on(Events::new(source(chunks)).filter(|e| futures::future::ready(e.is_ok())).count())
     });
-    assert!(cost <= 1.01, "EventStream events: {cost} allocations per delta");
+    assert!(cost <= 1.01, "Events events: {cost} allocations per delta");
     let frames = per_delta(16 * 1024, support::frame_count);
     assert!(frames < 0.01, "sse::Decoder frames: {frames} allocations per delta");
 }

@@ -2,16 +2,16 @@
 //! SDK's `AnthropicBedrock` returned (`X.final.json`), whole, in 1-byte and 7-byte pieces and through the async
 //! adapter; and the SSE corpus re-encoded as Bedrock bodies folds to the SSE path's message.
 
-use anthropic_sse::error::Category;
-use anthropic_sse::framing::Bedrock;
-use anthropic_sse::{BlockingEvents, Error, EventDecoder, EventStream, Limits, Message};
+use anthropic_sse::error::ErrorKind;
+use anthropic_sse::framing::Format;
+use anthropic_sse::{BlockingEvents, Error, EventDecoder, Events, Limits, Message};
 
 fn check(name: &str, how: &str, result: Result<Message, Error>, expected: &serde_json::Value) {
     anthropic_sse_kit::corpus::assert_final_equals_sdk(name, how, result, None, expected);
 }
 
-fn bedrock_decoder() -> EventDecoder<Bedrock> {
-    EventDecoder::with_framing(Bedrock::new(), Limits::default())
+fn bedrock_decoder() -> EventDecoder {
+    EventDecoder::for_format(Format::Bedrock)
 }
 
 #[test]
@@ -20,11 +20,11 @@ fn every_real_bedrock_body_folds_to_the_python_sdk_result() {
     for (name, bytes, expected) in &cases {
         let expected = expected.get("ok").unwrap_or_else(|| panic!("{name}: no `ok` in final.json"));
         for (how, read) in [("whole", bytes.len().max(1)), ("1-byte pieces", 1), ("7-byte pieces", 7)] {
-            let events = BlockingEvents::with_decoder(&bytes[..], bedrock_decoder()).with_read_size(read);
+            let events = BlockingEvents::new(&bytes[..]).with_format(Format::Bedrock).with_read_size(read);
             check(name, how, events.final_message(), expected);
         }
-        let chunks = futures::stream::iter(bytes.chunks(13).map(Ok::<_, std::io::Error>));
-        let stream = EventStream::with_decoder(chunks, bedrock_decoder());
+        let chunks: Vec<_> = bytes.chunks(13).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect();
+        let stream = Events::new(futures::stream::iter(chunks)).with_format(Format::Bedrock);
         check(name, "async, 13-byte chunks", futures::executor::block_on(stream.final_message()), expected);
     }
     assert!(cases.len() >= 26 || anthropic_sse_kit::corpus::bedrock_dir().is_none(), "{} cases", cases.len());
@@ -41,15 +41,16 @@ fn bedrock_metrics_are_kept_beside_the_message() {
             seen += 1;
             assert!(metrics.output_token_count.is_some(), "{name}: {metrics:?}");
             let expected = metrics.clone();
-            let message = decoder.into_final_message(None).unwrap();
+            let message = decoder.into_final_message().unwrap();
             let json = serde_json::to_string(&message).unwrap();
             assert!(!json.contains("invocationMetrics"), "{name}: the metrics are not part of the message");
             // Beside the final message, from both drivers.
             let (_, blocking) =
-                BlockingEvents::with_decoder(&bytes[..], bedrock_decoder()).final_message_with_metrics().unwrap();
+                BlockingEvents::new(&bytes[..]).with_format(Format::Bedrock).final_message_with_metrics().unwrap();
             assert_eq!(blocking.as_ref(), Some(&expected), "{name}");
-            let chunks = futures::stream::iter(bytes.chunks(100).map(Ok::<_, std::io::Error>));
-            let stream = EventStream::with_decoder(chunks, bedrock_decoder());
+            let chunks: Vec<_> = bytes.chunks(100).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect();
+            let chunks = futures::stream::iter(chunks);
+            let stream = Events::new(chunks).with_format(Format::Bedrock);
             let (_, streamed) = futures::executor::block_on(stream.final_message_with_metrics()).unwrap();
             assert_eq!(streamed, Some(expected), "{name}");
         }
@@ -76,13 +77,13 @@ fn fixtures_match_the_python_sdk_where_policy_agrees() {
                 .expect("JSON");
         for read in [body.len(), 1] {
             let result =
-                BlockingEvents::with_decoder(&body[..], bedrock_decoder()).with_read_size(read).final_message();
+                BlockingEvents::new(&body[..]).with_format(Format::Bedrock).with_read_size(read).final_message();
             let how = format!("{name}, reads of {read}");
             match (expected.get("ok"), expected.get("error"), &result) {
                 (Some(ok), None, Ok(_)) => check(&name, &how, result, ok),
                 // Our policy: a last message cut short is an incomplete stream, carrying the SDK's message.
                 (Some(ok), None, Err(e)) if name == "truncated_last_message" => {
-                    assert_eq!(e.classify(), Category::Incomplete, "{how}: {e}");
+                    assert_eq!(e.kind(), ErrorKind::Incomplete, "{how}: {e}");
                     assert!(e.to_string().contains("bytes into an event-stream message"), "{how}: {e}");
                     check(&name, &how, result, ok);
                 }
@@ -90,10 +91,10 @@ fn fixtures_match_the_python_sdk_where_policy_agrees() {
                     let api = e.api_error().unwrap_or_else(|| panic!("{how}: not an API error: {e}"));
                     // The SDK loses the type and message of an exception it does not model; we keep them.
                     if name == "exception_unknown_type" {
-                        assert_eq!(api.kind().as_str(), "someNewException", "{how}");
+                        assert_eq!(api.error_type(), "someNewException", "{how}");
                         assert_eq!(api.message(), "A new kind of Bedrock failure.", "{how}");
                     } else {
-                        assert_eq!(Some(api.kind().as_str()), error["type"].as_str(), "{how}");
+                        assert_eq!(Some(api.error_type()), error["type"].as_str(), "{how}");
                         assert!(
                             api.message().starts_with(error["api_message"].as_str().unwrap_or("?")),
                             "{how}: {api}"
@@ -128,9 +129,11 @@ fn exceptions_carry_their_status_and_retry_advice() {
         ("chunk_error_overloaded", Some(529), true),
     ] {
         let body = std::fs::read(dir.join(format!("{name}.bin"))).expect("the fixture");
-        let mut decoder = bedrock_decoder();
-        decoder.set_request_id("amzn-req-1");
-        let err = BlockingEvents::with_decoder(&body[..], decoder).final_message().unwrap_err();
+        let err = BlockingEvents::new(&body[..])
+            .with_format(Format::Bedrock)
+            .with_request_id("amzn-req-1")
+            .final_message()
+            .unwrap_err();
         let api = err.api_error().expect("an API error");
         assert_eq!(api.status(), status, "{name}");
         assert_eq!(api.http_status(), None, "{name}: the HTTP status was 200");
@@ -155,7 +158,7 @@ fn re_encoded_sse_streams_fold_as_on_sse() {
             let body = anthropic_sse_kit::bedrock::encode(&sse, pad);
             for read in [body.len().max(1), 1, 7, 4096] {
                 let got =
-                    BlockingEvents::with_decoder(&body[..], bedrock_decoder()).with_read_size(read).final_message();
+                    BlockingEvents::new(&body[..]).with_format(Format::Bedrock).with_read_size(read).final_message();
                 let got = got.map_err(|e| e.kind().to_owned());
                 // An SSE stream cut inside an event says so in words only SSE has; the kind and message agree.
                 assert_eq!(got.is_ok(), expected.is_ok(), "{name} pad={pad} read={read}: {got:?}");
@@ -166,7 +169,8 @@ fn re_encoded_sse_streams_fold_as_on_sse() {
                 }
             }
             let events = |read: usize| -> Vec<String> {
-                BlockingEvents::with_decoder(&body[..], bedrock_decoder())
+                BlockingEvents::new(&body[..])
+                    .with_format(Format::Bedrock)
                     .with_read_size(read)
                     .map(|item| item.map(|e| serde_json::to_string(&e).unwrap()).unwrap_or_else(|e| e.to_string()))
                     .collect()
@@ -183,7 +187,7 @@ fn re_encoded_sse_streams_fold_as_on_sse() {
 /// a corrupt-frame error naming the message's offset; the decoder stops at the first error.
 #[test]
 fn limits_and_corruption_are_named_by_offset() {
-    use anthropic_sse::framing::eventstream::Decoder;
+    use anthropic_sse::framing::EventStreamDecoder as Decoder;
     use anthropic_sse::LimitError;
     let good = anthropic_sse_kit::bedrock::chunk(r#"{"type":"ping"}"#, None);
     // A prelude that announces a 1 GiB payload: refused at once, with nothing of it read.
@@ -221,7 +225,7 @@ fn limits_and_corruption_are_named_by_offset() {
         let corrupt = err.corrupt_error().unwrap_or_else(|| panic!("{what}: {err}"));
         assert_eq!(corrupt.offset(), good.len() as u64, "{what}");
         assert!(corrupt.detail().contains(what), "{what}: {err}");
-        assert_eq!(err.classify(), Category::Corrupt);
+        assert_eq!(err.kind(), ErrorKind::Corrupt);
     }
     // Cut inside a message: `finish` says how much was left.
     let mut decoder = Decoder::new();

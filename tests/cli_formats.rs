@@ -62,7 +62,7 @@ fn frames_of_each_wire() {
     let payload: Value = serde_json::from_str(last["payload"].as_str().unwrap()).unwrap();
     assert_eq!(payload["message"], "Too many requests, please wait before trying again.");
     // Every header type, and a payload that is not UTF-8.
-    use anthropic_sse::framing::eventstream::HeaderValue;
+    use anthropic_sse::framing::HeaderValue;
     let message = anthropic_sse_kit::bedrock::message(
         &[
             ("t", HeaderValue::Bool(true)),

@@ -6,8 +6,8 @@ mod common;
 
 use std::process::Output;
 
-use anthropic_sse::framing::eventstream::HeaderValue;
-use anthropic_sse::{ApiError, BlockingEvents, Error, EventStream};
+use anthropic_sse::framing::HeaderValue;
+use anthropic_sse::{ApiError, BlockingEvents, Error, Events};
 
 /// Where a kind comes from: the tool, on these arguments and this standard input; or the library only.
 enum Source {
@@ -78,7 +78,7 @@ fn kinds() -> Vec<(&'static str, Source)> {
 /// A byte stream that fails after the first event.
 fn transport() -> Error {
     let chunks = [Ok(MESSAGE_START), Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "peer reset"))];
-    futures::executor::block_on(EventStream::new(futures::stream::iter(chunks)).final_message()).unwrap_err()
+    futures::executor::block_on(Events::new(futures::stream::iter(chunks)).final_message()).unwrap_err()
 }
 
 /// A byte stream that sends the first event and then nothing, watched for 20 ms.
@@ -88,7 +88,7 @@ fn stalled() -> Error {
         futures::stream::iter([Ok::<_, std::io::Error>(MESSAGE_START)]),
         futures::stream::pending(),
     );
-    let events = EventStream::new(silent).with_idle_timeout(std::time::Duration::from_millis(20));
+    let events = Events::new(silent).with_idle_timeout(std::time::Duration::from_millis(20));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
     runtime.block_on(events.final_message()).unwrap_err()
 }
@@ -164,9 +164,10 @@ fn kinds_in_the_source() -> Vec<String> {
     };
     let mut found = Vec::new();
     let error = read("src/error/mod.rs");
-    let start = error.find("pub fn kind(&self) -> &str").expect("Error::kind in src/error/mod.rs");
-    let body = &error[start..start + error[start..].find("\n    }\n").expect("the end of Error::kind")];
-    found.extend(names_after(body, &["=> \""]));
+    let start = error.find("pub fn as_str(&self) -> &'static str").expect("ErrorKind::as_str in src/error/mod.rs");
+    let body = &error[start..start + error[start..].find("\n    }\n").expect("the end of ErrorKind::as_str")];
+    // `api` is the kind's name of every API error, which is never printed: an API error prints its type.
+    found.extend(names_after(body, &["=> \""]).into_iter().filter(|name| name != "api"));
     let api = read("src/error/api.rs");
     found.extend(names_after(&api, &["unwrap_or(\"", "Other(\""]));
     if api.contains("\"http_{") {
@@ -223,13 +224,16 @@ fn every_kind_the_crate_defines_is_listed_and_each_comes_from_a_real_input() {
             Source::Library(_) if name == "stalled" && cfg!(not(feature = "tokio")) => {}
             Source::Library(make) => {
                 let error = make();
-                assert_eq!(listed(error.kind()), name, "{error:?}");
+                assert_eq!(listed(error.error_type()), name, "{error:?}");
                 // What a library user who prints `error[KIND]: {error}` as the tool does sees. (An API error
                 // displays as `ApiError` does, its type then its message, for `ApiError::message` to be
                 // printed beside the kind; the tool never meets `http_NNN`, whose message opens with the
                 // status it names.)
                 if error.api_error().is_none() {
-                    assert!(!restates(error.kind(), &error.to_string()), "{name}: the kind is said twice: {error}");
+                    assert!(
+                        !restates(error.error_type(), &error.to_string()),
+                        "{name}: the kind is said twice: {error}"
+                    );
                 }
             }
         }
@@ -260,6 +264,6 @@ fn the_error_line_says_the_kind_once() {
     // The library's words for a stream cut short say what happened, once (they were `the stream ended before
     // message_stop: the input ended without message_stop`).
     let incomplete = BlockingEvents::new(MESSAGE_START).final_message().unwrap_err();
-    assert_eq!(incomplete.kind(), "incomplete");
+    assert_eq!(incomplete.error_type(), "incomplete");
     assert_eq!(incomplete.to_string(), "the input ended without message_stop");
 }

@@ -2,13 +2,13 @@
 //! `X.final.json` (what the official Python SDK's get_final_message() returned), fed whole, in 1-byte and in
 //! 7-byte pieces, through the blocking and the async adapter.
 
-use anthropic_sse::{BlockingEvents, Error, EventStream, Message};
+use anthropic_sse::{BlockingEvents, Error, Events, Message};
 use futures::StreamExt;
 
 /// Whether the stream dispatches a `message_stop` (a stream cut before it is incomplete under our policy,
 /// and the partial message we hand back must still equal the SDK's result).
 fn has_message_stop(bytes: &[u8]) -> bool {
-    let mut decoder = anthropic_sse::framing::sse::Decoder::new();
+    let mut decoder = anthropic_sse::framing::SseDecoder::new();
     decoder.feed(bytes);
     decoder.frames().any(|f| f.is_ok_and(|f| f.event() == "message_stop"))
 }
@@ -27,8 +27,9 @@ fn final_message_equals_the_python_sdk_on_every_real_stream() {
             let result = BlockingEvents::new(&bytes[..]).with_read_size(read).final_message();
             check(name, how, result, complete, expected);
         }
-        let chunks = futures::stream::iter(bytes.chunks(13).map(Ok::<_, std::io::Error>));
-        let result = futures::executor::block_on(EventStream::new(chunks).final_message());
+        let chunks: Vec<_> = bytes.chunks(13).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect();
+        let chunks = futures::stream::iter(chunks);
+        let result = futures::executor::block_on(Events::new(chunks).final_message());
         check(name, "async, 13-byte pieces", result, complete, expected);
     }
     eprintln!("{} real streams checked", cases.len());
@@ -37,7 +38,7 @@ fn final_message_equals_the_python_sdk_on_every_real_stream() {
 #[test]
 fn events_of_every_real_stream_round_trip_to_their_json() {
     for (name, bytes, _) in anthropic_sse_kit::corpus::corpus() {
-        let mut decoder = anthropic_sse::framing::sse::Decoder::new();
+        let mut decoder = anthropic_sse::framing::SseDecoder::new();
         decoder.feed(&bytes);
         for frame in decoder.frames() {
             let frame = frame.expect("corpus frames decode");
@@ -60,9 +61,10 @@ fn the_async_stream_yields_the_same_events_as_the_blocking_iterator() {
     for (name, bytes, _) in anthropic_sse_kit::corpus::corpus() {
         let blocking: Vec<_> =
             BlockingEvents::new(&bytes[..]).with_read_size(5).map(|e| e.map_err(|e| e.to_string())).collect();
-        let chunks = futures::stream::iter(bytes.chunks(3).map(|c| Ok::<_, std::io::Error>(c.to_vec())));
+        let chunks: Vec<_> = bytes.chunks(3).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect();
+        let chunks = futures::stream::iter(chunks);
         let streamed: Vec<_> =
-            futures::executor::block_on(EventStream::new(chunks).map(|e| e.map_err(|e| e.to_string())).collect());
+            futures::executor::block_on(Events::new(chunks).map(|e| e.map_err(|e| e.to_string())).collect());
         assert_eq!(streamed, blocking, "{name}");
     }
 }

@@ -1,9 +1,9 @@
 //! Typed events: every type, unknown kinds kept, round trips, the fast path against the full parser, and the
 //! errors: API errors (event and non-2xx), invalid JSON, protocol violations, transport failures.
 
-use anthropic_sse::error::Category;
-use anthropic_sse::framing::sse::{BytesStr, Frame};
-use anthropic_sse::{ApiError, ApiErrorKind, Citation, ContentBlock, Delta, StopReason, StreamEvent};
+use anthropic_sse::error::ErrorKind;
+use anthropic_sse::framing::{BytesStr, Frame};
+use anthropic_sse::{ApiError, Citation, ContentBlock, Delta, StopReason, StreamEvent};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -177,7 +177,7 @@ fn invalid_json_names_the_event_offset_and_excerpt() {
     let text = err.to_string();
     assert!(text.contains("content_block_delta") && text.contains(&format!("byte {}", source.offset())), "{text}");
     assert!(std::error::Error::source(&err).is_some(), "the serde_json error is the source");
-    assert_eq!(err.kind(), "json");
+    assert_eq!(err.error_type(), "json");
 }
 
 #[test]
@@ -187,37 +187,37 @@ fn known_type_with_broken_required_fields_is_a_protocol_error() {
         Some("content_block_delta"),
     )
     .expect_err("no index");
-    assert!(err.classify() == Category::Protocol && err.to_string().contains("content_block_delta"), "{err}");
+    assert!(err.kind() == ErrorKind::Protocol && err.to_string().contains("content_block_delta"), "{err}");
 }
 
 #[test]
 fn every_documented_error_type_and_an_unknown_one() {
     let table = [
-        ("invalid_request_error", ApiErrorKind::InvalidRequest, Some(400), false),
-        ("authentication_error", ApiErrorKind::Authentication, Some(401), false),
-        ("billing_error", ApiErrorKind::Billing, Some(402), false),
-        ("permission_error", ApiErrorKind::Permission, Some(403), false),
-        ("not_found_error", ApiErrorKind::NotFound, Some(404), false),
-        ("request_too_large", ApiErrorKind::RequestTooLarge, Some(413), false),
-        ("rate_limit_error", ApiErrorKind::RateLimit, Some(429), true),
-        ("api_error", ApiErrorKind::Api, Some(500), true),
-        ("timeout_error", ApiErrorKind::Timeout, Some(504), true),
-        ("overloaded_error", ApiErrorKind::Overloaded, Some(529), true),
-        ("conflict_error", ApiErrorKind::Conflict, Some(409), true),
-        ("some_future_error", ApiErrorKind::Other("some_future_error".into()), None, false),
+        ("invalid_request_error", "invalid_request_error", Some(400), false),
+        ("authentication_error", "authentication_error", Some(401), false),
+        ("billing_error", "billing_error", Some(402), false),
+        ("permission_error", "permission_error", Some(403), false),
+        ("not_found_error", "not_found_error", Some(404), false),
+        ("request_too_large", "request_too_large", Some(413), false),
+        ("rate_limit_error", "rate_limit_error", Some(429), true),
+        ("api_error", "api_error", Some(500), true),
+        ("timeout_error", "timeout_error", Some(504), true),
+        ("overloaded_error", "overloaded_error", Some(529), true),
+        ("conflict_error", "conflict_error", Some(409), true),
+        ("some_future_error", "some_future_error", None, false),
     ];
     for (name, kind, status, retry) in table {
         let data = json!({"type":"error","error":{"type":name,"message":"msg","details":{"k":1}},"request_id":"req_b"})
             .to_string();
         let err = StreamEvent::from_json(&data, Some("error")).expect_err("an error event");
         let api = err.api_error().expect("API error");
-        assert_eq!(api.kind(), &kind);
-        assert_eq!(api.kind().as_str(), name);
+        assert_eq!(api.error_type(), kind);
+        assert_eq!(api.error_type(), name);
         assert_eq!(api.status(), status, "{name}");
         assert_eq!(api.should_retry(), retry, "{name}");
         assert_eq!(api.details(), Some(&json!({"k":1})));
         assert_eq!(api.request_id(), Some("req_b"));
-        assert_eq!(err.kind(), name);
+        assert_eq!(err.error_type(), name);
         assert_eq!(err.to_string(), format!("{name}: msg (request_id req_b)"));
     }
 }
@@ -227,7 +227,7 @@ fn error_event_data_that_is_not_json_or_empty() {
     for data in ["", "upstream exploded", "{\"type\":\"error\"}"] {
         let err = StreamEvent::from_json(data, Some("error")).expect_err("an error event whatever its data");
         let api = err.api_error().expect("API error");
-        assert_eq!(api.kind().as_str(), "unknown", "{data:?}");
+        assert_eq!(api.error_type(), "unknown", "{data:?}");
         assert!(!api.message().is_empty());
         if !data.is_empty() && !data.starts_with('{') {
             assert!(api.message().contains(data), "{}", api.message());
@@ -248,8 +248,8 @@ fn non_2xx_responses_json_html_and_empty() {
         br#"{"type":"error","error":{"type":"not_found_error","message":"model: nope"},"request_id":"req_x"}"#;
     let e = ApiError::from_response(404, None, json_body);
     assert_eq!(
-        (e.kind(), e.message(), e.request_id(), e.http_status()),
-        (&ApiErrorKind::NotFound, "model: nope", Some("req_x"), Some(404))
+        (e.error_type(), e.message(), e.request_id(), e.http_status()),
+        ("not_found_error", "model: nope", Some("req_x"), Some(404))
     );
     assert!(!e.should_retry());
 
@@ -272,7 +272,7 @@ fn non_2xx_responses_json_html_and_empty() {
     assert_eq!(e.http_status(), Some(503));
 
     let e = ApiError::from_response(429, None, b"slow down");
-    assert_eq!(e.kind(), &ApiErrorKind::RateLimit, "a non-JSON body takes its kind from the status");
+    assert_eq!(e.error_type(), "rate_limit_error", "a non-JSON body takes its kind from the status");
     assert!(e.should_retry());
 }
 
@@ -365,12 +365,12 @@ fn nesting_depth_never_ends_the_stream_for_unknown_events_nor_loses_an_error_typ
         "]".repeat(1000)
     );
     let Err(e) = StreamEvent::from_json(&error, Some("error")) else { panic!("an error event is an error") };
-    assert_eq!(e.kind(), "overloaded_error");
+    assert_eq!(e.error_type(), "overloaded_error");
     assert!(e.should_retry());
     assert!(e.to_string().contains("Overloaded"), "{e}");
     // Text that is not JSON is still a JSON error naming the event.
     let err = StreamEvent::from_json("{\"type\":\"future\",", Some("future")).unwrap_err();
-    assert_eq!(err.kind(), "json");
+    assert_eq!(err.error_type(), "json");
 }
 
 /// A `message_start` whose message holds another `content` list deeper down (here in a member this version

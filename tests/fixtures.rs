@@ -3,8 +3,8 @@
 //! (`regenerate.sh`); where our policy differs from the SDK, the test says how, and the SDK was run on the
 //! `.oracle.sse` twin described in `make_fixtures.py`.
 
-use anthropic_sse::error::Category;
-use anthropic_sse::{ApiErrorKind, BlockingEvents, Error, Message};
+use anthropic_sse::error::ErrorKind;
+use anthropic_sse::{BlockingEvents, Error, Message};
 use serde_json::Value;
 
 /// What a fixture must give.
@@ -55,31 +55,29 @@ fn cases() -> Vec<(&'static str, Outcome)> {
             "error_event_overloaded",
             ErrorWithSnapshot(|e| {
                 let api = e.api_error().expect("an API error");
-                api.kind() == &ApiErrorKind::Overloaded
+                api.error_type() == "overloaded_error"
                     && api.message() == "Overloaded"
                     && api.request_id() == Some("req_header_1")
                     && api.should_retry()
-                    && e.kind() == "overloaded_error"
+                    && e.error_type() == "overloaded_error"
             }),
         ),
         // Policy: a protocol error naming the index (the SDK raises IndexError).
         (
             "delta_for_missing_index",
-            ErrorWithSnapshot(|e| e.classify() == Category::Protocol && e.to_string().contains("index 5")),
+            ErrorWithSnapshot(|e| e.kind() == ErrorKind::Protocol && e.to_string().contains("index 5")),
         ),
         // Policy: incomplete, with the message the SDK returns as if complete.
-        ("truncated_before_message_stop", ErrorWithOk(|e| e.classify() == Category::Incomplete)),
+        ("truncated_before_message_stop", ErrorWithOk(|e| e.kind() == ErrorKind::Incomplete)),
         // Policy: a protocol error (the SDK ignores the second message_start); expected from the stream before it.
         (
             "second_message_start",
-            ErrorWithOk(|e| e.classify() == Category::Protocol && e.to_string().contains("second message_start")),
+            ErrorWithOk(|e| e.kind() == ErrorKind::Protocol && e.to_string().contains("second message_start")),
         ),
         // Policy: content before message_start is a protocol error with no message.
         (
             "content_before_message_start",
-            ErrorWithoutMessage(|e| {
-                e.classify() == Category::Protocol && e.to_string().contains("before message_start")
-            }),
+            ErrorWithoutMessage(|e| e.kind() == ErrorKind::Protocol && e.to_string().contains("before message_start")),
         ),
     ]
 }

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use anthropic_sse::{BlockingEvents, EventStream};
+use anthropic_sse::{BlockingEvents, Events};
 use proptest::prelude::*;
 
 fn streams() -> &'static Vec<(String, Vec<u8>)> {
@@ -28,7 +28,7 @@ fn outcome(
     match result {
         Ok(m) => (None, Some(serde_json::to_value(m).expect("serializes"))),
         Err(e) => {
-            (Some(e.kind().to_owned()), e.partial_message().map(|m| serde_json::to_value(m).expect("serializes")))
+            (Some(e.error_type().to_owned()), e.partial_message().map(|m| serde_json::to_value(m).expect("serializes")))
         }
     }
 }
@@ -56,7 +56,7 @@ proptest! {
         let (name, bytes) = which.get(streams());
         let whole = outcome(BlockingEvents::new(&bytes[..]).final_message());
         let chunks = futures::stream::iter(pieces(bytes, &cuts).into_iter().map(Ok::<_, std::io::Error>));
-        let split = outcome(futures::executor::block_on(EventStream::new(chunks).final_message()));
+        let split = outcome(futures::executor::block_on(Events::new(chunks).final_message()));
         prop_assert_eq!(split, whole, "{}", name);
     }
 }

@@ -2,9 +2,8 @@
 //! same events and the same final message; typing needs no SSE name; already-split events fold through
 //! `push_json` as through a framing.
 
-use anthropic_sse::framing::sse::Decoder;
-use anthropic_sse::framing::{Framing, RawEvent, WholeEvents};
-use anthropic_sse::{BlockingEvents, Error, EventDecoder, EventStream, Limits, Message, StreamEvent, SAMPLE_STREAM};
+use anthropic_sse::framing::{Format, Framing, RawEvent, SseDecoder as Decoder};
+use anthropic_sse::{BlockingEvents, Error, EventDecoder, Events, Limits, Message, StreamEvent, SAMPLE_STREAM};
 use bytes::Bytes;
 
 /// The SSE frames of `bytes`: (event name, data), in order.
@@ -23,17 +22,16 @@ fn frames(bytes: &[u8]) -> Vec<(String, String)> {
 type Outcome = Result<Message, (String, Option<Box<Message>>)>;
 
 fn outcome(result: Result<Message, Error>) -> Outcome {
-    result.map_err(|e| (e.kind().to_owned(), e.partial_message().cloned().map(Box::new)))
+    result.map_err(|e| (e.error_type().to_owned(), e.partial_message().cloned().map(Box::new)))
 }
 
 /// What a decoder makes of its input: every event (or the error that ended it), then the final message.
-fn run<F: Framing>(mut decoder: EventDecoder<F>) -> (Vec<Result<StreamEvent, String>>, Outcome) {
+fn run(mut decoder: EventDecoder) -> (Vec<Result<StreamEvent, String>>, Outcome) {
     let mut events = Vec::new();
     while let Some(item) = decoder.next_event() {
         events.push(item.map_err(|e| e.to_string()));
     }
-    let end = decoder.finish();
-    (events, outcome(decoder.into_final_message(end)))
+    (events, outcome(decoder.into_final_message()))
 }
 
 fn sse(bytes: &[u8]) -> (Vec<Result<StreamEvent, String>>, Outcome) {
@@ -53,15 +51,9 @@ fn streams() -> Vec<(String, Vec<u8>)> {
 fn already_split_events_give_what_sse_gives() {
     for (name, bytes) in streams() {
         let expected = sse(&bytes);
-        // Named, as eventsource frames arrive.
-        let mut named = WholeEvents::new();
-        for (event, data) in frames(&bytes) {
-            named.push(Some(event), data);
-        }
-        assert_eq!(run(EventDecoder::with_framing(named, Limits::default())), expected, "{name}: named");
         // Unnamed JSON chunks, as the AWS SDK's payloads arrive (the corpus writes pings and errors with the
         // data their names say).
-        let mut unnamed = EventDecoder::with_framing(WholeEvents::new(), Limits::default());
+        let mut unnamed = EventDecoder::for_format(Format::JsonEvents);
         for (_, data) in frames(&bytes) {
             unnamed.feed_bytes(Bytes::from(data));
         }
@@ -74,8 +66,7 @@ fn already_split_events_give_what_sse_gives() {
                 events.push(item.map_err(|e| e.to_string()));
             }
         }
-        let end = pushed.finish();
-        assert_eq!(outcome(pushed.into_final_message(end)), expected.1, "{name}: push_json");
+        assert_eq!(outcome(pushed.into_final_message()), expected.1, "{name}: push_json");
         assert_eq!(events, expected.0, "{name}: push_json events");
         // The adapters' own constructors for already-split events, async and blocking: the same events, then
         // the same final message.
@@ -88,14 +79,24 @@ fn already_split_events_give_what_sse_gives() {
             assert_eq!(events, expected.0, "{name}: {what}");
         };
         let items = || frames(&bytes).into_iter().map(|(_, data)| Ok::<_, std::io::Error>(data));
-        let stream = EventStream::from_json_events(futures::stream::iter(items()));
-        same_events(futures::executor::block_on_stream(stream).collect(), "EventStream::from_json_events");
-        let message =
-            futures::executor::block_on(EventStream::from_json_events(futures::stream::iter(items())).final_message());
-        assert_eq!(outcome(message), expected.1, "{name}: EventStream::from_json_events, final message");
-        same_events(BlockingEvents::from_json_events(items()).collect(), "BlockingEvents::from_json_events");
-        let message = BlockingEvents::from_json_events(items()).final_message();
-        assert_eq!(outcome(message), expected.1, "{name}: BlockingEvents::from_json_events, final message");
+        let json_events = || Events::new(futures::stream::iter(items())).with_format(Format::JsonEvents);
+        same_events(futures::executor::block_on_stream(json_events()).collect(), "Format::JsonEvents");
+        let message = futures::executor::block_on(json_events().final_message());
+        assert_eq!(outcome(message), expected.1, "{name}: Format::JsonEvents, final message");
+        // Named, as eventsource frames arrive.
+        #[cfg(feature = "eventsource-stream")]
+        {
+            let named = || {
+                let frames = frames(&bytes).into_iter().map(|(event, data)| {
+                    Ok::<_, std::io::Error>(eventsource_stream::Event { event, data, ..Default::default() })
+                });
+                futures::stream::iter(frames.collect::<Vec<_>>())
+            };
+            let stream = Events::from_eventsource(named());
+            same_events(futures::executor::block_on_stream(stream).collect(), "Events::from_eventsource");
+            let message = futures::executor::block_on(Events::from_eventsource(named()).final_message());
+            assert_eq!(outcome(message), expected.1, "{name}: Events::from_eventsource, final message");
+        }
     }
 }
 
@@ -106,36 +107,32 @@ fn already_split_events_end_on_a_failed_item_or_an_error_event() {
     let data: Vec<String> = frames(SAMPLE_STREAM).into_iter().map(|(_, data)| data).collect();
     let cut = data.len() / 2;
     let failing = || {
-        data[..cut]
+        let items = data[..cut]
             .iter()
             .cloned()
             .map(Ok)
             .chain(std::iter::once(Err(std::io::Error::other("connection reset"))))
-            .chain(data[cut..].iter().cloned().map(Ok))
+            .chain(data[cut..].iter().cloned().map(Ok));
+        items.collect::<Vec<_>>()
     };
-    let blocking = BlockingEvents::from_json_events(failing()).final_message().expect_err("the item failed");
-    let streamed =
-        futures::executor::block_on(EventStream::from_json_events(futures::stream::iter(failing())).final_message())
-            .expect_err("the item failed");
-    for err in [&blocking, &streamed] {
-        assert_eq!(err.kind(), "transport", "{err}");
-        assert!(err.to_string().contains("connection reset"), "{err}");
-        assert!(err.partial_message().is_some(), "the message so far is kept: {err}");
-    }
-    assert_eq!(blocking.partial_message(), streamed.partial_message());
-    // The iterator ends after the error item.
-    let items: Vec<_> = BlockingEvents::from_json_events(failing()).collect();
+    let json_events = || Events::new(futures::stream::iter(failing())).with_format(Format::JsonEvents);
+    let err = futures::executor::block_on(json_events().final_message()).expect_err("the item failed");
+    assert_eq!(err.error_type(), "transport", "{err}");
+    assert!(err.to_string().contains("connection reset"), "{err}");
+    assert!(err.partial_message().is_some(), "the message so far is kept: {err}");
+    // The stream ends after the error item.
+    let items: Vec<_> = futures::executor::block_on_stream(json_events()).collect();
     assert!(items.last().is_some_and(Result::is_err));
     assert_eq!(items.len(), cut + 1);
 
     let overloaded = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#.to_owned();
-    let with_error = data[..cut].iter().cloned().chain(std::iter::once(overloaded)).map(Ok::<_, std::io::Error>);
-    let err = BlockingEvents::from_json_events(with_error)
-        .with_request_id("req_1")
-        .final_message()
-        .expect_err("an error event");
+    let with_error: Vec<_> =
+        data[..cut].iter().cloned().chain(std::iter::once(overloaded)).map(Ok::<_, std::io::Error>).collect();
+    let events =
+        Events::new(futures::stream::iter(with_error)).with_format(Format::JsonEvents).with_request_id("req_1");
+    let err = futures::executor::block_on(events.final_message()).expect_err("an error event");
     let api = err.api_error().expect("an API error");
-    assert_eq!(api.kind().as_str(), "overloaded_error");
+    assert_eq!(api.error_type(), "overloaded_error");
     assert_eq!(api.request_id(), Some("req_1"));
     assert!(api.should_retry());
     assert!(err.partial_message().is_some());
@@ -143,24 +140,44 @@ fn already_split_events_end_on_a_failed_item_or_an_error_event() {
 
 #[test]
 fn a_framing_chosen_at_run_time_is_the_same_pipeline() {
-    let choose = |content_type: &str| -> Box<dyn Framing + Send> {
-        match content_type {
-            "text/event-stream" => Box::new(Decoder::new()),
-            _ => Box::new(WholeEvents::new()),
-        }
+    let choose = |content_type: &str| match content_type {
+        "text/event-stream" => Format::Sse,
+        _ => Format::JsonEvents,
     };
-    let mut decoder = EventDecoder::with_framing(choose("text/event-stream"), Limits::default());
+    let mut decoder = EventDecoder::for_format(choose("text/event-stream"));
+    assert_eq!(decoder.format(), Some(Format::Sse));
     decoder.feed(SAMPLE_STREAM);
     assert_eq!(run(decoder), sse(SAMPLE_STREAM));
 
     // The same through the async driver and the blocking one.
     let chunks = futures::stream::iter(SAMPLE_STREAM.chunks(50).map(Ok::<_, std::io::Error>));
-    let decoder = EventDecoder::with_framing(choose("text/event-stream"), Limits::default());
-    let message = futures::executor::block_on(EventStream::with_decoder(chunks, decoder).final_message()).unwrap();
+    let events = Events::new(chunks).with_format(choose("text/event-stream"));
+    let message = futures::executor::block_on(events.final_message()).unwrap();
     assert_eq!(Ok(message.clone()), sse(SAMPLE_STREAM).1);
-    let decoder = EventDecoder::with_framing(choose("text/event-stream"), Limits::default());
-    let blocking = BlockingEvents::with_decoder(SAMPLE_STREAM, decoder).final_message().unwrap();
+    let blocking = BlockingEvents::new(SAMPLE_STREAM).with_format(choose("text/event-stream")).final_message().unwrap();
     assert_eq!(blocking, message);
+
+    // A framing of the user's own, here SSE wrapped: the same pipeline, nothing lost.
+    #[derive(Debug, Default)]
+    struct Wrapped(Decoder);
+    impl Framing for Wrapped {
+        fn feed(&mut self, chunk: Bytes) {
+            Framing::feed(&mut self.0, chunk)
+        }
+        fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error> {
+            Framing::next_event(&mut self.0)
+        }
+        fn finish(&mut self) -> Option<String> {
+            Framing::finish(&mut self.0)
+        }
+        fn set_limits(&mut self, limits: Limits) {
+            Framing::set_limits(&mut self.0, limits)
+        }
+    }
+    let mut decoder = EventDecoder::with_framing(Wrapped::default());
+    assert_eq!(decoder.format(), None);
+    decoder.feed(SAMPLE_STREAM);
+    assert_eq!(run(decoder), sse(SAMPLE_STREAM));
 }
 
 #[test]
@@ -182,17 +199,15 @@ fn typing_needs_no_name_but_honours_one() {
 #[test]
 fn the_limits_set_once_reach_every_layer() {
     let limits = Limits::default().with_max_line_bytes(64).with_max_tool_input_bytes(8);
-    let mut decoder = EventDecoder::with_limits(limits);
+    let mut decoder = EventDecoder::new().with_limits(limits);
     assert_eq!(decoder.limits(), limits);
-    assert_eq!(decoder.accumulator().limits(), limits);
-    assert_eq!(decoder.framing().limits(), limits);
     // The framing's limit.
     decoder.feed(&[b'x'; 100]);
     let err: Error = decoder.next_event().expect("an error").unwrap_err();
     assert!(err.to_string().contains("with_max_line_bytes"), "{err}");
     // The fold's limit, through a framing that has none of its own.
     let stream = anthropic_sse_kit::streams::tool_call("f", "{}", &["{\"a\": ", "123456789}"]);
-    let mut whole = EventDecoder::with_framing(WholeEvents::new(), limits);
+    let mut whole = EventDecoder::for_format(Format::JsonEvents).with_limits(limits);
     for (_, data) in frames(&stream) {
         whole.feed_bytes(Bytes::from(data));
     }
@@ -213,11 +228,9 @@ fn a_raw_event_is_the_json_and_the_name() {
     let left = Framing::finish(&mut decoder).expect("an unfinished event");
     assert!(left.contains("(cut)"), "{left}");
 
-    let mut whole = WholeEvents::new();
-    Framing::feed(&mut whole, Bytes::from_static(b"{\"type\":\"ping\"}"));
-    whole.push(Some("error".to_owned()), "{}");
+    let mut whole = Format::JsonEvents.framing();
+    whole.feed(Bytes::from_static(b"{\"type\":\"ping\"}"));
     assert_eq!(whole.next_event().unwrap(), Some(RawEvent { json: "{\"type\":\"ping\"}", name: None }));
-    assert_eq!(whole.next_event().unwrap(), Some(RawEvent { json: "{}", name: Some("error") }));
     assert_eq!(whole.next_event().unwrap(), None);
 }
 
@@ -225,7 +238,6 @@ fn a_raw_event_is_the_json_and_the_name() {
 /// driver, handed out or folded.
 #[test]
 fn the_last_json_line_needs_no_line_end() {
-    use anthropic_sse::framing::JsonLines;
     let mut json = String::new();
     for (_, data) in frames(SAMPLE_STREAM) {
         json.push_str(&data);
@@ -234,12 +246,12 @@ fn the_last_json_line_needs_no_line_end() {
     let unended = json.trim_end().to_owned();
     let expected = sse(SAMPLE_STREAM);
     // Sans-IO: `finish` folds what the end completes; `end_input` hands it out first.
-    let mut decoder = EventDecoder::with_framing(JsonLines::new(), Limits::default());
+    let mut decoder = EventDecoder::for_format(Format::JsonLines);
     decoder.feed(unended.as_bytes());
     decoder.fold_buffered().unwrap();
-    assert!(decoder.finish().is_none());
-    assert_eq!(outcome(decoder.into_final_message(None)), expected.1);
-    let mut decoder = EventDecoder::with_framing(JsonLines::new(), Limits::default());
+    assert!(decoder.finish().is_ok());
+    assert_eq!(outcome(decoder.into_final_message()), expected.1);
+    let mut decoder = EventDecoder::for_format(Format::JsonLines);
     decoder.feed(unended.as_bytes());
     let mut events: Vec<_> = std::iter::from_fn(|| decoder.next_event()).collect();
     decoder.end_input();
@@ -247,17 +259,16 @@ fn the_last_json_line_needs_no_line_end() {
     assert_eq!(events.into_iter().map(|e| e.map_err(|e| e.to_string())).collect::<Vec<_>>(), expected.0);
     // Both drivers, handing events out.
     for read in [1, 7, unended.len()] {
-        let decoder = EventDecoder::with_framing(JsonLines::new(), Limits::default());
-        let blocking: Vec<_> = BlockingEvents::with_decoder(unended.as_bytes(), decoder)
+        let blocking: Vec<_> = BlockingEvents::new(unended.as_bytes())
+            .with_format(Format::JsonLines)
             .with_read_size(read)
             .map(|e| e.map_err(|e| e.to_string()))
             .collect();
         assert_eq!(blocking, expected.0, "reads of {read}");
     }
-    let chunks = futures::stream::iter(unended.as_bytes().chunks(5).map(Ok::<_, std::io::Error>));
-    let decoder = EventDecoder::with_framing(JsonLines::new(), Limits::default());
-    let streamed: Vec<_> =
-        futures::executor::block_on(futures::StreamExt::collect::<Vec<_>>(EventStream::with_decoder(chunks, decoder)));
+    let chunks: Vec<_> = unended.as_bytes().chunks(5).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect();
+    let events = Events::new(futures::stream::iter(chunks)).with_format(Format::JsonLines);
+    let streamed: Vec<_> = futures::executor::block_on(futures::StreamExt::collect::<Vec<_>>(events));
     assert_eq!(streamed.into_iter().map(|e| e.map_err(|e| e.to_string())).collect::<Vec<_>>(), expected.0);
 }
 
@@ -265,13 +276,13 @@ fn the_last_json_line_needs_no_line_end() {
 #[test]
 fn whole_events_keep_to_the_event_limit() {
     let limits = Limits::default().with_max_event_bytes(16);
-    let mut decoder = EventDecoder::with_framing(WholeEvents::new(), limits);
+    let mut decoder = EventDecoder::for_format(Format::JsonEvents).with_limits(limits);
     decoder.feed_bytes(Bytes::from_static(br#"{"type":"ping"}"#));
     decoder.feed_bytes(Bytes::from_static(br#"{"type":"message_stop"}"#));
     assert!(decoder.next_event().unwrap().is_ok());
     let err = decoder.next_event().unwrap().unwrap_err();
     assert!(err.to_string().contains("with_max_event_bytes"), "{err}");
-    let mut decoder = EventDecoder::with_limits(limits);
+    let mut decoder = EventDecoder::new().with_limits(limits);
     let err = decoder.push_json(r#"{"type":"message_stop"}"#).unwrap().unwrap_err();
     assert!(err.limit_error().is_some(), "{err}");
 }
@@ -279,7 +290,7 @@ fn whole_events_keep_to_the_event_limit() {
 /// A `BytesStr` hashes as the `str` it is, so a set of them finds a `&str`.
 #[test]
 fn bytes_str_hashes_as_str() {
-    use anthropic_sse::framing::sse::BytesStr;
+    use anthropic_sse::framing::BytesStr;
     let set: std::collections::HashSet<BytesStr> = [BytesStr::from(":message-type"), BytesStr::from("x")].into();
     assert!(set.contains(":message-type"));
     assert!(!set.contains("y"));
@@ -288,8 +299,7 @@ fn bytes_str_hashes_as_str() {
 /// A byte order mark before the first JSON line is skipped, as on SSE.
 #[test]
 fn a_byte_order_mark_before_json_lines_is_skipped() {
-    use anthropic_sse::framing::JsonLines;
-    let mut decoder = EventDecoder::with_framing(JsonLines::new(), Limits::default());
+    let mut decoder = EventDecoder::for_format(Format::JsonLines);
     decoder.feed(b"\xEF\xBB\xBF{\"type\":\"ping\"}\n");
     assert_eq!(decoder.next_event().map(|e| e.map_err(|e| e.to_string())), Some(Ok(StreamEvent::Ping)));
 }

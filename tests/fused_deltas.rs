@@ -24,8 +24,8 @@ impl Rng {
 /// id, reconnection time and offset.
 type Outcome = (String, String, Option<u64>, u64);
 
-fn outcome(dec: EventDecoder, end: Option<anthropic_sse::Error>, id: String, retry: Option<u64>, off: u64) -> Outcome {
-    let r = match dec.into_final_message(end) {
+fn outcome(dec: EventDecoder, id: String, retry: Option<u64>, off: u64) -> Outcome {
+    let r = match dec.into_final_message() {
         Ok(m) => format!("OK {}", serde_json::to_string(&m).unwrap()),
         Err(e) => format!(
             "ERR kind={} msg={} partial={}",
@@ -38,41 +38,29 @@ fn outcome(dec: EventDecoder, end: Option<anthropic_sse::Error>, id: String, ret
 }
 
 fn fused(chunks: &[&[u8]], limits: Limits) -> Outcome {
-    let mut dec = EventDecoder::with_limits(limits);
-    let mut end = None;
+    let mut dec = EventDecoder::new().with_limits(limits);
     for c in chunks {
         dec.feed(c);
-        if let Err(e) = dec.fold_buffered() {
-            end = Some(e);
+        if dec.fold_buffered().is_err() {
             break;
         }
     }
-    let (id, retry, off) =
-        (dec.framing().last_event_id().to_owned(), dec.framing().reconnection_time(), dec.framing().offset());
-    if end.is_none() {
-        end = dec.finish();
-    }
-    outcome(dec, end, id, retry, off)
+    let (id, retry, off) = anthropic_sse::__private::sse_state(&dec).expect("SSE");
+    outcome(dec, id, retry, off)
 }
 
 fn layered(chunks: &[&[u8]], limits: Limits) -> Outcome {
-    let mut dec = EventDecoder::with_limits(limits);
-    let mut end = None;
+    let mut dec = EventDecoder::new().with_limits(limits);
     'outer: for c in chunks {
         dec.feed(c);
         while let Some(item) = dec.next_event() {
-            if let Err(e) = item {
-                end = Some(e);
+            if item.is_err() {
                 break 'outer;
             }
         }
     }
-    let (id, retry, off) =
-        (dec.framing().last_event_id().to_owned(), dec.framing().reconnection_time(), dec.framing().offset());
-    if end.is_none() {
-        end = dec.finish();
-    }
-    outcome(dec, end, id, retry, off)
+    let (id, retry, off) = anthropic_sse::__private::sse_state(&dec).expect("SSE");
+    outcome(dec, id, retry, off)
 }
 
 const START: &str = concat!(

@@ -1,12 +1,12 @@
 //! End to end over real sockets: an axum HTTP/1.1 server on 127.0.0.1 (ephemeral port) streams SSE bodies
 //! with chunked transfer encoding, random chunk boundaries and small delays; the client is reqwest's
-//! `bytes_stream()` fed into `EventStream`. Nothing leaves 127.0.0.1, and every wait is bounded.
+//! `bytes_stream()` fed into `Events`. Nothing leaves 127.0.0.1, and every wait is bounded.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use anthropic_sse::error::Category;
-use anthropic_sse::{ApiError, ApiErrorKind, BlockingEvents, Delta, EventStream, StreamEvent, SAMPLE_STREAM};
+use anthropic_sse::error::ErrorKind;
+use anthropic_sse::{ApiError, BlockingEvents, Delta, Events, StreamEvent, SAMPLE_STREAM};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -177,7 +177,7 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
 }
 
 /// What a client does: the typed error for a non-2xx status, else the event stream with the request id.
-async fn open(url: &str) -> Result<EventStream<impl futures::Stream<Item = reqwest::Result<Bytes>>>, ApiError> {
+async fn open(url: &str) -> Result<Events, ApiError> {
     let response = reqwest::get(url).await.expect("the loopback server answers");
     let id = request_id(response.headers());
     let status = response.status().as_u16();
@@ -185,7 +185,7 @@ async fn open(url: &str) -> Result<EventStream<impl futures::Stream<Item = reqwe
         let body = response.bytes().await.expect("error body");
         return Err(ApiError::from_response(status, id.as_deref(), &body));
     }
-    let mut events = EventStream::new(response.bytes_stream());
+    let mut events = Events::new(response.bytes_stream());
     if let Some(id) = id {
         events = events.with_request_id(id);
     }
@@ -229,7 +229,7 @@ async fn error_event_after_200_is_typed_with_the_header_request_id() {
     let events = open(&format!("{base}/overloaded")).await.expect("200");
     let err = tokio::time::timeout(LIMIT, events.final_message()).await.expect("in time").expect_err("error event");
     let api = err.api_error().expect("an API error");
-    assert_eq!(api.kind(), &ApiErrorKind::Overloaded);
+    assert_eq!(api.error_type(), "overloaded_error");
     assert_eq!(api.request_id(), Some("req_e2e_overloaded"));
     assert!(api.should_retry());
     assert_eq!(err.partial_message().map(|m| m.text()).as_deref(), Some("Let me check the weather"));
@@ -241,9 +241,9 @@ async fn server_closing_mid_stream_is_an_error_with_the_partial_message() {
     for path in ["cut-clean", "cut-abort"] {
         let events = open(&format!("{base}/{path}")).await.expect("200");
         let err = tokio::time::timeout(LIMIT, events.final_message()).await.expect("never a hang").expect_err("cut");
-        assert!(matches!(err.classify(), Category::Incomplete | Category::Transport), "{path}: {err:?}");
+        assert!(matches!(err.kind(), ErrorKind::Incomplete | ErrorKind::Transport), "{path}: {err:?}");
         if path == "cut-clean" {
-            assert_eq!(err.classify(), Category::Incomplete, "a clean end before message_stop is incomplete");
+            assert_eq!(err.kind(), ErrorKind::Incomplete, "a clean end before message_stop is incomplete");
         }
         assert_eq!(err.partial_message().map(|m| m.text()).as_deref(), Some("Let me check the weather"), "{path}");
     }
@@ -254,8 +254,8 @@ async fn non_2xx_responses_become_api_errors() {
     let base = serve(Shared::default()).await;
     let err = open(&format!("{base}/529")).await.expect_err("529");
     assert_eq!(
-        (err.kind(), err.http_status(), err.request_id()),
-        (&ApiErrorKind::Overloaded, Some(529), Some("req_e2e_529"))
+        (err.error_type(), err.http_status(), err.request_id()),
+        ("overloaded_error", Some(529), Some("req_e2e_529"))
     );
     assert!(err.should_retry());
     let err = open(&format!("{base}/502")).await.expect_err("502");

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use anthropic_sse::error::{Category, RetryAfter};
+use anthropic_sse::error::{ErrorKind, RetryAfter};
 use anthropic_sse::{BlockingEvents, Error, SAMPLE_STREAM};
 use axum::body::Body;
 use axum::extract::Path;
@@ -116,7 +116,7 @@ async fn streams_in_one_call() {
         let err = result.unwrap_err();
         let api = err.api_error().expect("an API error");
         assert_eq!(
-            (api.kind().as_str(), api.status(), api.request_id()),
+            (api.error_type(), api.status(), api.request_id()),
             ("throttlingException", Some(429), Some("amzn-2"))
         );
         assert!(err.should_retry());
@@ -132,7 +132,7 @@ async fn error_responses_with_their_status_ids_and_retry_advice() {
         let err = result.unwrap_err();
         let api = err.api_error().expect("an API error");
         assert_eq!(
-            (api.http_status(), api.kind().as_str(), api.request_id()),
+            (api.http_status(), api.error_type(), api.request_id()),
             (Some(529), "overloaded_error", Some("req_529"))
         );
         assert!(err.should_retry());
@@ -167,14 +167,14 @@ async fn what_is_not_a_stream_says_so() {
     let base = serve().await;
     for result in both(&base, "json-message").await {
         let err = result.unwrap_err();
-        assert_eq!(err.classify(), Category::NotAStream);
+        assert_eq!(err.kind(), ErrorKind::NotAStream);
         assert!(err.to_string().contains("\"stream\": true"), "{err}");
     }
     for result in both(&base, "plain").await {
         let err = result.unwrap_err();
-        assert_eq!(err.classify(), Category::NotAStream);
+        assert_eq!(err.kind(), ErrorKind::NotAStream);
         assert!(err.to_string().contains("text/plain"), "{err}");
-        assert_eq!(err.kind(), "not_a_stream");
+        assert_eq!(err.error_type(), "not_a_stream");
     }
 }
 
@@ -207,7 +207,7 @@ async fn the_stall_watchdog() {
     let response = reqwest::get(format!("{base}/stalls")).await.unwrap();
     let events = anthropic_sse::reqwest::events(response).await.unwrap().with_idle_timeout(Duration::from_millis(300));
     let err = tokio::time::timeout(LIMIT, events.final_message()).await.expect("in time").unwrap_err();
-    assert_eq!(err.classify(), Category::Stalled, "{err}");
+    assert_eq!(err.kind(), ErrorKind::Stalled, "{err}");
     assert!(err.content_delivered(), "{err}");
     assert!(err.to_string().contains("0.3 s"), "{err}");
     assert!(err.should_retry());
@@ -248,5 +248,5 @@ async fn through_a_hyper_client() {
     assert_eq!(err.api_error().and_then(|api| api.http_status()), Some(529));
     assert_eq!(err.api_error().and_then(|api| api.request_id()), Some("req_529"));
     let err = anthropic_sse::http::events(get("/plain").await).await.unwrap_err();
-    assert_eq!(err.classify(), Category::NotAStream);
+    assert_eq!(err.kind(), ErrorKind::NotAStream);
 }

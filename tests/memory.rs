@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
-use anthropic_sse::error::Category;
+use anthropic_sse::error::ErrorKind;
 use anthropic_sse::{Error, EventDecoder};
 use anthropic_sse::{LimitError, Limits};
 use bytes::Bytes;
@@ -56,8 +56,8 @@ fn hostile_input_ends_in_a_limit_error_within_bounded_memory() {
     let bound = 3 * LIMIT + 4 * 65536 + 256 * 1024;
 
     // One endless line.
-    let (err, fed, peak) = feed_until_error(EventDecoder::with_limits(limits), Bytes::from(vec![b'a'; 65536]));
-    assert_eq!(err.classify(), Category::Limit, "{err:?}");
+    let (err, fed, peak) = feed_until_error(EventDecoder::new().with_limits(limits), Bytes::from(vec![b'a'; 65536]));
+    assert_eq!(err.kind(), ErrorKind::Limit, "{err:?}");
     assert!(err.to_string().contains("max_line_bytes"), "{err}");
     assert!(fed <= LIMIT + 65536, "noticed after {fed} bytes");
     assert!(peak <= bound, "endless line: peak {peak} bytes");
@@ -67,7 +67,7 @@ fn hostile_input_ends_in_a_limit_error_within_bounded_memory() {
     line.extend(std::iter::repeat_n(b'x', 1000));
     line.push(b'\n');
     let chunk: Vec<u8> = line.iter().copied().cycle().take(line.len() * 64).collect();
-    let (err, fed, peak) = feed_until_error(EventDecoder::with_limits(limits), Bytes::from(chunk));
+    let (err, fed, peak) = feed_until_error(EventDecoder::new().with_limits(limits), Bytes::from(chunk));
     assert!(err.to_string().contains("max_event_bytes"), "{err}");
     assert!(fed <= LIMIT + 2 * 65536, "noticed after {fed} bytes");
     assert!(peak <= bound, "endless data lines: peak {peak} bytes");
@@ -78,7 +78,7 @@ fn hostile_input_ends_in_a_limit_error_within_bounded_memory() {
         "[".repeat(1000)
     );
     let mut chunk = start().to_vec();
-    let decoder = EventDecoder::with_limits(limits.with_max_tool_input_bytes(LIMIT));
+    let decoder = EventDecoder::new().with_limits(limits.with_max_tool_input_bytes(LIMIT));
     let mut decoder = decoder;
     decoder.feed(&chunk);
     while let Some(e) = decoder.next_event() {
@@ -97,16 +97,13 @@ fn fold_peak(body: &[u8]) -> (Result<anthropic_sse::Message, Error>, usize, usiz
     let base = CURRENT.load(Ordering::SeqCst);
     PEAK.store(base, Ordering::SeqCst);
     let mut decoder = EventDecoder::new();
-    let mut end = None;
     for chunk in body.chunks(65536) {
         decoder.feed(chunk);
-        if let Err(e) = decoder.fold_buffered() {
-            end = Some(e);
+        if decoder.fold_buffered().is_err() {
             break;
         }
     }
-    let end = end.or_else(|| decoder.finish());
-    let result = decoder.into_final_message(end);
+    let result = decoder.into_final_message();
     let peak = PEAK.load(Ordering::SeqCst) - base;
     let held = CURRENT.load(Ordering::SeqCst) - base;
     (result, peak, held)
@@ -276,7 +273,7 @@ fn a_big_json_error_event_keeps_its_type_without_a_tree() {
     PEAK.store(base, Ordering::SeqCst);
     let error = anthropic_sse::ApiError::from_event_data(data.as_bytes(), None);
     let peak = PEAK.load(Ordering::SeqCst) - base;
-    assert_eq!(error.kind().as_str(), "overloaded_error");
+    assert_eq!(error.error_type(), "overloaded_error");
     assert!(error.should_retry());
     assert!(error.body().is_none(), "a body over MAX_ERROR_BODY is not built into a tree");
     assert!(peak <= 3 * data.len(), "peak {peak} for {} bytes", data.len());

@@ -6,7 +6,7 @@ use anthropic_sse_kit::checks;
 
 use checks::consistent;
 
-use anthropic_sse::partial_json::{parse, MAX_DEPTH};
+use anthropic_sse::__private::{parse, MAX_DEPTH};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -122,7 +122,7 @@ proptest! {
 
 /// Feeds `text` to the incremental parser in the given pieces and checks it against `parse` of each prefix.
 fn check_incremental(text: &str, cuts: &[usize]) -> Result<(), TestCaseError> {
-    use anthropic_sse::partial_json::PartialJsonParser;
+    use anthropic_sse::__private::PartialJsonParser;
     let mut bounds: Vec<usize> =
         cuts.iter().map(|c| c % (text.len() + 1)).filter(|&c| text.is_char_boundary(c)).collect();
     bounds.push(text.len());

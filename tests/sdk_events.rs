@@ -2,7 +2,7 @@
 //! iteration, `final_message.py --iteration`) must be what our `SdkEvent`s give, item for item, whole and in
 //! 7-byte pieces, through the blocking and the async driver and the sans-IO decoder.
 
-use anthropic_sse::{BlockingEvents, EventDecoder, EventStream, SdkEvent};
+use anthropic_sse::{BlockingEvents, EventDecoder, Events, SdkEvent};
 use serde_json::Value;
 
 /// The items as JSON, with their snapshots; an error ends the list as `{"error": kind}`.
@@ -12,7 +12,7 @@ fn items_blocking(bytes: &[u8], read: usize) -> Vec<Value> {
     while let Some(item) = items.next() {
         match item {
             Ok(item) => out.push(serde_json::from_str(&items.decoder_mut().sdk_event_json(&item)).unwrap()),
-            Err(e) => out.push(serde_json::json!({ "error": e.kind() })),
+            Err(e) => out.push(serde_json::json!({ "error": e.error_type() })),
         }
     }
     out
@@ -20,14 +20,15 @@ fn items_blocking(bytes: &[u8], read: usize) -> Vec<Value> {
 
 fn items_async(bytes: &[u8], chunk: usize) -> Vec<Value> {
     use futures::StreamExt;
-    let body = futures::stream::iter(bytes.chunks(chunk).map(Ok::<_, std::io::Error>));
-    let mut items = EventStream::new(body).sdk_events();
+    let chunks: Vec<_> = bytes.chunks(chunk).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect();
+    let body = futures::stream::iter(chunks);
+    let mut items = Events::new(body).sdk_events();
     futures::executor::block_on(async {
         let mut out = Vec::new();
         while let Some(item) = items.next().await {
             match item {
                 Ok(item) => out.push(serde_json::from_str(&items.decoder_mut().sdk_event_json(&item)).unwrap()),
-                Err(e) => out.push(serde_json::json!({ "error": e.kind() })),
+                Err(e) => out.push(serde_json::json!({ "error": e.error_type() })),
             }
         }
         out
@@ -42,7 +43,7 @@ fn items_sans_io(bytes: &[u8]) -> Vec<Value> {
         while let Some(item) = decoder.next_sdk_event() {
             match item {
                 Ok(item) => out.push(serde_json::from_str(&decoder.sdk_event_json(&item)).unwrap()),
-                Err(e) => out.push(serde_json::json!({ "error": e.kind() })),
+                Err(e) => out.push(serde_json::json!({ "error": e.error_type() })),
             }
         }
     }
@@ -51,7 +52,7 @@ fn items_sans_io(bytes: &[u8]) -> Vec<Value> {
 
 /// Whether the stream has frames without an `event:` line (read under our policy, skipped by the SDK).
 fn unnamed_frames(bytes: &[u8]) -> bool {
-    let mut decoder = anthropic_sse::framing::sse::Decoder::new();
+    let mut decoder = anthropic_sse::framing::SseDecoder::new();
     decoder.feed(bytes);
     decoder.frames().any(|f| f.is_ok_and(|f| f.event_field().is_none()))
 }

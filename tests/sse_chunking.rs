@@ -1,7 +1,7 @@
 //! Property: the same bytes split at any positions (down to one byte at a time) give exactly the frames,
 //! the error and the leftover of the unsplit input, whether frames are taken owned or borrowed.
 
-use anthropic_sse::framing::sse::Limits;
+use anthropic_sse::Limits;
 use proptest::prelude::*;
 
 use anthropic_sse_kit::sse::{Decoded as Outcome, Feeding};

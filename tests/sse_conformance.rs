@@ -1,6 +1,7 @@
 //! Every rule of the WHATWG event-stream interpretation (spec §1), walked with concrete bytes.
 
-use anthropic_sse::framing::sse::{Decoder, Frame, LimitError, Limits, Unterminated};
+use anthropic_sse::framing::{Frame, SseDecoder as Decoder, Unterminated};
+use anthropic_sse::{LimitError, Limits};
 
 /// (event, data, id, retry) of each frame, for compact expectations.
 type Plain = (String, String, String, Option<u64>);

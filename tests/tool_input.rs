@@ -3,7 +3,7 @@
 
 use anthropic_sse_kit::checks;
 
-use anthropic_sse::partial_json::parse;
+use anthropic_sse::__private::parse;
 use anthropic_sse::{Delta, EventDecoder, LimitError, Limits, PartialMode, StreamEvent, ToolInput};
 use checks::same_json;
 use proptest::prelude::*;
@@ -45,7 +45,7 @@ fn snapshot_after_every_delta_equals_the_parse_of_the_text_so_far() {
         }
     }
     assert_eq!(asked, pieces.len() - 1);
-    let message = decoder.into_final_message(None).expect("complete");
+    let message = decoder.into_final_message().expect("complete");
     assert_eq!(message.content[0].tool_input(), Some(&parse(&so_far).expect("complete JSON")));
     assert_eq!(message.content[0].tool_input().unwrap().as_str(), so_far, "complete input is kept as written");
 }
@@ -54,11 +54,11 @@ fn snapshot_after_every_delta_equals_the_parse_of_the_text_so_far() {
 fn raw_tool_input_is_bounded() {
     let big = "[".repeat(1000);
     let pieces: Vec<&str> = std::iter::repeat_n(big.as_str(), 50).collect();
-    let mut decoder = EventDecoder::with_limits(Limits::default().with_max_tool_input_bytes(10_000));
+    let mut decoder = EventDecoder::new().with_limits(Limits::default().with_max_tool_input_bytes(10_000));
     decoder.feed(&tool_stream(&pieces));
     let err = std::iter::from_fn(|| decoder.next_event()).find_map(Result::err).expect("the limit is hit");
     assert!(matches!(err.limit_error(), Some(LimitError::ToolInputTooLarge { index: 0, limit: 10_000 })), "{err:?}");
-    assert_eq!(err.kind(), "limit");
+    assert_eq!(err.error_type(), "limit");
     assert!(err.to_string().contains("with_max_tool_input_bytes"));
 }
 
@@ -101,8 +101,7 @@ fn final_input(pieces: &[&str], mode: PartialMode) -> ToolInput {
     let mut decoder = EventDecoder::new().with_partial_mode(mode);
     decoder.feed(&tool_stream(pieces));
     while decoder.next_event().is_some() {}
-    let end = decoder.finish();
-    let message = decoder.into_final_message(end).expect("valid JSON");
+    let message = decoder.into_final_message().expect("valid JSON");
     message.content[0].tool_input().expect("tool block").clone()
 }
 
@@ -155,14 +154,14 @@ fn input_that_arrives_whole_is_exact_too() {
             if let Err(e) = event {
                 // A number beyond f64 in a whole start event is a JSON error of serde_json's: say so plainly.
                 assert!(input_text.contains("1e400"), "{e}");
-                assert_eq!(e.kind(), "json");
+                assert_eq!(e.error_type(), "json");
                 break;
             }
         }
         if input_text.contains("1e400") {
             continue;
         }
-        let message = decoder.into_final_message(None).expect("complete");
+        let message = decoder.into_final_message().expect("complete");
         let normalized = input_text.replace(", \"n\": -0", ",\"n\":0").replace(": ", ":").replace(", ", ",");
         for index in [1, 2] {
             assert_eq!(message.content[index].tool_input().expect("tool block").as_str(), normalized);
@@ -172,13 +171,13 @@ fn input_that_arrives_whole_is_exact_too() {
 
 #[test]
 fn whatever_tool_input_is_accepted_reads_back_in_the_message() {
-    use anthropic_sse::partial_json::MAX_DEPTH;
+    use anthropic_sse::__private::MAX_DEPTH;
     let deepest = format!("{}1{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
     let message = {
         let mut decoder = EventDecoder::new();
         decoder.feed(&tool_stream(&[&deepest]));
         while decoder.next_event().is_some() {}
-        decoder.into_final_message(None).expect("the deepest accepted input")
+        decoder.into_final_message().expect("the deepest accepted input")
     };
     let text = serde_json::to_string(&message).expect("serializes");
     let back: anthropic_sse::Message = serde_json::from_str(&text).expect("reads back with serde_json's limit");
@@ -191,7 +190,7 @@ fn whatever_tool_input_is_accepted_reads_back_in_the_message() {
     let mut decoder = EventDecoder::new();
     decoder.feed(&tool_stream(&[&deeper]));
     while decoder.next_event().is_some() {}
-    let err = decoder.into_final_message(None).expect_err("too deep");
+    let err = decoder.into_final_message().expect_err("too deep");
     assert!(err.to_string().contains("nesting deeper than the limit"), "{err}");
     let partial = err.partial_message().expect("the complete message");
     assert_eq!(partial.usage.output_tokens, Some(9), "events after the block were applied");

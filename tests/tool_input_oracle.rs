@@ -77,8 +77,7 @@ fn run(case: &Case, chunk: usize) -> (Vec<Option<String>>, Result<String, Error>
             }
         }
     }
-    let end = decoder.finish();
-    let result = decoder.into_final_message(end).map(|m| match &m.content[0] {
+    let result = decoder.into_final_message().map(|m| match &m.content[0] {
         ContentBlock::ToolUse(b) => {
             let read: Exact = b.input.deserialize().expect("the crate's reader reads the final input");
             assert!(same_reading(&read, &exact(b.input.as_str())), "{}: reader disagrees on {}", case.name, b.input);

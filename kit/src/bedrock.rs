@@ -4,7 +4,7 @@
 
 use base64::Engine;
 
-use anthropic_sse::framing::eventstream::HeaderValue;
+use anthropic_sse::framing::HeaderValue;
 
 /// One header value's wire form: its type byte and bytes.
 fn header_bytes(name: &str, value: &HeaderValue, out: &mut Vec<u8>) {
@@ -100,7 +100,7 @@ pub fn exception(kind: &str, text: &str) -> Vec<u8> {
 /// padding member of a length that varies when `pad` is set). Frames named `error` become chunks too (their
 /// JSON is the first-party error), so the body folds exactly as the SSE stream does.
 pub fn encode(sse: &[u8], pad: bool) -> Vec<u8> {
-    let mut decoder = anthropic_sse::framing::sse::Decoder::new();
+    let mut decoder = anthropic_sse::framing::SseDecoder::new();
     decoder.feed(sse);
     let mut out = Vec::new();
     for (i, frame) in decoder.frames().map_while(Result::ok).enumerate() {

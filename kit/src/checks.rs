@@ -2,10 +2,11 @@
 //! `tests/fuzz_regressions.rs` replays every committed corpus and artifact file through them on stable.
 //! Each panics when a property fails.
 
-use anthropic_sse::framing::eventstream::{self, Header, HeaderValue};
-use anthropic_sse::framing::sse::{Decoder, Limits};
-use anthropic_sse::framing::Bedrock;
-use anthropic_sse::partial_json;
+use anthropic_sse::__private as partial_json;
+use anthropic_sse::framing::Format;
+use anthropic_sse::framing::SseDecoder as Decoder;
+use anthropic_sse::framing::{Header, HeaderValue};
+use anthropic_sse::Limits;
 use anthropic_sse::{BlockingEvents, EventDecoder, StreamEvent};
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::Value;
@@ -125,17 +126,12 @@ pub fn fold(data: &[u8]) {
 fn typed_route(input: &[u8]) -> (Option<String>, Option<String>) {
     let mut decoder = EventDecoder::new();
     decoder.feed(input);
-    let mut end = None;
     while let Some(item) = decoder.next_event() {
-        if let Err(error) = item {
-            end = Some(error);
+        if item.is_err() {
             break;
         }
     }
-    if end.is_none() {
-        end = decoder.finish();
-    }
-    outcome(decoder.into_final_message(end))
+    outcome(decoder.into_final_message())
 }
 
 /// `fast_paths`: the differential target for every fast path. A stream is built whose deltas start with
@@ -199,7 +195,7 @@ fn outcome(result: Result<anthropic_sse::Message, anthropic_sse::Error>) -> (Opt
     match result {
         Ok(m) => (None, Some(serde_json::to_string(&m).expect("messages serialize"))),
         Err(e) => (
-            Some(e.kind().to_owned()),
+            Some(e.error_type().to_owned()),
             e.partial_message().map(|m| serde_json::to_string(m).expect("messages serialize")),
         ),
     }
@@ -599,7 +595,7 @@ pub fn structured(data: &[u8]) {
 type Messages = (Vec<(u64, Vec<Header>, Vec<u8>)>, Option<String>, Option<usize>);
 
 fn messages(input: &[u8], ends: &[usize], limits: Limits) -> Messages {
-    let mut decoder = eventstream::Decoder::with_limits(limits);
+    let mut decoder = anthropic_sse::framing::EventStreamDecoder::with_limits(limits);
     let mut out = Vec::new();
     let mut start = 0;
     for &end in ends.iter().chain(std::iter::once(&input.len())) {
@@ -618,8 +614,7 @@ fn messages(input: &[u8], ends: &[usize], limits: Limits) -> Messages {
 }
 
 fn bedrock_outcome(input: &[u8], read_size: usize) -> (Option<String>, Option<String>) {
-    let decoder = EventDecoder::with_framing(Bedrock::new(), Limits::default());
-    outcome(BlockingEvents::with_decoder(input, decoder).with_read_size(read_size).final_message())
+    outcome(BlockingEvents::new(input).with_format(Format::Bedrock).with_read_size(read_size).final_message())
 }
 
 /// `eventstream`: arbitrary bytes as an AWS event stream, whole and chunked (default and small limits), give

@@ -138,13 +138,13 @@ pub fn assert_final_equals_sdk(
     complete: Option<bool>,
     expected: &Value,
 ) {
-    use anthropic_sse::error::Category;
+    use anthropic_sse::error::ErrorKind;
     let message = match result {
         Ok(message) => {
             assert_ne!(complete, Some(false), "{name} ({how}): a stream without message_stop reported complete");
             message
         }
-        Err(mut e) if complete != Some(true) && e.classify() == Category::Incomplete => e
+        Err(mut e) if complete != Some(true) && e.kind() == ErrorKind::Incomplete => e
             .take_partial_message()
             .unwrap_or_else(|| panic!("{name} ({how}): incomplete error without the partial message")),
         Err(e) => panic!("{name} ({how}): {e}"),

@@ -1,7 +1,8 @@
 //! The SSE decoder driven over an input cut into pieces, its outcome as plain values: what the properties
 //! compare between ways of cutting and feeding the same bytes.
 
-use anthropic_sse::framing::sse::{Decoder, LimitError, Limits, Unterminated};
+use anthropic_sse::framing::{SseDecoder as Decoder, Unterminated};
+use anthropic_sse::{LimitError, Limits};
 use bytes::Bytes;
 
 use crate::reference::Plain;

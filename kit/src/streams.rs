@@ -96,9 +96,9 @@ pub fn chunkings(len: usize) -> [(&'static str, usize); 4] {
     [("64KiB", 64 * 1024), ("16KiB", 16 * 1024), ("130B", 130), ("one-chunk", len)]
 }
 
-/// How many owned frames `anthropic_sse::framing::sse::Decoder` reads from the chunks.
+/// How many owned frames `anthropic_sse::framing::SseDecoder` reads from the chunks.
 pub fn frame_count(chunks: &[Bytes]) -> usize {
-    let mut decoder = anthropic_sse::framing::sse::Decoder::new();
+    let mut decoder = anthropic_sse::framing::SseDecoder::new();
     let mut n = 0;
     for chunk in chunks {
         decoder.feed_bytes(chunk.clone());

@@ -11,7 +11,7 @@ use crate::text::excerpt;
 /// The type of an API error (`error.type`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ApiErrorKind {
+pub(crate) enum ApiErrorKind {
     /// 400: the request was malformed.
     InvalidRequest,
     /// 401: the API key is missing or wrong.
@@ -71,7 +71,7 @@ impl ApiErrorKind {
     }
 
     /// The type as the API spells it.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             ApiErrorKind::Other(s) => s,
             known => known.entry().map_or("", |(_, name, _)| name),
@@ -80,7 +80,7 @@ impl ApiErrorKind {
 
     /// The HTTP status this type stands for when it comes as a normal response (for a Bedrock exception, the
     /// status Bedrock gives it: 429 for `throttlingException`, 503, 500, 408, 400, 424).
-    pub fn status(&self) -> Option<u16> {
+    pub(crate) fn status(&self) -> Option<u16> {
         match self {
             ApiErrorKind::Other(name) => {
                 BEDROCK_EXCEPTIONS.iter().find(|(known, _)| known == name).map(|(_, status)| *status)
@@ -116,10 +116,10 @@ impl fmt::Display for ApiErrorKind {
 /// An error reported by the API: after HTTP 200 as an `error` event, or as a non-2xx response.
 ///
 /// ```
-/// use anthropic_sse::{ApiError, ApiErrorKind};
+/// use anthropic_sse::ApiError;
 /// let body = br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_1"}"#;
 /// let err = ApiError::from_event_data(body, None);
-/// assert_eq!(err.kind(), &ApiErrorKind::Overloaded);
+/// assert_eq!(err.error_type(), "overloaded_error");
 /// assert_eq!(err.status(), Some(529));
 /// assert!(err.should_retry());
 /// assert_eq!(err.to_string(), "overloaded_error: Overloaded (request_id req_1)");
@@ -154,7 +154,7 @@ impl ApiError {
     /// error keeps the status, takes its kind from the status, and its message from the start of the body.
     ///
     /// ```
-    /// use anthropic_sse::{ApiError, ApiErrorKind};
+    /// use anthropic_sse::ApiError;
     /// let err = ApiError::from_response(502, Some("req_9"), b"<html>Bad Gateway</html>");
     /// assert_eq!(err.http_status(), Some(502));
     /// assert_eq!(err.request_id(), Some("req_9"));
@@ -290,9 +290,13 @@ impl ApiError {
         }
     }
 
-    /// The error type.
-    pub fn kind(&self) -> &ApiErrorKind {
-        &self.kind
+    /// The error's type as the server wrote it: the API's `error.type` (e.g. `overloaded_error`,
+    /// `rate_limit_error`), Bedrock's exception type (e.g. `throttlingException`), or one this crate names:
+    /// `unknown` for error data that names no type, `http_NNN` for a non-2xx response whose body names no type
+    /// at a status no API type stands for, `unknownException` and `unknownError` for a Bedrock exception or
+    /// error message without its type header.
+    pub fn error_type(&self) -> &str {
+        self.kind.as_str()
     }
 
     /// The API's message.
@@ -300,7 +304,7 @@ impl ApiError {
         &self.message
     }
 
-    /// The error's `details`, when the API sent any (of at most [`MAX_ERROR_BODY`] bytes).
+    /// The error's `details`, when the API sent any (of at most 1 MiB).
     pub fn details(&self) -> Option<&Value> {
         self.details.as_ref()
     }
@@ -352,7 +356,7 @@ impl ApiError {
         self.retry.after
     }
 
-    /// The whole error body as JSON, when it was JSON of at most [`MAX_ERROR_BODY`] bytes.
+    /// The whole error body as JSON, when it was JSON of at most 1 MiB.
     pub fn body(&self) -> Option<&Value> {
         self.body.as_ref()
     }
@@ -381,7 +385,7 @@ impl std::error::Error for ApiError {}
 /// The most of an error body that [`ApiError`] builds into a tree for [`ApiError::body`]: 1 MiB. The API's
 /// error bodies are a few hundred bytes; a larger one keeps its type, message and request id, and an excerpt
 /// of the rest, but is not built (a tree of small JSON values costs many times the bytes).
-pub const MAX_ERROR_BODY: usize = 1 << 20;
+pub(crate) const MAX_ERROR_BODY: usize = 1 << 20;
 
 fn body_tree(body: &[u8]) -> Option<Value> {
     if body.len() > MAX_ERROR_BODY {

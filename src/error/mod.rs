@@ -1,5 +1,5 @@
 //! Errors: one [`Error`] for everything that can end a stream, a small struct with a private kind that a
-//! caller matches through [`Error::classify`] and typed accessors, so it can grow without breaking anyone;
+//! caller matches through [`Error::kind`] and typed accessors, so it can grow without breaking anyone;
 //! and [`ApiError`] for the errors the API itself reports, whether as an `error` event after HTTP 200 or as a
 //! non-2xx response.
 
@@ -9,7 +9,9 @@ mod retry;
 use std::fmt;
 use std::sync::Arc;
 
-pub use api::{ApiError, ApiErrorKind, MAX_ERROR_BODY};
+pub use api::ApiError;
+#[cfg(feature = "http")]
+pub(crate) use api::MAX_ERROR_BODY;
 pub use retry::{RetryAfter, RetryPolicy};
 
 use crate::limits::LimitError;
@@ -18,16 +20,16 @@ use crate::partial_json::PartialJsonError;
 use crate::text::excerpt;
 
 /// A boxed error of the byte stream underneath (e.g. `reqwest::Error`).
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// The message an error carries: shared, so that handing the same error out again copies nothing.
-pub type PartialMessage = Arc<Message>;
+pub(crate) type PartialMessage = Arc<Message>;
 
 /// A shared error of the byte stream underneath: shared, so that an [`Error`] can be cloned and the first
 /// error of a stream handed out again, the same, when it is asked for again.
-pub type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
+pub(crate) type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
-/// Everything that can end a stream early: what went wrong ([`classify`](Self::classify) and the typed
+/// Everything that can end a stream early: what went wrong ([`kind`](Self::kind) and the typed
 /// accessors), and the message so far.
 ///
 /// Errors that end a stream after `message_start` carry the message accumulated so far (see
@@ -35,11 +37,11 @@ pub type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 /// cannot are shared), so that a stream's first error is the answer every time it is asked for.
 ///
 /// ```
-/// use anthropic_sse::{error::Category, BlockingEvents};
+/// use anthropic_sse::{error::ErrorKind, BlockingEvents};
 ///
 /// let body = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
 /// let err = BlockingEvents::new(&body[..]).final_message().unwrap_err();
-/// assert_eq!(err.classify(), Category::Api);
+/// assert_eq!(err.kind(), ErrorKind::Api);
 /// assert_eq!(err.api_error().map(|e| e.status()), Some(Some(529)));
 /// assert!(err.should_retry());
 /// ```
@@ -54,7 +56,7 @@ struct Inner {
     partial: Option<PartialMessage>,
 }
 
-/// What went wrong; private, so that it can grow. Callers see it through [`Category`] and the accessors.
+/// What went wrong; private, so that it can grow. Callers see it through [`ErrorKind`] and the accessors.
 #[derive(Debug, Clone)]
 enum Kind {
     Api(ApiError),
@@ -77,10 +79,10 @@ enum Kind {
     Io(Arc<std::io::Error>),
 }
 
-/// The category of an [`Error`], for deciding what to do about it.
+/// The kind of an [`Error`] ([`Error::kind`]), for deciding what to do about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Category {
+pub enum ErrorKind {
     /// The API reported an error: an `error` event after HTTP 200, or a non-2xx response
     /// ([`Error::api_error`]).
     Api,
@@ -101,11 +103,36 @@ pub enum Category {
     /// What arrived is not a stream: an HTTP response whose content type is neither SSE nor an AWS event
     /// stream (e.g. a whole JSON message: the request did not ask to stream).
     NotAStream,
-    /// No byte arrived for the idle timeout ([`EventStream::with_idle_timeout`](crate::EventStream)): the
+    /// No byte arrived for the idle timeout ([`Events::with_idle_timeout`](crate::Events::with_idle_timeout)): the
     /// stream stalled ([`Error::content_delivered`] says whether content had been delivered).
     Stalled,
     /// Reading the input failed.
     Io,
+}
+
+impl ErrorKind {
+    /// The kind's name: `api`, `transport`, `json`, `protocol`, `incomplete`, `limit`, `corrupt`,
+    /// `not_a_stream`, `stalled`, `io` (for an API error, [`Error::error_type`] gives the server's type).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorKind::Api => "api",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Json => "json",
+            ErrorKind::Protocol => "protocol",
+            ErrorKind::Incomplete => "incomplete",
+            ErrorKind::Limit => "limit",
+            ErrorKind::Corrupt => "corrupt",
+            ErrorKind::NotAStream => "not_a_stream",
+            ErrorKind::Stalled => "stalled",
+            ErrorKind::Io => "io",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A tool call whose input is not JSON (not even cut-off JSON). The rest of the stream was still read and
@@ -239,24 +266,24 @@ impl Error {
     }
 
     /// The error of the byte stream underneath (e.g. a `reqwest::Error`), as the adapters report it.
-    pub fn transport(source: impl Into<BoxError>) -> Self {
+    pub fn transport(source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
         Self::new(Kind::Transport(SharedError::from(source.into())))
     }
 
-    /// The category of the error.
-    pub fn classify(&self) -> Category {
+    /// What kind of error this is, for deciding what to do about it.
+    pub fn kind(&self) -> ErrorKind {
         match &self.inner.kind {
-            Kind::Api(_) => Category::Api,
-            Kind::Transport(_) => Category::Transport,
-            Kind::Json(_) | Kind::ToolInput(_) => Category::Json,
-            Kind::Protocol(_) => Category::Protocol,
-            Kind::Incomplete(_) => Category::Incomplete,
-            Kind::Limit(_) => Category::Limit,
-            Kind::Corrupt(_) => Category::Corrupt,
-            Kind::NotAStream(_) => Category::NotAStream,
+            Kind::Api(_) => ErrorKind::Api,
+            Kind::Transport(_) => ErrorKind::Transport,
+            Kind::Json(_) | Kind::ToolInput(_) => ErrorKind::Json,
+            Kind::Protocol(_) => ErrorKind::Protocol,
+            Kind::Incomplete(_) => ErrorKind::Incomplete,
+            Kind::Limit(_) => ErrorKind::Limit,
+            Kind::Corrupt(_) => ErrorKind::Corrupt,
+            Kind::NotAStream(_) => ErrorKind::NotAStream,
             #[cfg(feature = "tokio")]
-            Kind::Stalled { .. } => Category::Stalled,
-            Kind::Io(_) => Category::Io,
+            Kind::Stalled { .. } => ErrorKind::Stalled,
+            Kind::Io(_) => ErrorKind::Io,
         }
     }
 
@@ -266,21 +293,11 @@ impl Error {
     /// response whose body names no type at a status no API type stands for, `unknownException` and
     /// `unknownError` for a Bedrock exception or error message without its type header), else one of
     /// `transport`, `json`, `protocol`, `incomplete`, `limit`, `corrupt`, `not_a_stream`, `stalled`, `io` (the
-    /// category's name). The README's table says what each means.
-    pub fn kind(&self) -> &str {
+    /// kind's name). The README's table says what each means.
+    pub fn error_type(&self) -> &str {
         match &self.inner.kind {
-            Kind::Api(error) => error.kind().as_str(),
-            _ => match self.classify() {
-                Category::Transport => "transport",
-                Category::Json => "json",
-                Category::Protocol => "protocol",
-                Category::Incomplete => "incomplete",
-                Category::Limit => "limit",
-                Category::Corrupt => "corrupt",
-                Category::NotAStream => "not_a_stream",
-                Category::Stalled => "stalled",
-                Category::Io | Category::Api => "io",
-            },
+            Kind::Api(error) => error.error_type(),
+            _ => self.kind().as_str(),
         }
     }
 
@@ -340,9 +357,9 @@ impl Error {
     }
 
     /// The byte stream's error, if that is the error (shared: every clone of this error holds the same one).
-    pub fn transport_error(&self) -> Option<&SharedError> {
+    pub fn transport_error(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
         match &self.inner.kind {
-            Kind::Transport(error) => Some(error),
+            Kind::Transport(error) => Some(&**error),
             _ => None,
         }
     }

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{ApiError, Category, Error};
+use super::{ApiError, Error, ErrorKind};
 
 /// The SDK's first backoff: half a second.
 const INITIAL_DELAY: f64 = 0.5;
@@ -182,7 +182,7 @@ impl Error {
         match self.api_error() {
             Some(api) => api.should_retry(),
             None => {
-                matches!(self.classify(), Category::Transport | Category::Io | Category::Incomplete | Category::Stalled)
+                matches!(self.kind(), ErrorKind::Transport | ErrorKind::Io | ErrorKind::Incomplete | ErrorKind::Stalled)
             }
         }
     }

@@ -46,7 +46,7 @@ struct ToolState {
 ///
 /// Tool input that is not JSON does not cost the message: the stream is read to its end, every later event
 /// applied, and the block keeps its `content_block_start` input, marked by [`ToolInput::invalid`] with the
-/// raw text. [`finish`](Self::finish) then fails with an error of category [`Json`](crate::error::Category::Json) whose [`Error::tool_input_error`] names the first such block
+/// raw text. [`finish`](Self::finish) then fails with an error of category [`Json`](crate::error::ErrorKind::Json) whose [`Error::tool_input_error`] names the first such block
 /// and carries the complete message. If the stream fails otherwise (an error event, a cut), that error is the
 /// one returned, with the invalid block marked in its partial message.
 #[derive(Debug, Clone, Default)]
@@ -312,7 +312,7 @@ impl MessageAccumulator {
         }
     }
 
-    /// The final message. Fails with an [`Incomplete`](crate::error::Category::Incomplete) error (carrying the message so far) if `message_stop`
+    /// The final message. Fails with an [`Incomplete`](crate::error::ErrorKind::Incomplete) error (carrying the message so far) if `message_stop`
     /// never arrived, including when no `message_start` did; with a tool-input error ([`Error::tool_input_error`]; carrying the complete
     /// message) when a tool input was not JSON.
     pub fn finish(mut self) -> Result<Message, Error> {

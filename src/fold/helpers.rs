@@ -16,6 +16,7 @@
 //! [`EventDecoder::partial_tool_input`]: crate::EventDecoder::partial_tool_input
 //! [`EventDecoder::sdk_event_json`]: crate::EventDecoder::sdk_event_json
 
+use crate::fold::accumulate::MessageAccumulator;
 use crate::model::event::{Delta, StreamEvent};
 use crate::model::message::{Citation, ContentBlock, Message};
 
@@ -121,20 +122,42 @@ pub(crate) fn tail(text: &str, len: usize) -> &str {
     text.get(start..).unwrap_or(text)
 }
 
-/// The SDK's `to_dict()` of an item, with its snapshot from `decoder`.
-pub(crate) fn to_json<F: crate::framing::Framing>(item: &SdkEvent, decoder: &mut crate::EventDecoder<F>) -> String {
+/// For a [`SdkEvent::Text`] or [`SdkEvent::Thinking`] item: the text appended and the block's text so far.
+pub(crate) fn text_of<'a>(accumulator: &'a MessageAccumulator, item: &SdkEvent) -> Option<(&'a str, &'a str)> {
+    let (index, len) = match item {
+        SdkEvent::Text { index, len } | SdkEvent::Thinking { index, len } => (*index, *len),
+        _ => return None,
+    };
+    let so_far = match accumulator.snapshot()?.content.get(index)? {
+        ContentBlock::Text(b) => b.text.as_str(),
+        ContentBlock::Thinking(b) => b.thinking.as_str(),
+        _ => return None,
+    };
+    Some((tail(so_far, len), so_far))
+}
+
+/// For a [`SdkEvent::InputJson`] item: the piece of JSON text, a view of the tool input received so far.
+pub(crate) fn piece_of<'a>(accumulator: &'a MessageAccumulator, item: &SdkEvent) -> Option<&'a str> {
+    let SdkEvent::InputJson { index, len } = item else { return None };
+    Some(tail(accumulator.raw_tool_input(*index)?, *len))
+}
+
+/// The SDK's `to_dict()` of an item, with its snapshot from `accumulator`.
+pub(crate) fn to_json(item: &SdkEvent, accumulator: &mut MessageAccumulator) -> String {
     use serde_json::json;
     let json = |value: &dyn erased::Json| value.text();
-    let block =
-        |decoder: &crate::EventDecoder<F>, index: usize| decoder.snapshot().and_then(|m| m.content.get(index)).cloned();
+    let block = |accumulator: &MessageAccumulator, index: usize| {
+        accumulator.snapshot().and_then(|m| m.content.get(index)).cloned()
+    };
+    let decoder = accumulator;
     match item {
         SdkEvent::Event(event) => json(event),
         SdkEvent::Text { .. } => {
-            let (text, snapshot) = decoder.sdk_text(item).unwrap_or_default();
+            let (text, snapshot) = text_of(decoder, item).unwrap_or_default();
             json(&json!({"type": "text", "text": text, "snapshot": snapshot}))
         }
         SdkEvent::InputJson { index, .. } => {
-            let piece = decoder.sdk_piece(item).unwrap_or_default().to_owned();
+            let piece = piece_of(decoder, item).unwrap_or_default().to_owned();
             let snapshot = match decoder.partial_tool_input(*index) {
                 Some(Ok(view)) => view.to_string(),
                 _ => block(decoder, *index)
@@ -154,7 +177,7 @@ pub(crate) fn to_json<F: crate::framing::Framing>(item: &SdkEvent, decoder: &mut
             json(&json!({"type": "citation", "citation": citation, "snapshot": snapshot}))
         }
         SdkEvent::Thinking { .. } => {
-            let (thinking, snapshot) = decoder.sdk_text(item).unwrap_or_default();
+            let (thinking, snapshot) = text_of(decoder, item).unwrap_or_default();
             json(&json!({"type": "thinking", "thinking": thinking, "snapshot": snapshot}))
         }
         SdkEvent::Signature { index } => {

@@ -12,7 +12,7 @@ use crate::error::{ApiError, Error};
 use crate::limits::Limits;
 
 /// The body of Amazon Bedrock's `InvokeModelWithResponseStream` (`application/vnd.amazon.eventstream`): AWS
-/// event-stream messages ([`eventstream`](super::eventstream)), each `event`/`chunk` message carrying one
+/// event-stream messages ([`EventStreamDecoder`](super::EventStreamDecoder)), each `event`/`chunk` message carrying one
 /// Messages API event as `{"bytes": "<base64 of the event JSON>"}` (Bedrock may add a padding member `"p"`,
 /// ignored, as is any other).
 ///
@@ -25,11 +25,11 @@ use crate::limits::Limits;
 ///   error says so (the Python SDK drops a truncated last message silently).
 ///
 /// ```
-/// use anthropic_sse::framing::Bedrock;
+/// use anthropic_sse::framing::Format;
 /// use anthropic_sse::EventDecoder;
 ///
-/// let mut decoder = EventDecoder::with_framing(Bedrock::new(), Default::default());
-/// decoder.set_request_id("d9c1b5a8-0000-4000-8000-000000000000"); // the `x-amzn-requestid` header
+/// let mut decoder = EventDecoder::for_format(Format::Bedrock)
+///     .with_aws_request_id("d9c1b5a8-0000-4000-8000-000000000000"); // the `x-amzn-requestid` header
 /// # let body: &[u8] = &[];
 /// decoder.feed(body);
 /// decoder.fold_buffered()?;

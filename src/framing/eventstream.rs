@@ -1,47 +1,4 @@
-//! The AWS event-stream wire format (`application/vnd.amazon.eventstream`), sans-IO: bytes in, [`Message`]s
-//! out, each checked against both of its CRCs. Amazon Bedrock's `InvokeModelWithResponseStream` answers in it;
-//! [`Bedrock`](super::Bedrock) reads the Messages API events inside.
-//!
-//! A message is
-//!
-//! ```text
-//! total length (u32 BE) | headers length (u32 BE) | CRC-32 of those 8 bytes | headers | payload | CRC-32 of all before
-//! ```
-//!
-//! and each header is a name (a length byte and UTF-8), a type byte and a value of that type (bool, byte,
-//! short, int, long, bytes, string, timestamp, uuid).
-//!
-//! * The same bytes give the same messages however they are split into chunks.
-//! * A bad prelude or CRC, a malformed or repeated header is an error of category
-//!   [`Corrupt`](crate::error::Category::Corrupt) naming the offset of the message in the stream; a message
-//!   whose headers or payload pass the [`Limits`] is a limit error, raised from the prelude, before any of it
-//!   is buffered. The decoder stops at the first error.
-//! * [`Decoder::finish`] tells a stream cut inside a message from one that ended between messages.
-//!
-//! ```
-//! use anthropic_sse::framing::eventstream::{Decoder, HeaderValue};
-//!
-//! // One message with the header `:message-type: event` and the payload `{}`.
-//! let mut wire = Vec::new();
-//! let headers = b"\x0d:message-type\x07\x00\x05event";
-//! let total = 12 + headers.len() + 2 + 4;
-//! wire.extend_from_slice(&(total as u32).to_be_bytes());
-//! wire.extend_from_slice(&(headers.len() as u32).to_be_bytes());
-//! wire.extend_from_slice(&crc32fast::hash(&wire).to_be_bytes());
-//! wire.extend_from_slice(headers);
-//! wire.extend_from_slice(b"{}");
-//! wire.extend_from_slice(&crc32fast::hash(&wire).to_be_bytes());
-//!
-//! let mut decoder = Decoder::new();
-//! decoder.feed(&wire[..10]);
-//! assert!(decoder.next_message()?.is_none(), "not complete yet");
-//! decoder.feed(&wire[10..]);
-//! let message = decoder.next_message()?.expect("one message");
-//! assert_eq!(message.header(":message-type"), Some(&HeaderValue::String("event".into())));
-//! assert_eq!(&message.payload()[..], b"{}");
-//! assert!(decoder.finish().is_none());
-//! # Ok::<(), anthropic_sse::Error>(())
-//! ```
+//! The AWS event-stream wire format: [`Decoder`] and the [`Message`]s it reads.
 
 use std::fmt;
 
@@ -143,7 +100,50 @@ impl fmt::Debug for Message {
     }
 }
 
-/// The incremental event-stream decoder. See the [module documentation](self).
+/// The AWS event-stream wire format (`application/vnd.amazon.eventstream`), sans-IO: bytes in, [`EventStreamMessage`](super::EventStreamMessage)s
+/// out, each checked against both of its CRCs. Amazon Bedrock's `InvokeModelWithResponseStream` answers in it;
+/// [`Bedrock`](super::Bedrock) reads the Messages API events inside.
+///
+/// A message is
+///
+/// ```text
+/// total length (u32 BE) | headers length (u32 BE) | CRC-32 of those 8 bytes | headers | payload | CRC-32 of all before
+/// ```
+///
+/// and each header is a name (a length byte and UTF-8), a type byte and a value of that type (bool, byte,
+/// short, int, long, bytes, string, timestamp, uuid).
+///
+/// * The same bytes give the same messages however they are split into chunks.
+/// * A bad prelude or CRC, a malformed or repeated header is an error of category
+///   [`Corrupt`](crate::error::ErrorKind::Corrupt) naming the offset of the message in the stream; a message
+///   whose headers or payload pass the [`Limits`] is a limit error, raised from the prelude, before any of it
+///   is buffered. The decoder stops at the first error.
+/// * [`finish`](Self::finish) tells a stream cut inside a message from one that ended between messages.
+///
+/// ```
+/// use anthropic_sse::framing::{EventStreamDecoder as Decoder, HeaderValue};
+///
+/// // One message with the header `:message-type: event` and the payload `{}`.
+/// let mut wire = Vec::new();
+/// let headers = b"\x0d:message-type\x07\x00\x05event";
+/// let total = 12 + headers.len() + 2 + 4;
+/// wire.extend_from_slice(&(total as u32).to_be_bytes());
+/// wire.extend_from_slice(&(headers.len() as u32).to_be_bytes());
+/// wire.extend_from_slice(&crc32fast::hash(&wire).to_be_bytes());
+/// wire.extend_from_slice(headers);
+/// wire.extend_from_slice(b"{}");
+/// wire.extend_from_slice(&crc32fast::hash(&wire).to_be_bytes());
+///
+/// let mut decoder = Decoder::new();
+/// decoder.feed(&wire[..10]);
+/// assert!(decoder.next_message()?.is_none(), "not complete yet");
+/// decoder.feed(&wire[10..]);
+/// let message = decoder.next_message()?.expect("one message");
+/// assert_eq!(message.header(":message-type"), Some(&HeaderValue::String("event".into())));
+/// assert_eq!(&message.payload()[..], b"{}");
+/// assert!(decoder.finish().is_none());
+/// # Ok::<(), anthropic_sse::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Decoder {
     /// The input not yet decoded: at most one message, within the limits.

@@ -13,19 +13,6 @@ use crate::limits::{LimitError, Limits};
 /// the input for you). A line that is not one complete JSON value is a JSON error naming its line
 /// number; a line longer than [`Limits::with_max_line_bytes`] a limit error. Invalid UTF-8 becomes U+FFFD, as on
 /// SSE.
-///
-/// ```
-/// use anthropic_sse::framing::JsonLines;
-/// use anthropic_sse::EventDecoder;
-///
-/// let mut decoder = EventDecoder::with_framing(JsonLines::new(), Default::default());
-/// decoder.feed(b"{\"type\":\"ping\"}\n\n{\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",");
-/// decoder.feed(b"\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{}}}\n{\"type\":\"message_stop\"}\n");
-/// decoder.fold_buffered()?;
-/// assert!(decoder.finish().is_none());
-/// assert_eq!(decoder.into_final_message(None)?.id, "m");
-/// # Ok::<(), anthropic_sse::Error>(())
-/// ```
 #[derive(Debug, Clone, Default)]
 pub struct JsonLines {
     buf: BytesMut,

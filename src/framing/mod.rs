@@ -1,15 +1,18 @@
 //! Framing, the first layer: bytes in, one raw event at a time out ([`RawEvent`]: the event's JSON text, and a
 //! name where the wire gives one).
 //!
-//! Every wire format is one implementation of [`Framing`]; the layers above (typing, the fold, the
-//! [`EventDecoder`](crate::EventDecoder) and its I/O drivers) take any of them:
+//! Every wire format is one implementation of [`Framing`]; the pipeline ([`EventDecoder`](crate::EventDecoder))
+//! and its drivers take the built-in ones by [`Format`], and any other through
+//! [`EventDecoder::with_framing`](crate::EventDecoder::with_framing):
 //!
-//! * [`sse::Decoder`]: Server-Sent Events, the wire of the first-party API and Vertex AI;
-//! * [`Bedrock`]: Amazon Bedrock's AWS event stream ([`eventstream`]), each message one event in base64;
-//! * [`JsonLines`]: newline-delimited JSON events, one per line (a gateway's, the TypeScript SDK's
+//! * [`Format::Sse`], read by [`SseDecoder`]: Server-Sent Events, the wire of the first-party API and Vertex
+//!   AI;
+//! * [`Format::Bedrock`], read by [`Bedrock`]: Amazon Bedrock's AWS event stream ([`EventStreamDecoder`]),
+//!   each message one event in base64;
+//! * [`Format::JsonLines`]: newline-delimited JSON events, one per line (a gateway's, the TypeScript SDK's
 //!   `toReadableStream()`);
-//! * [`WholeEvents`]: events that arrive already split, one JSON text each (the AWS SDK's `PayloadPart`, an
-//!   `eventsource-stream` frame).
+//! * [`Format::JsonEvents`]: events that arrive already split, each chunk one event's JSON text (the AWS SDK's
+//!   `PayloadPart`, a gateway's messages).
 //!
 //! As in tokio-util's codecs and `httparse`, a framing never waits and never fails for lack of input:
 //! [`Framing::next_event`] returns `Ok(None)` when it needs more, and [`Framing::finish`] says at the end of
@@ -24,12 +27,177 @@ use crate::error::Error;
 use crate::limits::{LimitError, Limits};
 
 mod bedrock;
-pub mod eventstream;
+mod eventstream;
 mod json_lines;
-pub mod sse;
+mod sse;
 
 pub use bedrock::Bedrock;
-pub use json_lines::JsonLines;
+pub use eventstream::{Decoder as EventStreamDecoder, Header, HeaderValue, Message as EventStreamMessage};
+pub(crate) use json_lines::JsonLines;
+pub use sse::{BytesStr, Decoder as SseDecoder, Frame, FrameRef, Unterminated};
+
+/// A wire format the crate reads: how the bytes of a stream are split into events.
+///
+/// The HTTP edge chooses one from a response's content type;
+/// [`EventDecoder::for_format`](crate::EventDecoder::for_format) and the drivers' `with_format` take one
+/// chosen by you.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Format {
+    /// Server-Sent Events (`text/event-stream`): the Messages API, Vertex AI.
+    #[default]
+    Sse,
+    /// Amazon Bedrock's AWS event stream (`application/vnd.amazon.eventstream`), each message one event in
+    /// base64.
+    Bedrock,
+    /// Newline-delimited JSON events, one per line: one JSON value per line, each ended by `\n` (a `\r` before
+    /// it is dropped), blank lines ignored, the last line end optional. A line that is not one complete JSON
+    /// value is a JSON error naming its line number; a line longer than [`Limits::with_max_line_bytes`] a limit
+    /// error.
+    ///
+    /// ```
+    /// use anthropic_sse::framing::Format;
+    /// use anthropic_sse::EventDecoder;
+    ///
+    /// let mut decoder = EventDecoder::for_format(Format::JsonLines);
+    /// decoder.feed(b"{\"type\":\"ping\"}\n\n{\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",");
+    /// decoder.feed(b"\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{}}}\n{\"type\":\"message_stop\"}\n");
+    /// decoder.fold_buffered()?;
+    /// assert_eq!(decoder.into_final_message()?.id, "m");
+    /// # Ok::<(), anthropic_sse::Error>(())
+    /// ```
+    JsonLines,
+    /// Events that arrive already split: each chunk is one whole event's JSON text (the `bytes` of the AWS SDK's
+    /// `PayloadPart`, a gateway's message). The drivers never gather such chunks together; an event larger
+    /// than [`Limits::with_max_event_bytes`] is a limit error.
+    JsonEvents,
+}
+
+impl Format {
+    /// The framing of this format with the default limits, alone (to read a wire's raw events without typing
+    /// them, as `anthropic-sse --frames` does); [`EventDecoder::for_format`](crate::EventDecoder::for_format)
+    /// puts it under the typing and the fold.
+    pub fn framing(self) -> Box<dyn Framing + Send> {
+        match AnyFraming::new(self) {
+            AnyFraming::Sse(f) => Box::new(f),
+            AnyFraming::Bedrock(f) => Box::new(f),
+            AnyFraming::JsonLines(f) => Box::new(f),
+            AnyFraming::JsonEvents(f) => Box::new(f),
+            AnyFraming::Other(f) => f,
+        }
+    }
+}
+
+/// The framing an [`EventDecoder`](crate::EventDecoder) holds: the built-in ones by value (so that the SSE fast
+/// path and every call inline), any other boxed.
+// SSE, the common wire, stays inline: boxing it would add an indirection to every call of the fast path.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum AnyFraming {
+    Sse(SseDecoder),
+    Bedrock(Bedrock),
+    JsonLines(JsonLines),
+    JsonEvents(WholeEvents),
+    Other(Box<dyn Framing + Send>),
+}
+
+impl AnyFraming {
+    pub(crate) fn new(format: Format) -> Self {
+        match format {
+            Format::Sse => AnyFraming::Sse(SseDecoder::new()),
+            Format::Bedrock => AnyFraming::Bedrock(Bedrock::new()),
+            Format::JsonLines => AnyFraming::JsonLines(JsonLines::new()),
+            Format::JsonEvents => AnyFraming::JsonEvents(WholeEvents::new()),
+        }
+    }
+
+    /// The format of a built-in framing; `None` for one of the user's.
+    pub(crate) fn format(&self) -> Option<Format> {
+        Some(match self {
+            AnyFraming::Sse(_) => Format::Sse,
+            AnyFraming::Bedrock(_) => Format::Bedrock,
+            AnyFraming::JsonLines(_) => Format::JsonLines,
+            AnyFraming::JsonEvents(_) => Format::JsonEvents,
+            AnyFraming::Other(_) => return None,
+        })
+    }
+
+    /// The SSE decoder, when that is the framing.
+    pub(crate) fn sse(&self) -> Option<&SseDecoder> {
+        match self {
+            AnyFraming::Sse(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The queue of whole events, when that is the framing.
+    #[cfg(feature = "eventsource-stream")]
+    pub(crate) fn json_events_mut(&mut self) -> Option<&mut WholeEvents> {
+        match self {
+            AnyFraming::JsonEvents(w) => Some(w),
+            _ => None,
+        }
+    }
+
+    /// For the pipeline's fold of SSE deltas in one pass: the input at hand from the read position, as text,
+    /// when the framing is SSE and stands between events with nothing pending.
+    #[inline]
+    pub(crate) fn text_between_events(&self) -> Option<&str> {
+        match self {
+            AnyFraming::Sse(d) => d.text_at_event_start(),
+            _ => None,
+        }
+    }
+
+    /// Steps over the first `len` bytes of [`text_between_events`](Self::text_between_events), which the
+    /// caller read as whole events, each ended by its blank line.
+    #[inline]
+    pub(crate) fn skip_whole_event(&mut self, len: usize) {
+        if let AnyFraming::Sse(d) = self {
+            d.skip_event(len);
+        }
+    }
+}
+
+macro_rules! dispatch {
+    ($self:ident, $f:ident => $e:expr) => {
+        match $self {
+            AnyFraming::Sse($f) => $e,
+            AnyFraming::Bedrock($f) => $e,
+            AnyFraming::JsonLines($f) => $e,
+            AnyFraming::JsonEvents($f) => $e,
+            AnyFraming::Other($f) => $e,
+        }
+    };
+}
+
+impl Framing for AnyFraming {
+    #[inline]
+    fn feed(&mut self, chunk: Bytes) {
+        dispatch!(self, f => Framing::feed(f, chunk))
+    }
+
+    #[inline]
+    fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error> {
+        dispatch!(self, f => Framing::next_event(f))
+    }
+
+    fn end_input(&mut self) {
+        dispatch!(self, f => Framing::end_input(f))
+    }
+
+    fn finish(&mut self) -> Option<String> {
+        dispatch!(self, f => Framing::finish(f))
+    }
+
+    fn set_limits(&mut self, limits: Limits) {
+        dispatch!(self, f => Framing::set_limits(f, limits))
+    }
+
+    fn keeps_chunks_whole(&self) -> bool {
+        dispatch!(self, f => Framing::keeps_chunks_whole(f))
+    }
+}
 
 /// One event as the wire delivers it, before it is typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,23 +213,33 @@ pub struct RawEvent<'a> {
 /// A wire format: bytes in, [`RawEvent`]s out, sans I/O.
 ///
 /// The same bytes must give the same events however they are split into chunks, and memory must stay
-/// bounded by the [`Limits`] given to [`set_limits`](Self::set_limits). A framing is chosen at compile time
-/// (`EventDecoder<sse::Decoder>`) or at run time (`EventDecoder<Box<dyn Framing + Send>>`), through the same
-/// pipeline.
+/// bounded by the [`Limits`] given to [`set_limits`](Self::set_limits). The built-in framings are chosen by
+/// [`Format`]; implement this trait for another wire and hand it to
+/// [`EventDecoder::with_framing`](crate::EventDecoder::with_framing): the typing, fold and errors are the same.
 ///
 /// ```
-/// use anthropic_sse::framing::{sse, Framing, WholeEvents};
-/// use anthropic_sse::EventDecoder;
+/// use anthropic_sse::framing::{Framing, RawEvent, SseDecoder};
+/// use anthropic_sse::{EventDecoder, Error, Limits};
 ///
-/// // Chosen at run time, e.g. from a content type.
-/// let framing: Box<dyn Framing + Send> = match "text/event-stream" {
-///     "text/event-stream" => Box::new(sse::Decoder::new()),
-///     _ => Box::new(WholeEvents::new()),
-/// };
-/// let mut decoder = EventDecoder::with_framing(framing, Default::default());
+/// /// SSE whose events are counted as they pass.
+/// #[derive(Debug, Default)]
+/// struct Counted { sse: SseDecoder, seen: usize }
+///
+/// impl Framing for Counted {
+///     fn feed(&mut self, chunk: bytes::Bytes) { Framing::feed(&mut self.sse, chunk) }
+///     fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error> {
+///         let event = self.sse.next_event()?;
+///         self.seen += event.is_some() as usize;
+///         Ok(event)
+///     }
+///     fn finish(&mut self) -> Option<String> { Framing::finish(&mut self.sse) }
+///     fn set_limits(&mut self, limits: Limits) { Framing::set_limits(&mut self.sse, limits) }
+/// }
+///
+/// let mut decoder = EventDecoder::with_framing(Counted::default());
 /// decoder.feed(anthropic_sse::SAMPLE_STREAM);
 /// decoder.fold_buffered()?;
-/// assert!(decoder.finish().is_none());
+/// decoder.finish()?;
 /// # Ok::<(), anthropic_sse::Error>(())
 /// ```
 pub trait Framing: fmt::Debug {
@@ -85,24 +263,9 @@ pub trait Framing: fmt::Debug {
     fn set_limits(&mut self, limits: Limits);
 
     /// Whether each chunk fed is a unit that must reach the framing as it came (one event each, as for
-    /// [`WholeEvents`]): the drivers then never gather small chunks into one. `false` for byte streams.
+    /// [`Format::JsonEvents`]): the drivers then never gather small chunks into one. `false` for byte streams.
     fn keeps_chunks_whole(&self) -> bool {
         false
-    }
-
-    /// For the pipeline's fold of SSE deltas in one pass (`EventDecoder::fold_buffered`): the input at hand
-    /// from the read position, as text, when the framing stands between events with nothing pending; `None`
-    /// otherwise, and always for framings other than SSE. Not for other callers.
-    #[doc(hidden)]
-    fn text_between_events(&self) -> Option<&str> {
-        None
-    }
-
-    /// Steps over the first `len` bytes of [`text_between_events`](Self::text_between_events), which the
-    /// caller read as whole events, each ended by its blank line. Not for other callers.
-    #[doc(hidden)]
-    fn skip_whole_event(&mut self, len: usize) {
-        let _ = len;
     }
 }
 
@@ -130,16 +293,6 @@ impl<F: Framing + ?Sized> Framing for Box<F> {
 
     fn keeps_chunks_whole(&self) -> bool {
         (**self).keeps_chunks_whole()
-    }
-
-    #[inline]
-    fn text_between_events(&self) -> Option<&str> {
-        (**self).text_between_events()
-    }
-
-    #[inline]
-    fn skip_whole_event(&mut self, len: usize) {
-        (**self).skip_whole_event(len);
     }
 }
 
@@ -171,28 +324,14 @@ impl Framing for sse::Decoder {
     fn set_limits(&mut self, limits: Limits) {
         sse::Decoder::set_limits(self, limits);
     }
-
-    #[inline]
-    fn text_between_events(&self) -> Option<&str> {
-        self.text_at_event_start()
-    }
-
-    #[inline]
-    fn skip_whole_event(&mut self, len: usize) {
-        self.skip_event(len);
-    }
 }
 
-/// Events that arrive already split: each chunk fed is one whole event's JSON text (the `bytes` of the AWS
-/// SDK's `PayloadPart`, a gateway's message), and [`push`](Self::push) takes one with a name (an
-/// `eventsource_stream::Event`). Invalid UTF-8 becomes U+FFFD, as on SSE. An event larger than
+/// [`Format::JsonEvents`]: each chunk fed is one whole event's JSON text, and [`push`](Self::push) takes one
+/// with a name (an `eventsource_stream::Event`). Invalid UTF-8 becomes U+FFFD, as on SSE. An event larger than
 /// [`Limits::with_max_event_bytes`] is a limit error, as on SSE; events fed and not yet taken are held as they
-/// came (take them as you feed them). The drivers never merge items for it
-/// ([`EventStream::from_json_events`](crate::EventStream::from_json_events),
-/// [`BlockingEvents::from_json_events`](crate::BlockingEvents::from_json_events)); a blocking reader's reads
-/// are not events, so over a `std::io::Read` use [`JsonLines`] instead.
+/// came. The drivers never merge chunks for it.
 #[derive(Debug, Clone, Default)]
-pub struct WholeEvents {
+pub(crate) struct WholeEvents {
     queue: VecDeque<(Option<String>, Bytes)>,
     /// The event handed out last, kept so that its text can be lent.
     current: (Option<String>, String),
@@ -203,12 +342,13 @@ pub struct WholeEvents {
 
 impl WholeEvents {
     /// An empty queue of events.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Adds one event with the name its wire gave it (see [`RawEvent::name`]).
-    pub fn push(&mut self, name: Option<String>, json: impl Into<Bytes>) {
+    #[cfg(feature = "eventsource-stream")]
+    pub(crate) fn push(&mut self, name: Option<String>, json: impl Into<Bytes>) {
         self.queue.push_back((name, json.into()));
     }
 }

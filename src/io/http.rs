@@ -9,13 +9,12 @@ use futures_core::Stream;
 use http_body::Body;
 
 use crate::error::{ApiError, BoxError, Error, MAX_ERROR_BODY};
-use crate::framing::{sse, Bedrock, Framing};
-use crate::io::stream::EventStream;
+use crate::framing::Format;
+use crate::io::stream::Events;
 use crate::limits::Limits;
-use crate::pipeline::EventDecoder;
 
 /// The body of an HTTP response as a stream of byte chunks: its data frames (trailers are skipped).
-pub struct BodyChunks<B> {
+struct BodyChunks<B> {
     body: Pin<Box<B>>,
 }
 
@@ -46,18 +45,15 @@ where
     }
 }
 
-/// The events of a streaming HTTP response: SSE or an AWS event stream, chosen from its content type.
-pub type HttpEvents<B> = EventStream<BodyChunks<B>, Box<dyn Framing + Send>>;
-
 /// The events of a streaming response, or the error it is, in one call:
 ///
-/// * a non-2xx status: its body is read (at most [`MAX_ERROR_BODY`], 1 MiB) into an [`ApiError`] with the
+/// * a non-2xx status: its body is read (at most 1 MiB) into an [`ApiError`] with the
 ///   status, the request ids and what the headers say about retrying ([`ApiError::from_response_with_headers`]);
 ///   a body that is not the API's error JSON (a proxy's HTML page, Google's front end) still gives the status and
 ///   an excerpt;
 /// * a 2xx status: the framing from the content type (`text/event-stream`: SSE, for the first-party API and
 ///   Vertex AI; `application/vnd.amazon.eventstream`: Bedrock); a JSON body or any other type is an error of
-///   category [`NotAStream`](crate::error::Category::NotAStream) that says what arrived;
+///   category [`NotAStream`](crate::error::ErrorKind::NotAStream) that says what arrived;
 /// * the request ids (`request-id`, and `x-amzn-requestid`, the primary one when present) on the stream's
 ///   decoder and on every error.
 ///
@@ -77,18 +73,20 @@ pub type HttpEvents<B> = EventStream<BodyChunks<B>, Box<dyn Framing + Send>>;
 /// # Ok::<(), anthropic_sse::Error>(())
 /// # }).unwrap();
 /// ```
-pub async fn events<B>(response: ::http::Response<B>) -> Result<HttpEvents<B>, Error>
+pub async fn events<B>(response: ::http::Response<B>) -> Result<Events, Error>
 where
-    B: Body,
+    B: Body + Send + 'static,
+    B::Data: Send,
     B::Error: Into<BoxError>,
 {
     events_with_limits(response, Limits::default()).await
 }
 
 /// [`events`] with the given limits.
-pub async fn events_with_limits<B>(response: ::http::Response<B>, limits: Limits) -> Result<HttpEvents<B>, Error>
+pub async fn events_with_limits<B>(response: ::http::Response<B>, limits: Limits) -> Result<Events, Error>
 where
-    B: Body,
+    B: Body + Send + 'static,
+    B::Data: Send,
     B::Error: Into<BoxError>,
 {
     let (parts, body) = response.into_parts();
@@ -103,9 +101,9 @@ where
     }
     let content_type = header("content-type").unwrap_or_default();
     let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    let framing: Box<dyn Framing + Send> = match essence.as_str() {
-        "text/event-stream" => Box::new(sse::Decoder::new()),
-        "application/vnd.amazon.eventstream" => Box::new(Bedrock::new()),
+    let format = match essence.as_str() {
+        "text/event-stream" => Format::Sse,
+        "application/vnd.amazon.eventstream" => Format::Bedrock,
         "application/json" => {
             return Err(Error::not_a_stream(format!(
                 "HTTP {status} came with a JSON body (application/json), not a stream: did the request set \
@@ -120,14 +118,14 @@ where
             )))
         }
     };
-    let mut decoder = EventDecoder::with_framing(framing, limits);
+    let mut events = Events::new(body).with_format(format).with_limits(limits);
     if let Some(id) = header("request-id") {
-        decoder.set_request_id(id);
+        events = events.with_request_id(id);
     }
     if let Some(id) = header("x-amzn-requestid") {
-        decoder.set_aws_request_id(id);
+        events = events.with_aws_request_id(id);
     }
-    Ok(EventStream::with_decoder(body, decoder))
+    Ok(events)
 }
 
 /// The body's first `limit` bytes (a transport error ends it early: what came is what there is).

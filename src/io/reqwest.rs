@@ -1,7 +1,8 @@
 //! From a `reqwest::Response` to events in one call (feature `reqwest`).
 
 use crate::error::Error;
-use crate::io::http::{events as http_events, HttpEvents};
+use crate::io::http::events as http_events;
+use crate::io::stream::Events;
 
 /// The events of a streaming `reqwest` response, or the error it is: [`http::events`](crate::http::events)
 /// on `http::Response::from(response)`.
@@ -21,6 +22,6 @@ use crate::io::http::{events as http_events, HttpEvents};
 /// # Ok(())
 /// # }
 /// ```
-pub async fn events(response: ::reqwest::Response) -> Result<HttpEvents<::reqwest::Body>, Error> {
+pub async fn events(response: ::reqwest::Response) -> Result<Events, Error> {
     http_events(::http::Response::from(response)).await
 }

@@ -9,7 +9,7 @@ use crate::model::message::{Citation, ContentBlock, Message, StopReason, Usage};
 use crate::model::object::{model_struct, tagged_enum, RawJson};
 
 /// One event of a Messages API stream. `error` events are not events: they arrive as
-/// an error of category [`Api`](crate::error::Category::Api).
+/// an error of category [`Api`](crate::error::ErrorKind::Api).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum StreamEvent {

@@ -156,10 +156,10 @@ impl fmt::Display for PartialJsonError {
 
 impl std::error::Error for PartialJsonError {}
 
-/// Reads complete or cut-off JSON (see the [module documentation](self)) in the default mode.
+/// Reads complete or cut-off JSON in the default mode.
 ///
 /// ```
-/// use anthropic_sse::partial_json::parse;
+/// use anthropic_sse::__private::parse;
 /// assert_eq!(parse(r#"{"city": "Lisbon", "days": 3, "unit": "cel"#).unwrap().as_str(), r#"{"city": "Lisbon", "days": 3}"#);
 /// assert_eq!(parse(r#"{"a": [1, 2"#).unwrap().as_str(), r#"{"a": [1, 2]}"#);
 /// assert_eq!(parse(r#"{"n": 0.09158478740507359}"#).unwrap().as_str(), r#"{"n": 0.09158478740507359}"#);
@@ -183,7 +183,7 @@ pub fn parse_with(input: &str, mode: PartialMode) -> Result<ToolInput, PartialJs
 /// which reads complete JSON in one fast pass.
 ///
 /// ```
-/// use anthropic_sse::partial_json::PartialJsonParser;
+/// use anthropic_sse::__private::PartialJsonParser;
 /// let mut parser = PartialJsonParser::new();
 /// parser.push(r#"{"city": "Lis"#);
 /// assert_eq!(parser.snapshot().unwrap().to_string(), "{}");

@@ -12,7 +12,7 @@ pub(crate) mod fast;
 use serde_json::value::RawValue;
 
 use crate::error::{ApiError, Error, JsonError};
-use crate::framing::sse::Frame;
+use crate::framing::Frame;
 use crate::model::event::*;
 use crate::model::object::{json_integer, json_string, Borrowed, JsonObject, Members, RawJson};
 use crate::text::excerpt;
@@ -25,9 +25,9 @@ impl StreamEvent {
     /// It dispatches on the JSON `type` (a repeated `type` counts by its last value, as the SDK reads it).
     /// The name decides only for `ping` (a ping, its data unread) and `error` (an API error, whatever its data).
     /// Returns `Ok(None)` for empty text, which carries no event. An API `error` event gives an error of
-    /// category [`Api`](crate::error::Category::Api); invalid JSON one of category
-    /// [`Json`](crate::error::Category::Json) naming the event and where the JSON broke; a known type with
-    /// missing or mistyped required fields one of category [`Protocol`](crate::error::Category::Protocol). A
+    /// category [`Api`](crate::error::ErrorKind::Api); invalid JSON one of category
+    /// [`Json`](crate::error::ErrorKind::Json) naming the event and where the JSON broke; a known type with
+    /// missing or mistyped required fields one of category [`Protocol`](crate::error::ErrorKind::Protocol). A
     /// type this version does not know is [`StreamEvent::Unknown`], its JSON kept as text.
     ///
     /// ```
@@ -49,7 +49,7 @@ impl StreamEvent {
     /// Types one SSE frame (see [`from_json`](Self::from_json)).
     ///
     /// ```
-    /// use anthropic_sse::framing::sse::{BytesStr, Frame};
+    /// use anthropic_sse::framing::{BytesStr, Frame};
     /// use anthropic_sse::StreamEvent;
     ///
     /// let frame = Frame::new(Some("ping".into()), BytesStr::from("{}"), BytesStr::new(), None);

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 
 /// The largest `--chunk` accepted: the library's cap on a read.
-pub const MAX_CHUNK: usize = anthropic_sse::MAX_READ_SIZE;
+pub const MAX_CHUNK: usize = 16 * 1024 * 1024;
 
 pub const USAGE: &str = "\
 usage: anthropic-sse [--final | --events | --sdk-events | --frames | --text] [--format sse|bedrock|json] [--chunk N]

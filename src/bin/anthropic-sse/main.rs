@@ -9,10 +9,8 @@ use std::fmt::Display;
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
-use anthropic_sse::framing::eventstream::{self, HeaderValue};
-use anthropic_sse::framing::sse::{Decoder, Frame};
-use anthropic_sse::framing::{Bedrock, Framing, JsonLines};
-use anthropic_sse::{BlockingEvents, Delta, EventDecoder, Limits, PartialMode, StreamEvent};
+use anthropic_sse::framing::{EventStreamDecoder, EventStreamMessage, Frame, Framing, HeaderValue, SseDecoder};
+use anthropic_sse::{BlockingEvents, Delta, EventDecoder, PartialMode, StreamEvent};
 
 use args::{Format, Mode, Options, Parsed, USAGE};
 use input::{FullReads, Recorder};
@@ -38,9 +36,9 @@ impl Failure {
     /// A failure of the library, its kind not said twice (`error[overloaded_error]: Overloaded`).
     fn of(error: &anthropic_sse::Error) -> Self {
         // The tool reads files and pipes: a failing read is an I/O error whatever layer saw it.
-        let kind = match error.classify() {
-            anthropic_sse::error::Category::Transport => "io",
-            _ => error.kind(),
+        let kind = match error.kind() {
+            anthropic_sse::error::ErrorKind::Transport => "io",
+            _ => error.error_type(),
         };
         let mut failure = Failure::new(kind, without_kind(kind, error.to_string()));
         failure.no_message = kind == "incomplete" && error.partial_message().is_none();
@@ -48,7 +46,7 @@ impl Failure {
     }
 
     fn of_api(error: &anthropic_sse::ApiError) -> Self {
-        let kind = error.kind().as_str();
+        let kind = error.error_type();
         Failure::new(kind, without_kind(kind, error.to_string()))
     }
 
@@ -125,20 +123,20 @@ fn run(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
     }
 }
 
-/// The framing of a format, chosen at run time.
-fn framing(format: Format) -> Box<dyn Framing + Send> {
+/// The library's format for the tool's.
+fn library_format(format: Format) -> anthropic_sse::framing::Format {
     match format {
-        Format::Sse => Box::new(Decoder::new()),
-        Format::Bedrock => Box::new(Bedrock::new()),
-        Format::Json => Box::new(JsonLines::new()),
+        Format::Sse => anthropic_sse::framing::Format::Sse,
+        Format::Bedrock => anthropic_sse::framing::Format::Bedrock,
+        Format::Json => anthropic_sse::framing::Format::JsonLines,
     }
 }
 
-fn decoder(options: &Options, format: Format) -> EventDecoder<Box<dyn Framing + Send>> {
+fn decoder(options: &Options, format: Format) -> EventDecoder {
     let mode = if options.trailing_strings { PartialMode::TrailingStrings } else { PartialMode::default() };
-    let mut decoder = EventDecoder::with_framing(framing(format), Limits::default()).with_partial_mode(mode);
+    let mut decoder = EventDecoder::for_format(library_format(format)).with_partial_mode(mode);
     if let Some(id) = &options.request_id {
-        decoder.set_request_id(id.clone());
+        decoder = decoder.with_request_id(id.clone());
     }
     decoder
 }
@@ -158,8 +156,14 @@ fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<(),
 
 /// `--final`: the events folded without being handed out.
 fn final_message(options: &Options, format: Format, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
-    let events = BlockingEvents::with_decoder(reads(options, input), decoder(options, format))
+    let mode = if options.trailing_strings { PartialMode::TrailingStrings } else { PartialMode::default() };
+    let mut events = BlockingEvents::new(reads(options, input))
+        .with_format(library_format(format))
+        .with_partial_mode(mode)
         .with_read_size(options.chunk.unwrap_or(DEFAULT_READ));
+    if let Some(id) = &options.request_id {
+        events = events.with_request_id(id.clone());
+    }
     match events.final_message() {
         Ok(message) => write_json(out, &message),
         Err(error) => {
@@ -184,7 +188,7 @@ fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut imp
                 // What the end completes (a last JSON line without its line end) is written too.
                 decoder.end_input();
                 write_ready(options.mode, &mut decoder, out, &mut wrote_text)?;
-                break decoder.failure().cloned().or_else(|| decoder.finish()).map_or(Ok(()), Err);
+                break decoder.finish();
             }
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -204,7 +208,7 @@ fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut imp
     }
     match result {
         // The stream ended cleanly: what the final message says (a tool call whose input is not JSON).
-        Ok(()) => decoder.into_final_message(None).map(drop).map_err(|e| Failure::of(&e)),
+        Ok(()) => decoder.into_final_message().map(drop).map_err(|e| Failure::of(&e)),
         Err(error) => Err(Failure::of(&error)),
     }
 }
@@ -213,7 +217,7 @@ fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut imp
 /// it); says whether anything was written.
 fn write_ready(
     mode: Mode,
-    decoder: &mut EventDecoder<Box<dyn Framing + Send>>,
+    decoder: &mut EventDecoder,
     out: &mut impl Write,
     wrote_text: &mut bool,
 ) -> Result<bool, Failure> {
@@ -295,7 +299,7 @@ fn each_read(
 
 /// One event-stream message as a JSON line: its headers in wire order, values as JSON (bytes in base64,
 /// timestamps in milliseconds, UUIDs as text), and the payload as a string when it is UTF-8.
-fn write_message(out: &mut dyn Write, message: &eventstream::Message) -> io::Result<()> {
+fn write_message(out: &mut dyn Write, message: &EventStreamMessage) -> io::Result<()> {
     use base64::Engine;
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
     out.write_all(b"{\"headers\":{")?;
@@ -336,7 +340,7 @@ fn write_message(out: &mut dyn Write, message: &eventstream::Message) -> io::Res
 }
 
 fn bedrock_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
-    let mut decoder = eventstream::Decoder::new();
+    let mut decoder = EventStreamDecoder::new();
     each_read(options, input, out, |bytes, out| {
         decoder.feed(bytes);
         let mut wrote = false;
@@ -355,7 +359,7 @@ fn bedrock_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write)
 }
 
 fn json_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
-    let mut lines = JsonLines::new();
+    let mut lines = anthropic_sse::framing::Format::JsonLines.framing();
     each_read(options, input, out, |bytes, out| {
         lines.feed(bytes::Bytes::copy_from_slice(bytes));
         let mut wrote = false;
@@ -369,7 +373,7 @@ fn json_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) ->
     while let Some(event) = lines.next_event().map_err(|e| Failure::of(&e))? {
         out.write_all(event.json.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(Failure::write)?;
     }
-    match Framing::finish(&mut lines) {
+    match lines.finish() {
         Some(left) => Err(Failure::new("incomplete", format_args!("the input ended inside a line: {left}"))),
         None => Ok(()),
     }
@@ -378,7 +382,7 @@ fn json_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) ->
 /// `--frames` on SSE: the SSE layer alone.
 fn sse_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
     let mut reader = reads(options, input);
-    let mut decoder = Decoder::new();
+    let mut decoder = SseDecoder::new();
     let mut buf = vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)];
     loop {
         let n = match reader.read(&mut buf) {

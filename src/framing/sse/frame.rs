@@ -67,8 +67,8 @@ impl fmt::Debug for Frame {
 /// spares the reference count that an owned frame's shared data costs.
 ///
 /// ```
-/// use anthropic_sse::framing::sse::Decoder;
-/// let mut decoder = Decoder::new();
+/// use anthropic_sse::framing::SseDecoder;
+/// let mut decoder = SseDecoder::new();
 /// decoder.feed(b"event: ping\ndata: {}\n\n");
 /// let frame = decoder.next_frame_ref().unwrap().unwrap();
 /// assert_eq!((frame.event(), frame.data()), ("ping", "{}"));

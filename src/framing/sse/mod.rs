@@ -1,31 +1,4 @@
-//! The Server-Sent Events layer: a sans-IO, incremental decoder from bytes to [`Frame`]s.
-//!
-//! It implements the WHATWG HTML "event stream" interpretation rules exactly and knows nothing of
-//! Anthropic: any SSE stream can be decoded with it.
-//!
-//! * Feed bytes as they arrive with [`Decoder::feed`] (`&[u8]`) or [`Decoder::feed_bytes`] ([`Bytes`],
-//!   whose field values are then shared rather than copied), and take frames with [`Decoder::next_frame`]
-//!   or the [`Decoder::frames`] iterator.
-//! * At end of input call [`Decoder::finish`]: an event not ended by a blank line is not dispatched (as the
-//!   standard says) but reported as [`Unterminated`], so a caller can tell that a stream was cut short.
-//! * The same bytes give the same frames however they are split into chunks, down to one byte at a time.
-//! * Time is linear in the input: every byte is looked at once (line ends are found with `memchr`), and
-//!   memory is bounded by [`Limits`].
-//!
-//! ```
-//! use anthropic_sse::framing::sse::Decoder;
-//!
-//! let mut decoder = Decoder::new();
-//! decoder.feed(b"event: ping\ndata: {\"type\": \"ping\"}\n\nid: 7\nda");
-//! decoder.feed(b"ta: hello\r\n\r\n");
-//! let frames: Vec<_> = decoder.frames().collect::<Result<_, _>>().unwrap();
-//! assert_eq!(frames.len(), 2);
-//! assert_eq!(frames[0].event(), "ping");
-//! assert_eq!(frames[1].event(), "message");
-//! assert_eq!(frames[1].data(), "hello");
-//! assert_eq!(frames[1].id(), "7");
-//! assert!(decoder.finish().is_none());
-//! ```
+//! The Server-Sent Events layer: [`Decoder`] and the [`Frame`]s it reads.
 
 mod fields;
 mod frame;
@@ -49,7 +22,34 @@ const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 /// The largest buffer for lines pieced together from several chunks that the decoder keeps between lines.
 const KEEP_LINE_BUFFER: usize = 64 * 1024;
 
-/// The incremental SSE decoder. See the [module documentation](self).
+/// The Server-Sent Events decoder: sans-IO and incremental, from bytes to [`Frame`]s.
+///
+/// It implements the WHATWG HTML "event stream" interpretation rules exactly and knows nothing of
+/// Anthropic: any SSE stream can be decoded with it.
+///
+/// * Feed bytes as they arrive with [`feed`](Self::feed) (`&[u8]`) or [`feed_bytes`](Self::feed_bytes) ([`Bytes`],
+///   whose field values are then shared rather than copied), and take frames with [`next_frame`](Self::next_frame)
+///   or the [`frames`](Self::frames) iterator.
+/// * At end of input call [`finish`](Self::finish): an event not ended by a blank line is not dispatched (as the
+///   standard says) but reported as [`Unterminated`], so a caller can tell that a stream was cut short.
+/// * The same bytes give the same frames however they are split into chunks, down to one byte at a time.
+/// * Time is linear in the input: every byte is looked at once (line ends are found with `memchr`), and
+///   memory is bounded by [`Limits`].
+///
+/// ```
+/// use anthropic_sse::framing::SseDecoder as Decoder;
+///
+/// let mut decoder = Decoder::new();
+/// decoder.feed(b"event: ping\ndata: {\"type\": \"ping\"}\n\nid: 7\nda");
+/// decoder.feed(b"ta: hello\r\n\r\n");
+/// let frames: Vec<_> = decoder.frames().collect::<Result<_, _>>().unwrap();
+/// assert_eq!(frames.len(), 2);
+/// assert_eq!(frames[0].event(), "ping");
+/// assert_eq!(frames[1].event(), "message");
+/// assert_eq!(frames[1].data(), "hello");
+/// assert_eq!(frames[1].id(), "7");
+/// assert!(decoder.finish().is_none());
+/// ```
 #[derive(Debug, Clone)]
 pub struct Decoder {
     /// Input not yet looked at; `pos` is the read position in the front chunk.

@@ -15,7 +15,7 @@ use bytes::Bytes;
 /// copied: it is a reference-counted view of that chunk. It dereferences to [`str`].
 ///
 /// ```
-/// use anthropic_sse::framing::sse::BytesStr;
+/// use anthropic_sse::framing::BytesStr;
 /// let s = BytesStr::from("hello");
 /// assert_eq!(&*s, "hello");
 /// assert_eq!(s.len(), 5);
