@@ -49,7 +49,7 @@ fn eventsource_stream(chunks: &[Bytes]) -> usize {
 
 fn sseer(chunks: &[Bytes]) -> usize {
     let stream =
-        sseer::event_stream::Events::new(futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)));
+        sseer::event_stream::EventStream::new(futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)));
     futures::executor::block_on(stream.fold(0usize, |n, ev| async move { n + ev.map_or(0, |e| e.data.len()) }))
 }
 

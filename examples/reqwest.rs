@@ -60,7 +60,7 @@ async fn run(key: &str, prompt: &str) -> Result<(), anthropic_sse::Error> {
             }
         }
     }
-    let usage = events.snapshot().map(|m| m.usage.clone()).unwrap_or_default();
+    let usage = events.decoder().snapshot().map(|m| m.usage.clone()).unwrap_or_default();
     println!(
         "\n\n[input tokens: {}, output tokens: {}]",
         usage.input_tokens.unwrap_or(0),

@@ -15,7 +15,7 @@
 //! 4. [`framing`]: bytes in, one raw event (its JSON text, and a name where the wire gives one) out, behind
 //!    the [`Framing`](framing::Framing) trait, one implementation per [`Format`](framing::Format):
 //!    [`SseDecoder`](framing::SseDecoder) reads Server-Sent Events exactly by the WHATWG rules, in time linear
-//!    in the input and memory bounded by the limits; [`Bedrock`](framing::Bedrock) reads Amazon Bedrock's AWS
+//!    in the input and memory bounded by the limits; [`Format::Bedrock`](framing::Format::Bedrock) reads Amazon Bedrock's AWS
 //!    event stream ([`EventStreamDecoder`](framing::EventStreamDecoder)); JSON lines and whole JSON events
 //!    read events that arrive already split.
 //! 5. typing: each raw event typed as a [`StreamEvent`] ([`StreamEvent::from_json`]); types, blocks, deltas
@@ -202,7 +202,14 @@ pub const SAMPLE_STREAM: &[u8] = include_bytes!("sample.sse");
 pub mod __private {
     use crate::model::StreamEvent;
 
+    pub use crate::framing::sse::Unterminated;
     pub use crate::partial_json::{parse, parse_with, PartialJsonParser, MAX_DEPTH};
+
+    /// Ends the SSE decoder's input: what an event not ended by a blank line had gathered (the standard drops
+    /// it), `None` when the stream ended cleanly between events.
+    pub fn sse_finish(decoder: &mut crate::framing::SseDecoder) -> Option<Unterminated> {
+        decoder.finish()
+    }
 
     /// The SSE decoder's last event id, reconnection time and offset, when the decoder reads SSE.
     pub fn sse_state(decoder: &crate::EventDecoder) -> Option<(String, Option<u64>, u64)> {

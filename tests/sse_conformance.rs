@@ -1,6 +1,7 @@
 //! Every rule of the WHATWG event-stream interpretation (spec §1), walked with concrete bytes.
 
-use anthropic_sse::framing::{Frame, SseDecoder as Decoder, Unterminated};
+use anthropic_sse::__private::{sse_finish, Unterminated};
+use anthropic_sse::framing::{Frame, SseDecoder as Decoder};
 use anthropic_sse::{LimitError, Limits};
 
 /// (event, data, id, retry) of each frame, for compact expectations.
@@ -23,7 +24,7 @@ fn decode_in(input: &[u8], chunk: usize) -> (Vec<Plain>, Option<LimitError>, Opt
             }
         }
     }
-    (frames, None, decoder.finish())
+    (frames, None, sse_finish(&mut decoder))
 }
 
 /// Frames of `input`, checked to be the same whole, byte by byte and in 2- and 3-byte pieces.
@@ -245,7 +246,7 @@ fn finish_resets_for_a_new_stream() {
     let mut decoder = Decoder::new();
     decoder.feed(b"id: 5\ndata: partial");
     assert!(decoder.next_frame().unwrap().is_none());
-    assert!(decoder.finish().is_some());
+    assert!(sse_finish(&mut decoder).is_some());
     decoder.feed(b"\xEF\xBB\xBFdata: fresh\n\n");
     let frame = decoder.next_frame().unwrap().unwrap();
     assert_eq!((frame.data(), frame.id()), ("fresh", ""));

@@ -5,7 +5,7 @@
 use anthropic_sse::__private as partial_json;
 use anthropic_sse::framing::Format;
 use anthropic_sse::framing::SseDecoder as Decoder;
-use anthropic_sse::framing::{Header, HeaderValue};
+use anthropic_sse::framing::{EventStreamMessage, HeaderValue};
 use anthropic_sse::Limits;
 use anthropic_sse::{BlockingEvents, EventDecoder, StreamEvent};
 use arbitrary::{Arbitrary, Unstructured};
@@ -592,7 +592,12 @@ pub fn structured(data: &[u8]) {
 
 /// What an event-stream decoder made of an input: the messages (offset, headers, payload), the error that
 /// stopped it, and what `finish` reported left over.
-type Messages = (Vec<(u64, Vec<Header>, Vec<u8>)>, Option<String>, Option<usize>);
+/// A message's headers as owned pairs, to compare.
+fn headers_of(message: &EventStreamMessage) -> Vec<(String, HeaderValue)> {
+    message.headers().map(|(name, value)| (name.to_owned(), value.clone())).collect()
+}
+
+type Messages = (Vec<(u64, Vec<(String, HeaderValue)>, Vec<u8>)>, Option<String>, Option<usize>);
 
 fn messages(input: &[u8], ends: &[usize], limits: Limits) -> Messages {
     let mut decoder = anthropic_sse::framing::EventStreamDecoder::with_limits(limits);
@@ -603,7 +608,7 @@ fn messages(input: &[u8], ends: &[usize], limits: Limits) -> Messages {
         start = end.max(start);
         loop {
             match decoder.next_message() {
-                Ok(Some(m)) => out.push((m.offset(), m.headers().to_vec(), m.payload().to_vec())),
+                Ok(Some(m)) => out.push((m.offset(), headers_of(&m), m.payload().to_vec())),
                 Ok(None) => break,
                 Err(e) => return (out, Some(e.to_string()), None),
             }
@@ -668,13 +673,12 @@ pub fn eventstream_structured(data: &[u8]) {
     let mut expected = Vec::new();
     let mut first_bad = None;
     for m in &built {
-        let headers: Vec<Header> = m
+        let headers: Vec<(String, HeaderValue)> = m
             .headers
             .iter()
             .filter(|(name, _)| !name.is_empty() && name.len() < 256)
-            .map(|(name, value)| Header {
-                name: name.clone().into(),
-                value: match value {
+            .map(|(name, value)| {
+                let value = match value {
                     AnyValue::Bool(v) => HeaderValue::Bool(*v),
                     AnyValue::Byte(v) => HeaderValue::Byte(*v),
                     AnyValue::Short(v) => HeaderValue::Short(*v),
@@ -684,13 +688,15 @@ pub fn eventstream_structured(data: &[u8]) {
                     AnyValue::String(v) => HeaderValue::String(v.chars().take(200).collect::<String>().into()),
                     AnyValue::Timestamp(v) => HeaderValue::Timestamp(*v),
                     AnyValue::Uuid(v) => HeaderValue::Uuid(*v),
-                },
+                };
+                (name.clone(), value)
             })
             .collect();
-        let pairs: Vec<(&str, HeaderValue)> = headers.iter().map(|h| (h.name.as_str(), h.value.clone())).collect();
+        let pairs: Vec<(&str, HeaderValue)> =
+            headers.iter().map(|(name, value)| (name.as_str(), value.clone())).collect();
         let mut bytes = crate::bedrock::message(&pairs, &m.payload);
         let offset = wire.len() as u64;
-        let repeated = headers.iter().enumerate().any(|(i, h)| headers[..i].iter().any(|g| g.name == h.name));
+        let repeated = headers.iter().enumerate().any(|(i, h)| headers[..i].iter().any(|g| g.0 == h.0));
         match m.damage % 4 {
             1 => bytes[8] ^= 1,
             2 => *bytes.last_mut().expect("a CRC") ^= 1,

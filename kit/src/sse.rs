@@ -1,7 +1,8 @@
 //! The SSE decoder driven over an input cut into pieces, its outcome as plain values: what the properties
 //! compare between ways of cutting and feeding the same bytes.
 
-use anthropic_sse::framing::{SseDecoder as Decoder, Unterminated};
+use anthropic_sse::__private::{sse_finish, Unterminated};
+use anthropic_sse::framing::SseDecoder as Decoder;
 use anthropic_sse::{LimitError, Limits};
 use bytes::Bytes;
 
@@ -63,7 +64,7 @@ pub fn decode(input: &[u8], cuts: &[usize], limits: Limits, feeding: Feeding) ->
         }
     }
     let last_id = decoder.last_event_id().to_owned();
-    let leftover = if error.is_none() { decoder.finish() } else { None };
+    let leftover = if error.is_none() { sse_finish(&mut decoder) } else { None };
     Decoded { frames, error, leftover, last_id }
 }
 

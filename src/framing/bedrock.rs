@@ -11,30 +11,7 @@ use super::{Framing, RawEvent};
 use crate::error::{ApiError, Error};
 use crate::limits::Limits;
 
-/// The body of Amazon Bedrock's `InvokeModelWithResponseStream` (`application/vnd.amazon.eventstream`): AWS
-/// event-stream messages ([`EventStreamDecoder`](super::EventStreamDecoder)), each `event`/`chunk` message carrying one
-/// Messages API event as `{"bytes": "<base64 of the event JSON>"}` (Bedrock may add a padding member `"p"`,
-/// ignored, as is any other).
-///
-/// * An `exception` message (`:exception-type`, e.g. `throttlingException`, and a `{"message": ...}` payload)
-///   or an `error` message (`:error-code`, `:error-message`) is an API error: its kind is the type as the wire
-///   has it, with the HTTP status it stands for and the retry advice that status gives (see
-///   [`ApiError::from_bedrock_exception`]).
-/// * An event of another `:event-type` is skipped: it carries no Messages API event.
-/// * The input ending inside a message is reported by [`finish`](Framing::finish), so that the pipeline's
-///   error says so (the Python SDK drops a truncated last message silently).
-///
-/// ```
-/// use anthropic_sse::framing::Format;
-/// use anthropic_sse::EventDecoder;
-///
-/// let mut decoder = EventDecoder::for_format(Format::Bedrock)
-///     .with_aws_request_id("d9c1b5a8-0000-4000-8000-000000000000"); // the `x-amzn-requestid` header
-/// # let body: &[u8] = &[];
-/// decoder.feed(body);
-/// decoder.fold_buffered()?;
-/// # Ok::<(), anthropic_sse::Error>(())
-/// ```
+/// The framing of [`Format::Bedrock`](super::Format::Bedrock), documented there.
 #[derive(Debug, Clone, Default)]
 pub struct Bedrock {
     messages: Decoder,
@@ -44,13 +21,8 @@ pub struct Bedrock {
 
 impl Bedrock {
     /// A Bedrock framing with the default limits.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
-    }
-
-    /// The event-stream decoder underneath.
-    pub fn messages(&self) -> &Decoder {
-        &self.messages
     }
 }
 

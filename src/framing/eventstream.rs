@@ -48,7 +48,7 @@ impl HeaderValue {
 
 /// One header: its name and value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Header {
+pub(crate) struct Header {
     /// The name (e.g. `:message-type`; a view of the message's bytes, not a copy).
     pub name: BytesStr,
     /// The value.
@@ -64,9 +64,10 @@ pub struct Message {
 }
 
 impl Message {
-    /// The headers, in wire order (no name appears twice).
-    pub fn headers(&self) -> &[Header] {
-        &self.headers
+    /// The headers, name and value, in wire order (no name appears twice; the names are views of the
+    /// message's bytes, not copies).
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&str, &HeaderValue)> + '_ {
+        self.headers.iter().map(|h| (h.name.as_str(), &h.value))
     }
 
     /// The value of the header `name`.
@@ -102,7 +103,7 @@ impl fmt::Debug for Message {
 
 /// The AWS event-stream wire format (`application/vnd.amazon.eventstream`), sans-IO: bytes in, [`EventStreamMessage`](super::EventStreamMessage)s
 /// out, each checked against both of its CRCs. Amazon Bedrock's `InvokeModelWithResponseStream` answers in it;
-/// [`Bedrock`](super::Bedrock) reads the Messages API events inside.
+/// [`Format::Bedrock`](super::Format::Bedrock) reads the Messages API events inside.
 ///
 /// A message is
 ///

@@ -7,7 +7,7 @@
 //!
 //! * [`Format::Sse`], read by [`SseDecoder`]: Server-Sent Events, the wire of the first-party API and Vertex
 //!   AI;
-//! * [`Format::Bedrock`], read by [`Bedrock`]: Amazon Bedrock's AWS event stream ([`EventStreamDecoder`]),
+//! * [`Format::Bedrock`]: Amazon Bedrock's AWS event stream ([`EventStreamDecoder`]),
 //!   each message one event in base64;
 //! * [`Format::JsonLines`]: newline-delimited JSON events, one per line (a gateway's, the TypeScript SDK's
 //!   `toReadableStream()`);
@@ -29,12 +29,12 @@ use crate::limits::{LimitError, Limits};
 mod bedrock;
 mod eventstream;
 mod json_lines;
-mod sse;
+pub(crate) mod sse;
 
-pub use bedrock::Bedrock;
-pub use eventstream::{Decoder as EventStreamDecoder, Header, HeaderValue, Message as EventStreamMessage};
+pub(crate) use bedrock::Bedrock;
+pub use eventstream::{Decoder as EventStreamDecoder, HeaderValue, Message as EventStreamMessage};
 pub(crate) use json_lines::JsonLines;
-pub use sse::{BytesStr, Decoder as SseDecoder, Frame, FrameRef, Unterminated};
+pub use sse::{BytesStr, Decoder as SseDecoder, Frame, FrameRef};
 
 /// A wire format the crate reads: how the bytes of a stream are split into events.
 ///
@@ -47,8 +47,29 @@ pub enum Format {
     /// Server-Sent Events (`text/event-stream`): the Messages API, Vertex AI.
     #[default]
     Sse,
-    /// Amazon Bedrock's AWS event stream (`application/vnd.amazon.eventstream`), each message one event in
-    /// base64.
+    /// Amazon Bedrock's AWS event stream, the body of `InvokeModelWithResponseStream`
+    /// (`application/vnd.amazon.eventstream`): event-stream messages ([`EventStreamDecoder`]), each
+    /// `event`/`chunk` message carrying one Messages API event as `{"bytes": "<base64 of the event JSON>"}`
+    /// (Bedrock may add a padding member `"p"`, ignored, as is any other).
+    ///
+    /// * An `exception` message (`:exception-type`, e.g. `throttlingException`, and a `{"message": ...}`
+    ///   payload) or an `error` message (`:error-code`, `:error-message`) is an API error: its type is the one
+    ///   the wire has, with the HTTP status it stands for and the retry advice that status gives (see
+    ///   [`ApiError::from_bedrock_exception`](crate::ApiError::from_bedrock_exception)).
+    /// * An event of another `:event-type` is skipped: it carries no Messages API event.
+    /// * The input ending inside a message is reported by [`Framing::finish`], so that the pipeline's
+    ///   error says so (the Python SDK drops a truncated last message silently).
+    ///
+    /// ```
+    /// use anthropic_sse::{framing::Format, EventDecoder};
+    ///
+    /// let mut decoder = EventDecoder::for_format(Format::Bedrock)
+    ///     .with_aws_request_id("d9c1b5a8-0000-4000-8000-000000000000"); // the `x-amzn-requestid` header
+    /// # let body: &[u8] = &[];
+    /// decoder.feed(body);
+    /// decoder.fold_buffered()?;
+    /// # Ok::<(), anthropic_sse::Error>(())
+    /// ```
     Bedrock,
     /// Newline-delimited JSON events, one per line: one JSON value per line, each ended by `\n` (a `\r` before
     /// it is dropped), blank lines ignored, the last line end optional. A line that is not one complete JSON

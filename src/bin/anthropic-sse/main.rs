@@ -303,13 +303,13 @@ fn write_message(out: &mut dyn Write, message: &EventStreamMessage) -> io::Resul
     use base64::Engine;
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
     out.write_all(b"{\"headers\":{")?;
-    for (i, header) in message.headers().iter().enumerate() {
+    for (i, (name, value)) in message.headers().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, &*header.name)?;
+        serde_json::to_writer(&mut *out, name)?;
         out.write_all(b":")?;
-        let value = match &header.value {
+        let value = match value {
             HeaderValue::Bool(v) => serde_json::json!(v),
             HeaderValue::Byte(v) => serde_json::json!(v),
             HeaderValue::Short(v) => serde_json::json!(v),
@@ -402,19 +402,8 @@ fn sse_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> 
             out.flush().map_err(Failure::write)?;
         }
     }
-    if let Some(rest) = decoder.finish() {
-        return Err(Failure::new(
-            "incomplete",
-            format_args!(
-                "the stream ended inside an event that was never dispatched (no blank line after it{}{})",
-                rest.event.map(|e| format!("; event {e:?}")).unwrap_or_default(),
-                if rest.partial_line_bytes > 0 {
-                    format!("; {} bytes of an unfinished line", rest.partial_line_bytes)
-                } else {
-                    String::new()
-                },
-            ),
-        ));
+    if let Some(rest) = Framing::finish(&mut decoder) {
+        return Err(Failure::new("incomplete", format_args!("the stream ended inside an event: {rest}")));
     }
     Ok(())
 }

@@ -30,8 +30,9 @@ const KEEP_LINE_BUFFER: usize = 64 * 1024;
 /// * Feed bytes as they arrive with [`feed`](Self::feed) (`&[u8]`) or [`feed_bytes`](Self::feed_bytes) ([`Bytes`],
 ///   whose field values are then shared rather than copied), and take frames with [`next_frame`](Self::next_frame)
 ///   or the [`frames`](Self::frames) iterator.
-/// * At end of input call [`finish`](Self::finish): an event not ended by a blank line is not dispatched (as the
-///   standard says) but reported as [`Unterminated`], so a caller can tell that a stream was cut short.
+/// * At end of input call [`Framing::finish`](super::Framing::finish): an event not ended by a blank line is
+///   not dispatched (as the standard says) but reported, in words, so a caller can tell that a stream was cut
+///   short.
 /// * The same bytes give the same frames however they are split into chunks, down to one byte at a time.
 /// * Time is linear in the input: every byte is looked at once (line ends are found with `memchr`), and
 ///   memory is bounded by [`Limits`].
@@ -48,7 +49,7 @@ const KEEP_LINE_BUFFER: usize = 64 * 1024;
 /// assert_eq!(frames[1].event(), "message");
 /// assert_eq!(frames[1].data(), "hello");
 /// assert_eq!(frames[1].id(), "7");
-/// assert!(decoder.finish().is_none());
+/// assert!(anthropic_sse::framing::Framing::finish(&mut decoder).is_none());
 /// ```
 #[derive(Debug, Clone)]
 pub struct Decoder {
@@ -336,7 +337,7 @@ impl Decoder {
     /// [`next_frame`](Self::next_frame) has returned `Ok(None)`: input not yet decoded counts as left over.
     ///
     /// The decoder is reset to the start of a new stream, keeping its limits.
-    pub fn finish(&mut self) -> Option<Unterminated> {
+    pub(crate) fn finish(&mut self) -> Option<Unterminated> {
         let queued: usize = self.queue.iter().map(|c| c.len()).sum::<usize>() - self.pos.min(self.queue_front_len());
         let partial_line_bytes = self.line.len() + queued + self.bom.unwrap_or(0);
         let event = self.fields.event.take().map(String::from);
