@@ -9,6 +9,8 @@ use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::text::JSON_WS;
+
 /// The string that the JSON text `raw` holds, when it is a string.
 pub(crate) fn json_string(raw: &str) -> Option<String> {
     if !raw.trim_start_matches(JSON_WS).starts_with('"') {
@@ -16,9 +18,6 @@ pub(crate) fn json_string(raw: &str) -> Option<String> {
     }
     serde_json::from_str(raw).ok()
 }
-
-/// What JSON counts as whitespace.
-const JSON_WS: [char; 4] = [' ', '\t', '\n', '\r'];
 
 /// JSON kept as the text that arrived: validated, not parsed into a tree, so that neither its size nor its
 /// nesting costs more than its bytes, and no digit or key order is lost. Serializing through `serde_json`
@@ -109,7 +108,7 @@ impl RawJson {
 
     /// The SDK's reading of the JSON text `text`, when it differs from the text.
     fn rewritten(text: &str) -> Option<RawJson> {
-        if crate::partial_json::whole::is_plain_json(text) {
+        if crate::partial_json::plain::is_plain_json(text) {
             return None;
         }
         // Anything the tool-input reader refuses (nesting past its limit, `NaN`) stays as it arrived.

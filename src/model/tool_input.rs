@@ -262,7 +262,7 @@ impl<'de> Deserializer<'de> {
 
     /// The next byte after whitespace.
     fn peek(&mut self) -> Option<u8> {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.byte(self.pos) {
+        while self.byte(self.pos).is_some_and(json_text::is_json_ws) {
             self.pos += 1;
         }
         self.byte(self.pos)

@@ -11,9 +11,9 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
-use super::scanner::{is_ws, RepeatsView, LIST_KEYS};
+use super::scanner::{RepeatsView, LIST_KEYS};
 use super::{HashSet64, Prehashed};
-use crate::text as json_text;
+use crate::text::{self as json_text, is_json_ws};
 
 /// Rewrites `text` followed by `tail` (the closing quote and brackets of a cut-off text, which the scanner
 /// accepted) where the SDK's reading differs from it: a repeated key keeps its first place with the last
@@ -138,7 +138,7 @@ impl<'a> Normalizer<'a> {
 
     fn skip_ws(&self, mut at: usize) -> usize {
         let bytes = self.text.as_bytes();
-        while at < bytes.len() && is_ws(bytes[at]) {
+        while at < bytes.len() && is_json_ws(bytes[at]) {
             at += 1;
         }
         at
@@ -180,7 +180,7 @@ impl<'a> Normalizer<'a> {
     /// The end of a number or literal starting at `at`.
     fn token_end(&self, mut at: usize) -> usize {
         let bytes = self.text.as_bytes();
-        while at < bytes.len() && !matches!(bytes[at], b',' | b']' | b'}' | b':') && !is_ws(bytes[at]) {
+        while at < bytes.len() && !matches!(bytes[at], b',' | b']' | b'}' | b':') && !is_json_ws(bytes[at]) {
             at += 1;
         }
         at
