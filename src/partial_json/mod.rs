@@ -26,6 +26,7 @@
 mod normalize;
 pub(crate) mod plain;
 mod scanner;
+pub(crate) mod tool_input;
 
 use std::fmt;
 
@@ -33,7 +34,7 @@ pub(crate) use normalize::normalize;
 pub(crate) use scanner::RepeatsView;
 use scanner::Scanner;
 
-use crate::model::tool_input::{ToolInput, ToolInputView};
+use tool_input::{ToolInput, ToolInputView};
 
 /// The names of an object with many keys, as a set of their hashes (keyed at random, so that no input can
 /// be built to collide): eight bytes a key and the set's spare room, where a set of the names themselves

@@ -1,8 +1,8 @@
 //! The incremental scanner, the reference reading of tool input: it reads each piece once as it arrives,
 //! keeps where the complete prefix ends and what closes it, and says whether the text must be rewritten.
 
+use super::tool_input::ToolInputView;
 use super::{KeyHashes, PartialJsonError, PartialMode, MAX_DEPTH};
-use crate::model::tool_input::ToolInputView;
 use crate::text::{self as json_text, is_json_ws};
 
 /// An open object or array.
