@@ -149,7 +149,7 @@
 #![deny(missing_docs)]
 // Four audited exceptions opt in with `#[allow(unsafe_code)]`, each with its `SAFETY` comment: two in
 // `framing::sse::text` (`BytesStr::as_str`, `CheckedChunk::str`) and two in `text` (`special_mask16`, SSE2
-// on x86_64; `decode_until_quote`).
+// on x86_64; `decode_until_quote`, 4 to 15% fewer instructions than checked: `benches/README.md`).
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 

@@ -4,6 +4,16 @@
 //! Both used to hand escaped strings to `serde_json`; decoding here gives the same text and the same
 //! rejections (invalid escapes, lone surrogates) without building a deserializer per string.
 
+/// What JSON counts as whitespace between tokens: space, tab, line feed, carriage return. The one test of it
+/// in the crate.
+#[inline(always)]
+pub(crate) fn is_json_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The JSON whitespace characters, for `str::trim_matches` and its kind.
+pub(crate) const JSON_WS: [char; 4] = [' ', '\t', '\n', '\r'];
+
 /// Decodes the escape after a backslash; returns the character and how many bytes it took. `None` for an
 /// invalid or cut-off escape and for a lone surrogate, which `serde_json` rejects too.
 pub(crate) fn unescape(after: &[u8]) -> Option<(char, usize)> {
@@ -236,6 +246,17 @@ pub(crate) fn excerpt(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte test and the characters for `trim_matches` are the same set.
+    #[test]
+    fn json_whitespace_is_one_set() {
+        let from_test: Vec<char> = (0..=u8::MAX).filter(|&b| is_json_ws(b)).map(char::from).collect();
+        assert_eq!(from_test, {
+            let mut set = JSON_WS;
+            set.sort();
+            set
+        });
+    }
 
     /// The word-at-a-time scan stops exactly where a byte-by-byte one does, wherever the byte sits.
     #[test]

@@ -5,8 +5,9 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::macros::{model_struct, tagged_enum};
 use crate::model::message::{Citation, ContentBlock, Message, StopReason, Usage};
-use crate::model::object::{model_struct, tagged_enum, RawJson};
+use crate::model::object::RawJson;
 
 /// One event of a Messages API stream. `error` events are not events: they arrive as
 /// an error of category [`Api`](crate::error::ErrorKind::Api).

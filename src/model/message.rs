@@ -9,7 +9,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::object::{from_json_text_by_serde, model_struct, tagged_enum, JsonObject, RawJson};
+use crate::model::fields::from_json_text_by_serde;
+use crate::model::macros::{model_struct, tagged_enum};
+use crate::model::object::{JsonObject, RawJson};
 use crate::model::tool_input::ToolInput;
 
 model_struct! {

@@ -2,12 +2,13 @@
 //! (and a known key whose value is `null` or not of the expected shape) stays in `extra`, so that nothing on
 //! the wire is lost and re-serializing gives back the same object.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+
+use crate::text::JSON_WS;
 
 /// The string that the JSON text `raw` holds, when it is a string.
 pub(crate) fn json_string(raw: &str) -> Option<String> {
@@ -16,9 +17,6 @@ pub(crate) fn json_string(raw: &str) -> Option<String> {
     }
     serde_json::from_str(raw).ok()
 }
-
-/// What JSON counts as whitespace.
-const JSON_WS: [char; 4] = [' ', '\t', '\n', '\r'];
 
 /// JSON kept as the text that arrived: validated, not parsed into a tree, so that neither its size nor its
 /// nesting costs more than its bytes, and no digit or key order is lost. Serializing through `serde_json`
@@ -109,7 +107,7 @@ impl RawJson {
 
     /// The SDK's reading of the JSON text `text`, when it differs from the text.
     fn rewritten(text: &str) -> Option<RawJson> {
-        if crate::partial_json::whole::is_plain_json(text) {
+        if crate::partial_json::plain::is_plain_json(text) {
             return None;
         }
         // Anything the tool-input reader refuses (nesting past its limit, `NaN`) stays as it arrived.
@@ -157,6 +155,11 @@ impl std::fmt::Debug for JsonObject {
 }
 
 impl JsonObject {
+    /// An object of `list`, whose keys are each other's distinct: no search, no index.
+    pub(super) fn from_distinct(list: Vec<(String, RawJson)>) -> JsonObject {
+        JsonObject { entries: Entries { list, index: std::sync::OnceLock::new() } }
+    }
+
     /// An empty object.
     pub fn new() -> Self {
         JsonObject::default()
@@ -275,8 +278,8 @@ const INDEXED_FROM: usize = 16;
 /// stays linear), without a copy of the keys. A parsed object drops the index that found its repeated keys:
 /// one never asked for a key (an unknown block, written out as it came) costs nothing for it.
 #[derive(Clone)]
-struct Entries<K, V> {
-    list: Vec<(K, V)>,
+pub(super) struct Entries<K, V> {
+    pub(super) list: Vec<(K, V)>,
     index: std::sync::OnceLock<Box<KeyIndex>>,
 }
 
@@ -316,7 +319,7 @@ impl<K, V> Default for Entries<K, V> {
 }
 
 impl<K: AsRef<str>, V> Entries<K, V> {
-    fn position(&self, key: &str) -> Option<usize> {
+    pub(super) fn position(&self, key: &str) -> Option<usize> {
         if self.list.len() <= INDEXED_FROM {
             return self.list.iter().position(|(k, _)| k.as_ref() == key);
         }
@@ -327,12 +330,12 @@ impl<K: AsRef<str>, V> Entries<K, V> {
         index.at.get(&index.hash(key)).copied().filter(|&at| self.list[at].0.as_ref() == key)
     }
 
-    fn get(&self, key: &str) -> Option<&V> {
+    pub(super) fn get(&self, key: &str) -> Option<&V> {
         self.position(key).map(|at| &self.list[at].1)
     }
 
     /// Sets `key` to `value` in the key's place (giving the old value back), else last.
-    fn set(&mut self, key: K, value: V) -> Option<V> {
+    pub(super) fn set(&mut self, key: K, value: V) -> Option<V> {
         if let Some(at) = self.position(key.as_ref()) {
             return Some(std::mem::replace(&mut self.list[at].1, value));
         }
@@ -345,7 +348,7 @@ impl<K: AsRef<str>, V> Entries<K, V> {
 
     /// Takes out the member at `at` (the places after it move, and the index goes: time linear in the
     /// object, as the move itself).
-    fn remove_at(&mut self, at: usize) -> (K, V) {
+    pub(super) fn remove_at(&mut self, at: usize) -> (K, V) {
         self.index = std::sync::OnceLock::new();
         self.list.remove(at)
     }
@@ -361,407 +364,6 @@ impl<K: AsRef<str>, V> Entries<K, V> {
         self
     }
 }
-
-/// What a model object is read from: an owned [`JsonObject`], or the members of an event's text, borrowed
-/// from it ([`Borrowed`]), so that a member is copied only when the model keeps it as text.
-pub(crate) trait Members: Sized {
-    /// The JSON text of `key`'s value.
-    fn raw(&self, key: &str) -> Option<&str>;
-    /// Takes `key` out.
-    fn take(&mut self, key: &str);
-    /// What is left, as an object's `extra`.
-    fn into_object(self) -> JsonObject;
-}
-
-impl Members for JsonObject {
-    fn raw(&self, key: &str) -> Option<&str> {
-        self.get(key).map(RawJson::get)
-    }
-    fn take(&mut self, key: &str) {
-        self.remove(key);
-    }
-    fn into_object(self) -> JsonObject {
-        // A map emptied by taking its keys out still holds its storage, which a million small blocks would
-        // keep for nothing.
-        if self.is_empty() {
-            JsonObject::new()
-        } else {
-            self
-        }
-    }
-}
-
-/// The members of an object in a text that outlives them: keys and values borrowed (a key with an escape is
-/// decoded), repeated keys resolved as in [`JsonObject`].
-pub(crate) struct Borrowed<'a> {
-    entries: Entries<Cow<'a, str>, &'a RawValue>,
-}
-
-impl Members for Borrowed<'_> {
-    fn raw(&self, key: &str) -> Option<&str> {
-        self.entries.get(key).map(|v| v.get())
-    }
-    fn take(&mut self, key: &str) {
-        if let Some(at) = self.entries.position(key) {
-            self.entries.remove_at(at);
-        }
-    }
-    fn into_object(self) -> JsonObject {
-        // The keys are already each other's distinct: no search, no index.
-        let list = self
-            .entries
-            .list
-            .into_iter()
-            .map(|(k, v)| (k.into_owned(), RawJson::read_borrowed_as_the_sdk(v)))
-            .collect();
-        JsonObject { entries: Entries { list, index: std::sync::OnceLock::new() } }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Borrowed<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        /// A key, borrowed when the text holds it as it is.
-        struct Key<'de>(Cow<'de, str>);
-        impl<'de> serde::Deserialize<'de> for Key<'de> {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> serde::de::Visitor<'de> for Visitor {
-                    type Value = Key<'de>;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str("a key")
-                    }
-                    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                        Ok(Key(Cow::Borrowed(v)))
-                    }
-                    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                        Ok(Key(Cow::Owned(v.to_owned())))
-                    }
-                    fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
-                        Ok(Key(Cow::Owned(v)))
-                    }
-                }
-                deserializer.deserialize_str(Visitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Borrowed<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Borrowed<'de>, A::Error> {
-                let mut entries = Entries::default();
-                while let Some(Key(key)) = map.next_key()? {
-                    entries.set(key, map.next_value::<&'de RawValue>()?);
-                }
-                Ok(Borrowed { entries })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-
-/// A field's type, read from the JSON text of its value. Model objects read their members borrowed from that
-/// text ([`Borrowed`]), so that a member kept as text (an unknown key of a message) is copied once, from the
-/// event, rather than first into a value of its own; every other type reads through `serde_json`.
-pub(crate) trait FromJsonText: Sized {
-    /// The value, or `None` when the text does not hold one of this type.
-    fn from_json_text(raw: &str) -> Option<Self>;
-}
-
-impl<T: FromJsonText> FromJsonText for Box<T> {
-    fn from_json_text(raw: &str) -> Option<Self> {
-        T::from_json_text(raw).map(Box::new)
-    }
-}
-
-impl FromJsonText for RawJson {
-    fn from_json_text(raw: &str) -> Option<Self> {
-        serde_json::from_str::<&RawValue>(raw).ok().map(RawJson::read_borrowed_as_the_sdk)
-    }
-}
-
-/// [`FromJsonText`] through the type's `Deserialize`.
-macro_rules! from_json_text_by_serde {
-    ($($ty:ty),* $(,)?) => {
-        $(
-            impl $crate::model::object::FromJsonText for $ty {
-                fn from_json_text(raw: &str) -> Option<Self> {
-                    serde_json::from_str(raw).ok()
-                }
-            }
-        )*
-    };
-}
-pub(crate) use from_json_text_by_serde;
-
-from_json_text_by_serde!(String);
-
-/// An integer as Python's `json` reads it: `-0` is the integer 0 (`serde_json` reads a float).
-pub(crate) fn json_integer<T: serde::de::DeserializeOwned + Default>(raw: &str) -> Option<T> {
-    match serde_json::from_str(raw) {
-        Ok(n) => Some(n),
-        Err(_) if raw.trim_matches(JSON_WS) == "-0" => Some(T::default()),
-        Err(_) => None,
-    }
-}
-
-/// Integers of the model as the SDK types them: Python's `json` reads `-0` as 0, and pydantic takes a float
-/// with no fractional part (`1.0`, `1e0`, `-0.0`) as the integer it equals; anything else (a fraction, a
-/// negative count, a value past the type) stays as it arrived, in `extra`.
-macro_rules! from_json_text_integer {
-    ($($ty:ty),*) => {
-        $(
-            impl FromJsonText for $ty {
-                fn from_json_text(raw: &str) -> Option<Self> {
-                    if let Some(n) = json_integer(raw) {
-                        return Some(n);
-                    }
-                    let float: f64 = serde_json::from_str(raw).ok()?;
-                    // Below 2^64 and whole: exactly an integer, which `as` keeps.
-                    let whole = float.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&float);
-                    if !whole {
-                        return None;
-                    }
-                    <$ty>::try_from(float as u64).ok()
-                }
-            }
-        )*
-    };
-}
-
-from_json_text_integer!(usize, u64);
-
-/// `key`'s value if it is a non-null value of type `T` (taken out of `map`); otherwise `None`, the member
-/// left where it is.
-pub(crate) fn take_optional<T: FromJsonText, M: Members>(map: &mut M, key: &str) -> Option<T> {
-    let raw = map.raw(key)?;
-    if raw.trim_matches(JSON_WS) == "null" {
-        return None;
-    }
-    let typed = T::from_json_text(raw)?;
-    map.take(key);
-    Some(typed)
-}
-
-/// Whether `map` holds `key` with a value of type `T` (required fields are checked before any is taken).
-pub(crate) fn check_required<T: FromJsonText, M: Members>(map: &M, key: &str) -> Option<T> {
-    T::from_json_text(map.raw(key)?)
-}
-
-/// Writes the entries of `extra` whose keys were not already written from typed fields.
-pub(crate) fn serialize_extra<S: SerializeMap>(
-    out: &mut S,
-    extra: &JsonObject,
-    written: impl Fn(&str) -> bool,
-) -> Result<(), S::Error> {
-    for (key, value) in extra {
-        if !written(key) {
-            out.serialize_entry(key, value)?;
-        }
-    }
-    Ok(())
-}
-
-/// Declares a model struct: `req` fields must be present with the right type for the object to be typed,
-/// `opt` fields are `Option`s. Generates `from_map` (giving the map back when a required field does not fit),
-/// `write_fields` for serializers, and `Serialize`/`Deserialize` for the bare object.
-macro_rules! model_struct {
-    (
-        $(#[$meta:meta])*
-        pub struct $name:ident {
-            $( req $(#[$rmeta:meta])* $rfield:ident : $rty:ty, )*
-            $( opt $(#[$ometa:meta])* $ofield:ident : $oty:ty, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub struct $name {
-            $( $(#[$rmeta])* pub $rfield: $rty, )*
-            $( $(#[$ometa])* pub $ofield: Option<$oty>, )*
-            /// Every other key of the object as it arrived (unknown keys, and known keys whose value was
-            /// `null` or not of the expected shape).
-            pub extra: $crate::model::object::JsonObject,
-        }
-
-        impl $name {
-            /// Builds the typed object from a JSON object; gives the object back when a required field is
-            /// missing or of another shape.
-            #[allow(unused_mut)]
-            pub(crate) fn from_map<M: $crate::model::object::Members>(mut map: M) -> Result<Self, M> {
-                $(
-                    let Some($rfield) = $crate::model::object::check_required::<$rty, M>(&map, stringify!($rfield)) else {
-                        return Err(map);
-                    };
-                )*
-                $( map.take(stringify!($rfield)); )*
-                $( let $ofield = $crate::model::object::take_optional::<$oty, M>(&mut map, stringify!($ofield)); )*
-                Ok($name { $($rfield,)* $($ofield,)* extra: map.into_object() })
-            }
-
-            /// Writes the fields (typed first, then `extra`) into a map serializer.
-            pub(crate) fn write_fields<S: serde::ser::SerializeMap>(&self, out: &mut S) -> Result<(), S::Error> {
-                $( out.serialize_entry(stringify!($rfield), &self.$rfield)?; )*
-                $(
-                    if let Some(value) = &self.$ofield {
-                        out.serialize_entry(stringify!($ofield), value)?;
-                    }
-                )*
-                $crate::model::object::serialize_extra(out, &self.extra, |key| {
-                    let _ = key;
-                    false $( || key == stringify!($rfield) )* $( || (key == stringify!($ofield) && self.$ofield.is_some()) )*
-                })
-            }
-        }
-
-        impl $crate::model::object::FromJsonText for $name {
-            fn from_json_text(raw: &str) -> Option<Self> {
-                let map: $crate::model::object::Borrowed<'_> = serde_json::from_str(raw).ok()?;
-                $name::from_map(map).ok()
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap;
-                let mut out = serializer.serialize_map(None)?;
-                self.write_fields(&mut out)?;
-                out.end()
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let map = $crate::model::object::JsonObject::deserialize(deserializer)?;
-                $name::from_map(map).map_err(|_| {
-                    serde::de::Error::custom(concat!(
-                        "missing or mistyped required field of ", stringify!($name)
-                    ))
-                })
-            }
-        }
-    };
-}
-
-/// Declares a `type`-tagged enum over model structs with an `Other` variant keeping unknown (or unfitting)
-/// objects whole. Generates `from_map`, `type_name`, `Serialize` and `Deserialize`.
-macro_rules! tagged_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident($inner:ty) = $tag:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant($inner), )*
-            /// A type this version does not know, or a known type whose required fields did not fit: the
-            /// whole JSON object as it arrived, `type` included.
-            Other($crate::model::object::JsonObject),
-        }
-
-        impl $name {
-            /// Types the JSON object by its `type` field.
-            pub fn from_map(mut map: $crate::model::object::JsonObject) -> Self {
-                let Some(tag) = map.get("type").and_then($crate::model::object::RawJson::as_string) else {
-                    return $name::Other(map);
-                };
-                match tag.as_str() {
-                    $(
-                        $tag => {
-                            let ty = map.take_at("type");
-                            match <$inner>::from_map(map) {
-                                Ok(inner) => $name::$variant(inner),
-                                Err(mut map) => {
-                                    if let Some((at, ty)) = ty {
-                                        map.put_back(at, "type", ty);
-                                    }
-                                    $name::Other(map)
-                                }
-                            }
-                        }
-                    )*
-                    _ => $name::Other(map),
-                }
-            }
-
-            /// Whether this version types objects whose `type` is `tag`.
-            #[allow(dead_code)] // generated for every tagged enum; the typing asks it of deltas
-            pub(crate) fn knows(tag: &str) -> bool {
-                [$($tag),*].contains(&tag)
-            }
-
-            /// The `type` tag, decoded (for `Other`, the object's `type` string; `None` when it has none).
-            pub fn type_tag(&self) -> Option<String> {
-                match self {
-                    $( $name::$variant(_) => Some($tag.to_owned()), )*
-                    $name::Other(map) => map.get("type").and_then($crate::model::object::RawJson::as_string),
-                }
-            }
-
-            /// The `type` tag (for `Other`, the object's `type` string as written, escapes and all, or `""`
-            /// when it has none; [`type_tag`](Self::type_tag) decodes it).
-            pub fn type_name(&self) -> &str {
-                match self {
-                    $( $name::$variant(_) => $tag, )*
-                    $name::Other(map) => map.get("type").map_or("", $crate::model::object::plain_string),
-                }
-            }
-        }
-
-        $crate::model::object::from_json_text_by_serde!($name);
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap;
-                match self {
-                    $(
-                        $name::$variant(inner) => {
-                            let mut out = serializer.serialize_map(None)?;
-                            out.serialize_entry("type", $tag)?;
-                            inner.write_fields(&mut out)?;
-                            out.end()
-                        }
-                    )*
-                    $name::Other(map) => map.serialize(serializer),
-                }
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                Ok($name::from_map($crate::model::object::JsonObject::deserialize(deserializer)?))
-            }
-        }
-
-        impl TryFrom<serde_json::Value> for $name {
-            type Error = serde_json::Value;
-            /// Types a JSON value; gives it back if it is not an object.
-            fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
-                match value {
-                    serde_json::Value::Object(map) => match $crate::model::object::JsonObject::try_from(map) {
-                        Ok(map) => Ok($name::from_map(map)),
-                        Err(_) => Err(serde_json::Value::Null),
-                    },
-                    other => Err(other),
-                }
-            }
-        }
-    };
-}
-
-/// The text of a JSON string as written between its quotes (escapes left as they are); `""` for any other
-/// JSON. Type tags hold no escapes.
-pub(crate) fn plain_string(raw: &RawJson) -> &str {
-    let text = raw.get().trim_matches(JSON_WS);
-    text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or_default()
-}
-
-pub(crate) use model_struct;
-pub(crate) use tagged_enum;
 
 #[cfg(test)]
 mod tests {

@@ -24,8 +24,9 @@
 //! here they are errors.
 
 mod normalize;
+pub(crate) mod plain;
 mod scanner;
-pub(crate) mod whole;
+pub(crate) mod tool_input;
 
 use std::fmt;
 
@@ -33,7 +34,7 @@ pub(crate) use normalize::normalize;
 pub(crate) use scanner::RepeatsView;
 use scanner::Scanner;
 
-use crate::model::tool_input::{ToolInput, ToolInputView};
+use tool_input::{ToolInput, ToolInputView};
 
 /// The names of an object with many keys, as a set of their hashes (keyed at random, so that no input can
 /// be built to collide): eight bytes a key and the set's spare room, where a set of the names themselves
@@ -202,7 +203,7 @@ pub struct PartialJsonParser {
 /// Complete JSON text read as the SDK reads it (see [`ToolInput::from_json`]), without copying `text` into a
 /// parser first: only what is kept is written.
 pub(crate) fn read_whole(text: &str) -> Result<ToolInput, PartialJsonError> {
-    if whole::is_plain_json(text) {
+    if plain::is_plain_json(text) {
         return Ok(ToolInput::from_checked(text.to_owned()));
     }
     let mut scanner = Scanner::new(PartialMode::DropUnfinishedStrings);
@@ -273,7 +274,7 @@ impl PartialJsonParser {
         // The text grew piece by piece: what it did not fill is handed back (in place for a big block) before
         // it becomes the input the message keeps.
         self.text.shrink_to_fit();
-        if self.scanner.pos == 0 && whole::is_plain_json(&self.text) {
+        if self.scanner.pos == 0 && plain::is_plain_json(&self.text) {
             return Ok(ToolInput::from_checked(self.text));
         }
         self.scanner.advance(&self.text);
@@ -352,7 +353,7 @@ mod tests {
         let mut yes = 0;
         for text in &texts {
             let verbatim = parse(text).is_ok_and(|input| input.as_str() == text.as_str());
-            if whole::is_plain_json(text) {
+            if plain::is_plain_json(text) {
                 yes += 1;
                 assert!(verbatim, "the fast reader accepts {text:?}, which the scanner does not keep as it is");
             } else if verbatim && !text.contains('\\') && !text.contains("-0") && text.len() < 60 {

@@ -1,9 +1,9 @@
 //! The incremental scanner, the reference reading of tool input: it reads each piece once as it arrives,
 //! keeps where the complete prefix ends and what closes it, and says whether the text must be rewritten.
 
+use super::tool_input::ToolInputView;
 use super::{KeyHashes, PartialJsonError, PartialMode, MAX_DEPTH};
-use crate::model::tool_input::ToolInputView;
-use crate::text as json_text;
+use crate::text::{self as json_text, is_json_ws};
 
 /// An open object or array.
 #[derive(Debug, Clone)]
@@ -230,10 +230,6 @@ impl Default for Scanner {
     }
 }
 
-pub(super) fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
 impl Scanner {
     pub(crate) fn new(mode: PartialMode) -> Self {
         Scanner {
@@ -322,7 +318,7 @@ impl Scanner {
             self.state,
             State::Value { .. } | State::ArrayFirst | State::ObjectFirst | State::Key | State::Colon | State::After
         ) {
-            while i < bytes.len() && is_ws(bytes[i]) {
+            while i < bytes.len() && is_json_ws(bytes[i]) {
                 i += 1;
             }
             if i == bytes.len() {

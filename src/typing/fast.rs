@@ -11,7 +11,7 @@ use crate::model::event::{
     ContentBlockDelta, Delta, InputJsonDelta, SignatureDelta, StreamEvent, TextDelta, ThinkingDelta,
 };
 use crate::model::object::JsonObject;
-use crate::text as json_text;
+use crate::text::{self as json_text, is_json_ws};
 
 /// The deltas the fast path reads: each appends (or, for a signature, sets) one string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,10 +192,6 @@ pub(crate) fn decode_delta_body(body: &str, out: &mut String) -> bool {
         [b'}', between @ .., b'}'] => between.iter().all(|&b| is_json_ws(b)),
         _ => false,
     }
-}
-
-fn is_json_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 /// Reads the body of a JSON string up to its closing quote (which `s` must contain), appending the
