@@ -42,7 +42,7 @@ fn snapshot_every_delta(chunks: &[Bytes]) -> usize {
         decoder.feed_bytes(chunk.clone());
         while let Some(event) = decoder.next_event() {
             if let StreamEvent::ContentBlockDelta(d) = event.expect("valid stream") {
-                if matches!(d.delta, Delta::InputJson(_)) {
+                if matches!(d.delta, Delta::InputJson { .. }) {
                     if let Some(Ok(view)) = decoder.partial_tool_input(d.index) {
                         members += view.received().len();
                     }

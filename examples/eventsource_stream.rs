@@ -17,8 +17,8 @@ fn main() -> Result<(), anthropic_sse::Error> {
         let mut events = Events::from_eventsource(frames);
         while let Some(event) = events.next().await {
             if let StreamEvent::ContentBlockDelta(d) = event? {
-                if let Delta::Text(t) = &d.delta {
-                    print!("{}", t.text);
+                if let Delta::Text { text, .. } = &d.delta {
+                    print!("{text}");
                 }
             }
         }

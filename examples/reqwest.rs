@@ -54,8 +54,8 @@ async fn run(key: &str, prompt: &str) -> Result<(), anthropic_sse::Error> {
     let mut stdout = std::io::stdout();
     while let Some(event) = events.next().await {
         if let StreamEvent::ContentBlockDelta(delta) = event? {
-            if let Delta::Text(text) = &delta.delta {
-                print!("{}", text.text);
+            if let Delta::Text { text, .. } = &delta.delta {
+                print!("{text}");
                 stdout.flush().ok();
             }
         }

@@ -46,8 +46,8 @@
 //! while let Some(event) = events.next().await {
 //!     match event? {
 //!         StreamEvent::ContentBlockDelta(d) => {
-//!             if let Delta::Text(t) = &d.delta {
-//!                 print!("{}", t.text); // text as it arrives
+//!             if let Delta::Text { text, .. } = &d.delta {
+//!                 print!("{text}"); // text as it arrives
 //!             }
 //!         }
 //!         StreamEvent::MessageStop(_) => println!(),
@@ -182,13 +182,12 @@ pub mod reqwest {
     pub use crate::io::reqwest::events;
 }
 pub use limits::{LimitError, Limits};
-pub use model::tool_input::{InvalidToolInput, ToolInput, ToolInputView};
+pub use model::tool_input::{ToolInput, ToolInputView};
 pub use model::{
-    Citation, CitationsDelta, CompactionBlock, CompactionDelta, ContentBlock, ContentBlockDelta, ContentBlockStart,
-    ContentBlockStop, Delta, DocumentCitation, FallbackBlock, InputJsonDelta, InvocationMetrics, JsonObject,
-    McpToolUseBlock, Message, MessageDelta, MessageDeltaBody, MessageStart, MessageStop, RawJson,
-    RedactedThinkingBlock, SearchResultCitation, SignatureDelta, StopReason, StreamEvent, TextBlock, TextDelta,
-    ThinkingBlock, ThinkingDelta, ToolUseBlock, Usage, WebSearchCitation,
+    Citation, CompactionBlock, ContentBlock, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta,
+    DocumentCitation, FallbackBlock, InvocationMetrics, JsonObject, McpToolUseBlock, Message, MessageDelta,
+    MessageDeltaBody, MessageStart, MessageStop, RawJson, RedactedThinkingBlock, SearchResultCitation, StopReason,
+    StreamEvent, TextBlock, ThinkingBlock, ToolUseBlock, Usage, WebSearchCitation,
 };
 pub use partial_json::{PartialJsonError, PartialMode};
 pub use pipeline::EventDecoder;

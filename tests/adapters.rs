@@ -249,7 +249,7 @@ fn invalid_tool_input_costs_no_message_in_any_adapter() {
         assert_eq!(message.usage.output_tokens, Some(7));
         let input = message.content[0].tool_input().expect("tool block");
         assert_eq!(input.as_str(), "{}", "the block keeps its start input");
-        assert_eq!(input.invalid().expect("marked").error.offset, 9);
+        assert_eq!(input.error().expect("marked").parse_error().offset, 9);
     };
     let body = invalid_tool_then_text(CLEAN_END);
     check_complete(BlockingEvents::new(&body[..]).final_message());
@@ -277,12 +277,12 @@ fn invalid_tool_input_costs_no_message_in_any_adapter() {
     let err = BlockingEvents::new(&body[..]).final_message().expect_err("overloaded");
     assert_eq!(err.error_type(), "overloaded_error");
     let partial = err.partial_message().expect("message so far");
-    assert!(partial.content[0].tool_input().unwrap().invalid().is_some());
+    assert!(partial.content[0].tool_input().unwrap().error().is_some());
     // A cut likewise.
     let body = invalid_tool_then_text("");
     let err = BlockingEvents::new(&body[..]).final_message().expect_err("cut");
     assert_eq!(err.error_type(), "incomplete");
-    assert!(err.partial_message().unwrap().content[0].tool_input().unwrap().invalid().is_some());
+    assert!(err.partial_message().unwrap().content[0].tool_input().unwrap().error().is_some());
 }
 
 /// The first error stays the answer: the item handed out and `final_message` afterwards give the same error

@@ -93,8 +93,8 @@ fn every_delta_type() {
         let name = d["type"].as_str().unwrap_or_default();
         assert_eq!(cbd.delta.type_name(), name);
         assert_eq!(matches!(cbd.delta, Delta::Other(_)), name == "future_delta");
-        if let Delta::Citations(c) = &cbd.delta {
-            assert_eq!(matches!(*c.citation, Citation::Other(_)), d["citation"]["type"] == "future_location");
+        if let Delta::Citations { citation, .. } = &cbd.delta {
+            assert_eq!(matches!(**citation, Citation::Other(_)), d["citation"]["type"] == "future_location");
         }
     }
 }
@@ -326,7 +326,13 @@ proptest! {
         prop_assert!(a.is_ok(), "valid JSON: {}", fast);
         prop_assert_eq!(&a, &b);
         if let Ok(Some(StreamEvent::ContentBlockDelta(d))) = &a {
-            let got = match &d.delta { Delta::Text(t) => &t.text, Delta::InputJson(j) => &j.partial_json, Delta::Thinking(t) => &t.thinking, Delta::Signature(s) => &s.signature, _ => unreachable!() };
+            let got = match &d.delta {
+                Delta::Text { text, .. }
+                | Delta::InputJson { partial_json: text, .. }
+                | Delta::Thinking { thinking: text, .. }
+                | Delta::Signature { signature: text, .. } => text,
+                _ => unreachable!(),
+            };
             prop_assert_eq!(got, &text);
         }
     }

@@ -208,8 +208,8 @@ async fn first_text_delta_arrives_before_the_server_sends_the_rest() {
     let first_text = tokio::time::timeout(LIMIT, async {
         while let Some(event) = events.next().await {
             if let StreamEvent::ContentBlockDelta(d) = event.expect("no error") {
-                if let Delta::Text(t) = d.delta {
-                    return t.text;
+                if let Delta::Text { text, .. } = d.delta {
+                    return text;
                 }
             }
         }

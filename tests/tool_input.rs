@@ -31,8 +31,8 @@ fn snapshot_after_every_delta_equals_the_parse_of_the_text_so_far() {
     let mut asked = 0;
     while let Some(event) = decoder.next_event() {
         if let StreamEvent::ContentBlockDelta(d) = event.expect("valid stream") {
-            if let Delta::InputJson(j) = &d.delta {
-                so_far.push_str(&j.partial_json);
+            if let Delta::InputJson { partial_json, .. } = &d.delta {
+                so_far.push_str(partial_json);
                 let snapshot = decoder.partial_tool_input(0).map(|r| r.map(|view| view.to_tool_input()));
                 if so_far.is_empty() {
                     // As the SDK: the start's input until a non-empty piece arrives.
@@ -194,7 +194,7 @@ fn whatever_tool_input_is_accepted_reads_back_in_the_message() {
     assert!(err.to_string().contains("nesting deeper than the limit"), "{err}");
     let partial = err.partial_message().expect("the complete message");
     assert_eq!(partial.usage.output_tokens, Some(9), "events after the block were applied");
-    assert_eq!(partial.content[0].tool_input().unwrap().invalid().unwrap().raw, deeper);
+    assert_eq!(partial.content[0].tool_input().unwrap().error().unwrap().raw(), deeper);
 }
 
 #[test]

@@ -123,7 +123,7 @@ fn final_input_and_every_snapshot_equal_the_sdk() {
                     assert_eq!(err.tool_input_error().unwrap().name(), "calc");
                     let message = err.partial_message().expect("the complete message");
                     assert_eq!(message.stop_reason.as_ref().map(|s| s.as_str()), Some("tool_use"), "{}", case.name);
-                    assert!(message.content[0].tool_input().unwrap().invalid().is_some());
+                    assert!(message.content[0].tool_input().unwrap().error().is_some());
                 }
                 (None, Ok(ours)) => {
                     // The one case where we read on: the SDK fails on a first piece of only whitespace (its parse

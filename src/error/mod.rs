@@ -16,7 +16,7 @@ pub use retry::{RetryAfter, RetryPolicy};
 
 use crate::limits::LimitError;
 use crate::model::message::Message;
-use crate::partial_json::PartialJsonError;
+pub use crate::partial_json::tool_input::ToolInputError;
 use crate::text::excerpt;
 
 /// A boxed error of the byte stream underneath (e.g. `reqwest::Error`).
@@ -135,60 +135,6 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// A tool call whose input is not JSON (not even cut-off JSON). The rest of the stream was still read and
-/// applied: the error's partial message is the complete message (or, when the stream also broke, the error is
-/// that one instead, with the block marked the same way). The block keeps the input of its
-/// `content_block_start`, marked by [`ToolInput::invalid`](crate::ToolInput::invalid) with the raw text.
-#[derive(Debug, Clone)]
-pub struct ToolInputError {
-    index: usize,
-    name: String,
-    raw: String,
-    source: PartialJsonError,
-}
-
-impl ToolInputError {
-    /// The index of the content block.
-    pub fn index(&self) -> usize {
-        self.index
-    }
-
-    /// The tool's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The raw input text as received.
-    pub fn raw(&self) -> &str {
-        &self.raw
-    }
-
-    /// Where and why parsing failed.
-    pub fn parse_error(&self) -> &PartialJsonError {
-        &self.source
-    }
-}
-
-impl fmt::Display for ToolInputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the input of the tool call `{}` in content block {} is not valid JSON: {} (raw input: {:?}); the rest \
-             of the message was read",
-            self.name,
-            self.index,
-            self.source,
-            excerpt(&self.raw)
-        )
-    }
-}
-
-impl std::error::Error for ToolInputError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
-
 /// Bytes that are not a valid frame of their wire format: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorruptError {
@@ -261,8 +207,8 @@ impl Error {
         Self::new(Kind::Incomplete(detail.into()))
     }
 
-    pub(crate) fn tool_input(index: usize, name: String, raw: String, source: PartialJsonError) -> Self {
-        Self::new(Kind::ToolInput(ToolInputError { index, name, raw, source }))
+    pub(crate) fn tool_input(error: ToolInputError) -> Self {
+        Self::new(Kind::ToolInput(error))
     }
 
     /// The error of the byte stream underneath (e.g. a `reqwest::Error`), as the adapters report it.
@@ -428,7 +374,7 @@ impl std::error::Error for Error {
         match &self.inner.kind {
             Kind::Transport(source) => Some(&**source),
             Kind::Json(source) => Some(source),
-            Kind::ToolInput(error) => Some(&error.source),
+            Kind::ToolInput(error) => Some(error.parse_error()),
             Kind::Limit(source) => Some(source),
             Kind::Corrupt(source) => Some(source),
             Kind::Io(source) => Some(&**source),

@@ -28,6 +28,7 @@ use crate::model::event::{ContentBlockDelta, Delta, InvocationMetrics, MessageDe
 use crate::model::message::{Citation, ContentBlock, Message};
 use crate::model::object::{JsonObject, RawJson};
 use crate::model::tool_input::{ToolInput, ToolInputView};
+use crate::partial_json::tool_input::ToolInputError;
 use crate::partial_json::{PartialJsonError, PartialJsonParser, PartialMode};
 use crate::typing::fast::FastDelta;
 
@@ -45,9 +46,9 @@ struct ToolState {
 /// as it arrives, so that neither the final input nor a snapshot after every delta reads it twice.
 ///
 /// Tool input that is not JSON does not cost the message: the stream is read to its end, every later event
-/// applied, and the block keeps its `content_block_start` input, marked by [`ToolInput::invalid`] with the
-/// raw text. [`finish`](Self::finish) then fails with an error of category [`Json`](crate::error::ErrorKind::Json) whose [`Error::tool_input_error`] names the first such block
-/// and carries the complete message. If the stream fails otherwise (an error event, a cut), that error is the
+/// applied, and the block keeps its `content_block_start` input, marked by [`ToolInput::error`] with the
+/// raw text. [`finish`](Self::finish) then fails with an error of kind [`Json`](crate::error::ErrorKind::Json)
+/// whose [`Error::tool_input_error`] names the first such block and carries the complete message. If the stream fails otherwise (an error event, a cut), that error is the
 /// one returned, with the invalid block marked in its partial message.
 #[derive(Debug, Clone, Default)]
 pub struct MessageAccumulator {
@@ -126,8 +127,8 @@ impl MessageAccumulator {
         let input = self.message.as_ref()?.content.get(index)?.tool_input()?;
         match self.tool_inputs.get_mut(index).and_then(Option::as_deref_mut) {
             Some(tool) if tool.received => Some(tool.parser.snapshot()),
-            _ => Some(match input.invalid() {
-                Some(invalid) => Err(invalid.error.clone()),
+            _ => Some(match input.error() {
+                Some(invalid) => Err(invalid.parse_error().clone()),
                 None => Ok(ToolInputView::of(input)),
             }),
         }
@@ -170,7 +171,7 @@ impl MessageAccumulator {
                 let block = block_at(&mut message.content, "content_block_delta", delta.index)?;
                 let tool = self.tool_inputs.get_mut(delta.index).and_then(Option::as_deref_mut);
                 apply_delta(block, delta, tool);
-                if let Delta::InputJson(_) = &delta.delta {
+                if let Delta::InputJson { .. } = &delta.delta {
                     self.check_tool_input_size(delta.index)?;
                 }
             }
@@ -267,18 +268,16 @@ impl MessageAccumulator {
     fn finish_tool_input(&mut self, index: usize) {
         let Some(slot) = self.tool_inputs.get_mut(index) else { return };
         let Some(tool) = slot.take() else { return };
-        let Some(input) =
-            self.message.as_mut().and_then(|m| m.content.get_mut(index)).and_then(ContentBlock::tool_input_mut)
-        else {
-            return;
-        };
+        let Some(block) = self.message.as_mut().and_then(|m| m.content.get_mut(index)) else { return };
         if !tool.received {
             return;
         }
+        let name = block.tool_name().to_owned();
+        let Some(input) = block.tool_input_mut() else { return };
         match tool.parser.finish_or_text() {
             Ok(parsed) => *input = parsed,
             Err((error, raw)) => {
-                input.mark_invalid(raw, error);
+                input.mark_invalid(ToolInputError::new(index, name, raw, error));
                 self.invalid_tool_input.get_or_insert(index);
             }
         }
@@ -289,17 +288,17 @@ impl MessageAccumulator {
     pub(crate) fn partial_message(&mut self) -> Option<Message> {
         let mut message = self.message.clone()?;
         for (index, tool) in self.tool_inputs.iter_mut().enumerate() {
-            let (Some(tool), Some(input)) =
-                (tool, message.content.get_mut(index).and_then(ContentBlock::tool_input_mut))
-            else {
-                continue;
-            };
+            let (Some(tool), Some(block)) = (tool, message.content.get_mut(index)) else { continue };
             if !tool.received {
                 continue;
             }
+            let name = block.tool_name().to_owned();
+            let Some(input) = block.tool_input_mut() else { continue };
             match tool.parser.snapshot() {
                 Ok(view) => *input = view.to_tool_input(),
-                Err(error) => input.mark_invalid(tool.parser.text().to_owned(), error),
+                Err(error) => {
+                    input.mark_invalid(ToolInputError::new(index, name, tool.parser.text().to_owned(), error))
+                }
             }
         }
         Some(message)
@@ -346,17 +345,16 @@ impl MessageAccumulator {
 /// The error for the tool input of the block at `index` that was not JSON, carrying the complete message.
 fn invalid_tool_input_error(message: Message, index: usize) -> Error {
     let block = &message.content[index];
-    let name = match block {
-        ContentBlock::ToolUse(b) | ContentBlock::ServerToolUse(b) => b.name.clone(),
-        ContentBlock::McpToolUse(b) => b.name.clone(),
-        _ => String::new(),
+    let error = match block.tool_input().and_then(ToolInput::error) {
+        Some(invalid) => invalid.clone(),
+        None => ToolInputError::new(
+            index,
+            block.tool_name().to_owned(),
+            String::new(),
+            PartialJsonError { offset: 0, reason: "not JSON" },
+        ),
     };
-    let invalid = block.tool_input().and_then(ToolInput::invalid);
-    let (raw, source) = match invalid {
-        Some(invalid) => (invalid.raw.clone(), invalid.error.clone()),
-        None => (String::new(), PartialJsonError { offset: 0, reason: "not JSON" }),
-    };
-    Error::tool_input(index, name, raw, source).with_partial_message(Some(message))
+    Error::tool_input(error).with_partial_message(Some(message))
 }
 
 /// Appends a block that `content_block_start` started (a `fallback` block changes the message's model).
@@ -395,12 +393,12 @@ fn tool_state(block: &ContentBlock, mode: PartialMode) -> Option<Box<ToolState>>
 
 fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option<&mut ToolState>) {
     match (&event.delta, block) {
-        (Delta::Text(d), ContentBlock::Text(b)) => b.text.push_str(&d.text),
-        (Delta::Text(d), block @ ContentBlock::Other(_)) if block.type_tag().as_deref() == Some("text") => {
+        (Delta::Text { text, .. }, ContentBlock::Text(b)) => b.text.push_str(text),
+        (Delta::Text { text, .. }, block @ ContentBlock::Other(_)) if block.type_tag().as_deref() == Some("text") => {
             // A text block that arrived without `text` (or with `null`) starts from "".
             if let ContentBlock::Other(map) = block {
                 if map.get("text").is_none_or(RawJson::is_null) {
-                    if let Ok(text) = RawJson::from_serialize(&d.text) {
+                    if let Ok(text) = RawJson::from_serialize(text) {
                         let mut map = std::mem::take(map);
                         map.insert("text".to_owned(), text);
                         *block = ContentBlock::from_map(map);
@@ -408,27 +406,27 @@ fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option
                 }
             }
         }
-        (Delta::Citations(d), ContentBlock::Text(b)) => {
-            b.citations.get_or_insert_with(Vec::new).push(Citation::clone(&d.citation));
+        (Delta::Citations { citation, .. }, ContentBlock::Text(b)) => {
+            b.citations.get_or_insert_with(Vec::new).push(Citation::clone(citation));
             b.extra.remove("citations");
         }
-        (Delta::Thinking(d), ContentBlock::Thinking(b)) => b.thinking.push_str(&d.thinking),
-        (Delta::Signature(d), ContentBlock::Thinking(b)) => {
-            b.signature = Some(d.signature.clone());
+        (Delta::Thinking { thinking, .. }, ContentBlock::Thinking(b)) => b.thinking.push_str(thinking),
+        (Delta::Signature { signature, .. }, ContentBlock::Thinking(b)) => {
+            b.signature = Some(signature.clone());
             b.extra.remove("signature");
         }
         (
-            Delta::InputJson(d),
+            Delta::InputJson { partial_json, .. },
             ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::McpToolUse(_),
         ) => {
             if let Some(tool) = tool {
-                tool.parser.push(&d.partial_json);
-                tool.received |= !d.partial_json.is_empty();
+                tool.parser.push(partial_json);
+                tool.received |= !partial_json.is_empty();
             }
         }
-        (Delta::Compaction(d), ContentBlock::Compaction(b)) => {
-            b.content = d.content.clone();
-            b.encrypted_content = d.encrypted_content.clone();
+        (Delta::Compaction { content, encrypted_content, .. }, ContentBlock::Compaction(b)) => {
+            b.content = content.clone();
+            b.encrypted_content = encrypted_content.clone();
             b.extra.remove("content");
             b.extra.remove("encrypted_content");
         }

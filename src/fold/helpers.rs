@@ -95,18 +95,20 @@ pub(crate) fn items(event: StreamEvent, message: Option<&Message>) -> (Option<Sd
             let index = delta.index;
             let block = message.and_then(|m| m.content.get(index));
             let helper = match (&delta.delta, block) {
-                (Delta::Text(t), Some(ContentBlock::Text(_))) => Some(SdkEvent::Text { index, len: t.text.len() }),
-                (Delta::InputJson(j), Some(b)) if b.tool_input().is_some() => {
-                    Some(SdkEvent::InputJson { index, len: j.partial_json.len() })
+                (Delta::Text { text, .. }, Some(ContentBlock::Text(_))) => {
+                    Some(SdkEvent::Text { index, len: text.len() })
                 }
-                (Delta::Citations(c), Some(ContentBlock::Text(_))) => {
-                    Some(SdkEvent::Citation { index, citation: c.citation.clone() })
+                (Delta::InputJson { partial_json, .. }, Some(b)) if b.tool_input().is_some() => {
+                    Some(SdkEvent::InputJson { index, len: partial_json.len() })
                 }
-                (Delta::Thinking(t), Some(ContentBlock::Thinking(_))) => {
-                    Some(SdkEvent::Thinking { index, len: t.thinking.len() })
+                (Delta::Citations { citation, .. }, Some(ContentBlock::Text(_))) => {
+                    Some(SdkEvent::Citation { index, citation: citation.clone() })
                 }
-                (Delta::Signature(_), Some(ContentBlock::Thinking(_))) => Some(SdkEvent::Signature { index }),
-                (Delta::Compaction(_), Some(ContentBlock::Compaction(_))) => Some(SdkEvent::Compaction { index }),
+                (Delta::Thinking { thinking, .. }, Some(ContentBlock::Thinking(_))) => {
+                    Some(SdkEvent::Thinking { index, len: thinking.len() })
+                }
+                (Delta::Signature { .. }, Some(ContentBlock::Thinking(_))) => Some(SdkEvent::Signature { index }),
+                (Delta::Compaction { .. }, Some(ContentBlock::Compaction(_))) => Some(SdkEvent::Compaction { index }),
                 _ => None,
             };
             (Some(SdkEvent::Event(StreamEvent::ContentBlockDelta(delta))), helper)

@@ -133,8 +133,8 @@ pub(crate) fn next_text(decoder: &mut EventDecoder) -> Option<Result<String, Err
     loop {
         match decoder.next_event()? {
             Ok(StreamEvent::ContentBlockDelta(d)) => {
-                if let Delta::Text(t) = d.delta {
-                    return Some(Ok(t.text));
+                if let Delta::Text { text, .. } = d.delta {
+                    return Some(Ok(text));
                 }
             }
             Ok(_) => {}

@@ -175,8 +175,8 @@ struct Idle {
 /// let mut events = Events::new(body).with_request_id("req_011CXYZ");
 /// while let Some(event) = events.next().await {
 ///     if let StreamEvent::ContentBlockDelta(d) = event? {
-///         if let Delta::Text(t) = &d.delta {
-///             print!("{}", t.text); // text as it arrives
+///         if let Delta::Text { text, .. } = &d.delta {
+///             print!("{text}"); // text as it arrives
 ///         }
 ///     }
 /// }

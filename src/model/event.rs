@@ -5,7 +5,7 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::macros::{model_struct, tagged_enum};
+use crate::model::macros::{inline_tagged_enum, model_struct};
 use crate::model::message::{Citation, ContentBlock, Message, StopReason, Usage};
 use crate::model::object::RawJson;
 
@@ -162,78 +162,56 @@ pub struct InvocationMetrics {
     pub extra: serde_json::Map<String, Value>,
 }
 
-tagged_enum! {
-    /// A change to one content block.
+inline_tagged_enum! {
+    /// A change to one content block, by the delta's `type`.
+    ///
+    /// ```
+    /// use anthropic_sse::Delta;
+    /// let delta: Delta = serde_json::from_str(r#"{"type":"text_delta","text":"Hi","x":1}"#).unwrap();
+    /// let Delta::Text { text, extra, .. } = &delta else { panic!("a text delta") };
+    /// assert_eq!((text.as_str(), extra.len()), ("Hi", 1));
+    /// assert_eq!(serde_json::to_string(&delta).unwrap(), r#"{"type":"text_delta","text":"Hi","x":1}"#);
+    /// ```
     pub enum Delta {
-        /// Text to append to a `text` block.
-        Text(TextDelta) = "text_delta",
-        /// A piece of a tool call's input JSON.
-        InputJson(InputJsonDelta) = "input_json_delta",
-        /// A citation to append to a `text` block.
-        Citations(CitationsDelta) = "citations_delta",
-        /// Thinking to append to a `thinking` block.
-        Thinking(ThinkingDelta) = "thinking_delta",
-        /// The signature of a `thinking` block (replaces any earlier one).
-        Signature(SignatureDelta) = "signature_delta",
-        /// The content of a `compaction` block.
-        Compaction(CompactionDelta) = "compaction_delta",
-    }
-}
-
-model_struct! {
-    /// `text_delta`.
-    pub struct TextDelta {
-        req
-        /// The text to append.
-        text: String,
-    }
-}
-
-model_struct! {
-    /// `input_json_delta`.
-    pub struct InputJsonDelta {
-        req
-        /// The next piece of the input JSON (may be empty, and may end anywhere, even inside a string).
-        partial_json: String,
-    }
-}
-
-model_struct! {
-    /// `citations_delta`.
-    pub struct CitationsDelta {
-        req
-        /// The citation to append (boxed: citations are large next to the other deltas).
-        citation: Box<Citation>,
-    }
-}
-
-model_struct! {
-    /// `thinking_delta`.
-    pub struct ThinkingDelta {
-        req
-        /// The thinking to append.
-        thinking: String,
-    }
-}
-
-model_struct! {
-    /// `signature_delta`.
-    pub struct SignatureDelta {
-        req
-        /// The signature.
-        signature: String,
-    }
-}
-
-model_struct! {
-    /// `compaction_delta`.
-    pub struct CompactionDelta {
-        opt
-        /// The summary (`None` when `null` or absent).
-        content: String,
-        opt
-        /// The encrypted summary.
-        encrypted_content: String,
+        /// `text_delta`: text to append to a `text` block.
+        Text = "text_delta" {
+            req
+            /// The text to append.
+            text: String,
+        },
+        /// `input_json_delta`: a piece of a tool call's input JSON.
+        InputJson = "input_json_delta" {
+            req
+            /// The next piece of the input JSON (may be empty, and may end anywhere, even inside a string).
+            partial_json: String,
+        },
+        /// `citations_delta`: a citation to append to a `text` block.
+        Citations = "citations_delta" {
+            req
+            /// The citation to append (boxed: citations are large next to the other deltas).
+            citation: Box<Citation>,
+        },
+        /// `thinking_delta`: thinking to append to a `thinking` block.
+        Thinking = "thinking_delta" {
+            req
+            /// The thinking to append.
+            thinking: String,
+        },
+        /// `signature_delta`: the signature of a `thinking` block (replaces any earlier one).
+        Signature = "signature_delta" {
+            req
+            /// The signature.
+            signature: String,
+        },
+        /// `compaction_delta`: the content of a `compaction` block.
+        Compaction = "compaction_delta" {
+            opt
+            /// The summary (`None` when `null` or absent).
+            content: String,
+            opt
+            /// The encrypted summary.
+            encrypted_content: String,
+        },
     }
 }
 

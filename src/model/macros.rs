@@ -1,5 +1,6 @@
-//! The two macros that declare the model's types: [`model_struct!`] for an object of typed fields and
-//! [`tagged_enum!`] for a `type`-tagged choice of them. Both keep every key they do not type in `extra` (or
+//! The macros that declare the model's types: [`model_struct!`] for an object of typed fields,
+//! [`tagged_enum!`] for a `type`-tagged choice of them, and [`inline_tagged_enum!`] for a choice whose
+//! variants hold their fields inline. Both keep every key they do not type in `extra` (or
 //! in `Other`), so that writing a value back gives the object that arrived.
 
 /// Declares a model struct: `req` fields must be present with the right type for the object to be typed,
@@ -239,5 +240,177 @@ macro_rules! tagged_enum {
     };
 }
 
+/// Declares a `type`-tagged enum whose variants carry their fields inline (`req` and `opt` as in
+/// [`model_struct!`], plus `extra`), with an `Other` variant keeping unknown (or unfitting) objects whole: for
+/// small payloads, where a struct per variant would only name a field or two. Generates what
+/// [`tagged_enum!`] does.
+///
+/// ```ignore
+/// inline_tagged_enum! {
+///     /// A change.
+///     pub enum Change {
+///         /// Text to append.
+///         Text = "text_delta" {
+///             req
+///             /// The text.
+///             text: String,
+///         },
+///     }
+/// }
+/// // Expands to (bodies elided):
+/// #[derive(Debug, Clone, PartialEq)]
+/// #[non_exhaustive]
+/// pub enum Change {
+///     Text { text: String, extra: JsonObject },
+///     Other(JsonObject),
+/// }
+/// impl Change {
+///     pub fn from_map(map: JsonObject) -> Self;   // `type` "text_delta" with a string `text`: `Text`; else `Other`
+///     pub(crate) fn knows(tag: &str) -> bool;
+///     pub fn type_tag(&self) -> Option<String>;
+///     pub fn type_name(&self) -> &str;
+/// }
+/// impl FromJsonText for Change { .. }
+/// impl Serialize for Change { .. }               // `{"type":"text_delta","text":..}` then `extra`
+/// impl<'de> Deserialize<'de> for Change { .. }
+/// impl TryFrom<serde_json::Value> for Change { .. }
+/// ```
+macro_rules! inline_tagged_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $(
+                $(#[$vmeta:meta])* $variant:ident = $tag:literal {
+                    $( req $(#[$rmeta:meta])* $rfield:ident : $rty:ty, )*
+                    $( opt $(#[$ometa:meta])* $ofield:ident : $oty:ty, )*
+                },
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(
+                $(#[$vmeta])*
+                #[non_exhaustive]
+                $variant {
+                    $( $(#[$rmeta])* $rfield: $rty, )*
+                    $( $(#[$ometa])* $ofield: Option<$oty>, )*
+                    /// Every other key of the object as it arrived (unknown keys, and known keys whose value
+                    /// was `null` or not of the expected shape), `type` excepted.
+                    extra: $crate::model::object::JsonObject,
+                },
+            )*
+            /// A type this version does not know, or a known type whose required fields did not fit: the
+            /// whole JSON object as it arrived, `type` included.
+            Other($crate::model::object::JsonObject),
+        }
+
+        impl $name {
+            /// Types the JSON object by its `type` field.
+            #[allow(unused_mut)]
+            pub fn from_map(mut map: $crate::model::object::JsonObject) -> Self {
+                let Some(tag) = map.get("type").and_then($crate::model::object::RawJson::as_string) else {
+                    return $name::Other(map);
+                };
+                match tag.as_str() {
+                    $(
+                        $tag => {
+                            let ty = map.take_at("type");
+                            $(
+                                let Some($rfield) = $crate::model::fields::check_required::<$rty, _>(&map, stringify!($rfield)) else {
+                                    if let Some((at, ty)) = ty {
+                                        map.put_back(at, "type", ty);
+                                    }
+                                    return $name::Other(map);
+                                };
+                            )*
+                            $( $crate::model::fields::Members::take(&mut map, stringify!($rfield)); )*
+                            $( let $ofield = $crate::model::fields::take_optional::<$oty, _>(&mut map, stringify!($ofield)); )*
+                            // The tag is the variant's; it is written back from it.
+                            drop(ty);
+                            $name::$variant { $($rfield,)* $($ofield,)* extra: map }
+                        }
+                    )*
+                    _ => $name::Other(map),
+                }
+            }
+
+            /// Whether this version types objects whose `type` is `tag`.
+            #[allow(dead_code)] // generated for every tagged enum; the typing asks it of deltas
+            pub(crate) fn knows(tag: &str) -> bool {
+                [$($tag),*].contains(&tag)
+            }
+
+            /// The `type` tag, decoded (for `Other`, the object's `type` string; `None` when it has none).
+            pub fn type_tag(&self) -> Option<String> {
+                match self {
+                    $( $name::$variant { .. } => Some($tag.to_owned()), )*
+                    $name::Other(map) => map.get("type").and_then($crate::model::object::RawJson::as_string),
+                }
+            }
+
+            /// The `type` tag (for `Other`, the object's `type` string as written, escapes and all, or `""`
+            /// when it has none; [`type_tag`](Self::type_tag) decodes it).
+            pub fn type_name(&self) -> &str {
+                match self {
+                    $( $name::$variant { .. } => $tag, )*
+                    $name::Other(map) => map.get("type").map_or("", $crate::model::fields::plain_string),
+                }
+            }
+        }
+
+        $crate::model::fields::from_json_text_by_serde!($name);
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                match self {
+                    $(
+                        $name::$variant { $($rfield,)* $($ofield,)* extra } => {
+                            let mut out = serializer.serialize_map(None)?;
+                            out.serialize_entry("type", $tag)?;
+                            $( out.serialize_entry(stringify!($rfield), $rfield)?; )*
+                            $(
+                                if let Some(value) = $ofield {
+                                    out.serialize_entry(stringify!($ofield), value)?;
+                                }
+                            )*
+                            $crate::model::fields::serialize_extra(&mut out, extra, |key| {
+                                let _ = key;
+                                false $( || key == stringify!($rfield) )* $( || (key == stringify!($ofield) && $ofield.is_some()) )*
+                            })?;
+                            out.end()
+                        }
+                    )*
+                    $name::Other(map) => map.serialize(serializer),
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Ok($name::from_map($crate::model::object::JsonObject::deserialize(deserializer)?))
+            }
+        }
+
+        impl TryFrom<serde_json::Value> for $name {
+            type Error = serde_json::Value;
+            /// Types a JSON value; gives it back if it is not an object.
+            fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
+                match value {
+                    serde_json::Value::Object(map) => match $crate::model::object::JsonObject::try_from(map) {
+                        Ok(map) => Ok($name::from_map(map)),
+                        Err(_) => Err(serde_json::Value::Null),
+                    },
+                    other => Err(other),
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use inline_tagged_enum;
 pub(crate) use model_struct;
 pub(crate) use tagged_enum;

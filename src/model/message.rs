@@ -168,6 +168,15 @@ impl ContentBlock {
         }
     }
 
+    /// The tool's name, for a tool call (`""` for other blocks).
+    pub(crate) fn tool_name(&self) -> &str {
+        match self {
+            ContentBlock::ToolUse(b) | ContentBlock::ServerToolUse(b) => &b.name,
+            ContentBlock::McpToolUse(b) => &b.name,
+            _ => "",
+        }
+    }
+
     pub(crate) fn tool_input_mut(&mut self) -> Option<&mut ToolInput> {
         match self {
             ContentBlock::ToolUse(b) | ContentBlock::ServerToolUse(b) => Some(&mut b.input),

@@ -43,23 +43,74 @@ use crate::text as json_text;
 ///   correctly rounded, a number beyond `f64` (`1e400`) infinite rather than an error.
 /// * [`to_value`](Self::to_value) gives a `serde_json::Value`, with that type's losses: keys sorted, integers
 ///   beyond 64 bits rounded to `f64`, infinite numbers `null`.
-/// * [`invalid`](Self::invalid) says whether the streamed text was not JSON at all; the text is then the
-///   block's input from `content_block_start`, and the raw text is kept there.
+/// * [`error`](Self::error) says whether the streamed text was not JSON at all; the text is then the
+///   block's input from `content_block_start`, and the error keeps the raw text.
 ///
 /// Two inputs are equal when their text and validity are; `{"a":1}` and `{"a": 1}` are not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolInput {
     json: String,
-    invalid: Option<Box<InvalidToolInput>>,
+    invalid: Option<Box<ToolInputError>>,
 }
 
-/// The raw text of a tool input that is not JSON, and where it broke.
+/// A tool call whose input is not JSON (not even cut-off JSON). The rest of the stream was still read and
+/// applied: the error's partial message is the complete message (or, when the stream also broke, the error is
+/// that one instead, with the block marked the same way). The block keeps the input of its
+/// `content_block_start`, marked by [`ToolInput::error`], which holds this error.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidToolInput {
-    /// Every `input_json_delta` piece, joined, as received.
-    pub raw: String,
+pub struct ToolInputError {
+    index: usize,
+    name: String,
+    raw: String,
+    source: PartialJsonError,
+}
+
+impl ToolInputError {
+    /// The index of the content block.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The tool's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The raw input text as received.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
     /// Where and why parsing failed.
-    pub error: PartialJsonError,
+    pub fn parse_error(&self) -> &PartialJsonError {
+        &self.source
+    }
+}
+
+impl fmt::Display for ToolInputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the input of the tool call `{}` in content block {} is not valid JSON: {} (raw input: {:?}); the rest \
+             of the message was read",
+            self.name,
+            self.index,
+            self.source,
+            crate::text::excerpt(&self.raw)
+        )
+    }
+}
+
+impl std::error::Error for ToolInputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+impl ToolInputError {
+    pub(crate) fn new(index: usize, name: String, raw: String, source: PartialJsonError) -> Self {
+        ToolInputError { index, name, raw, source }
+    }
 }
 
 impl Default for ToolInput {
@@ -107,13 +158,14 @@ impl ToolInput {
         self.deserialize().unwrap_or(Value::Null)
     }
 
-    /// Set when the streamed text was not JSON: the raw text and where it broke.
-    pub fn invalid(&self) -> Option<&InvalidToolInput> {
+    /// Set when the streamed text was not JSON: the block, the tool, the raw text and where it broke (the
+    /// input is then the block's input from `content_block_start`).
+    pub fn error(&self) -> Option<&ToolInputError> {
         self.invalid.as_deref()
     }
 
-    pub(crate) fn mark_invalid(&mut self, raw: String, error: PartialJsonError) {
-        self.invalid = Some(Box::new(InvalidToolInput { raw, error }));
+    pub(crate) fn mark_invalid(&mut self, error: ToolInputError) {
+        self.invalid = Some(Box::new(error));
     }
 }
 

@@ -7,9 +7,7 @@
 //! It comes in pieces so that the string can be decoded straight into its destination: a new `String` for a
 //! [`StreamEvent`], or the block's own buffer when the decoder folds without handing events out.
 
-use crate::model::event::{
-    ContentBlockDelta, Delta, InputJsonDelta, SignatureDelta, StreamEvent, TextDelta, ThinkingDelta,
-};
+use crate::model::event::{ContentBlockDelta, Delta, StreamEvent};
 use crate::model::object::JsonObject;
 use crate::text::{self as json_text, is_json_ws};
 
@@ -26,10 +24,10 @@ impl Delta {
     pub(crate) fn simple(kind: FastDelta, text: String) -> Delta {
         let extra = JsonObject::new();
         match kind {
-            FastDelta::Text => Delta::Text(TextDelta { text, extra }),
-            FastDelta::InputJson => Delta::InputJson(InputJsonDelta { partial_json: text, extra }),
-            FastDelta::Thinking => Delta::Thinking(ThinkingDelta { thinking: text, extra }),
-            FastDelta::Signature => Delta::Signature(SignatureDelta { signature: text, extra }),
+            FastDelta::Text => Delta::Text { text, extra },
+            FastDelta::InputJson => Delta::InputJson { partial_json: text, extra },
+            FastDelta::Thinking => Delta::Thinking { thinking: text, extra },
+            FastDelta::Signature => Delta::Signature { signature: text, extra },
         }
     }
 }

@@ -36,7 +36,7 @@ impl StreamEvent {
     ///
     /// let json = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#;
     /// match StreamEvent::from_json(json, None)? {
-    ///     Some(StreamEvent::ContentBlockDelta(d)) => assert!(matches!(d.delta, Delta::Text(t) if t.text == "Hi")),
+    ///     Some(StreamEvent::ContentBlockDelta(d)) => assert!(matches!(d.delta, Delta::Text { text, .. } if text == "Hi")),
     ///     other => panic!("{other:?}"),
     /// }
     /// let future = StreamEvent::from_json(r#"{"type":"future_event","x":1}"#, None)?.unwrap();

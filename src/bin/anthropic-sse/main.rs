@@ -243,8 +243,8 @@ fn write_event(mode: Mode, event: &StreamEvent, out: &mut impl Write, wrote_text
         return Ok(true);
     }
     if let StreamEvent::ContentBlockDelta(delta) = event {
-        if let Delta::Text(text) = &delta.delta {
-            out.write_all(text.text.as_bytes()).map_err(Failure::write)?;
+        if let Delta::Text { text, .. } = &delta.delta {
+            out.write_all(text.as_bytes()).map_err(Failure::write)?;
             *wrote_text = true;
             return Ok(true);
         }
