@@ -163,8 +163,8 @@ fn kinds_in_the_source() -> Vec<String> {
         names
     };
     let mut found = Vec::new();
-    let error = read("src/error/mod.rs");
-    let start = error.find("pub fn as_str(&self) -> &'static str").expect("ErrorKind::as_str in src/error/mod.rs");
+    let error = read("src/error/stream.rs");
+    let start = error.find("pub fn as_str(&self) -> &'static str").expect("ErrorKind::as_str in src/error/stream.rs");
     let body = &error[start..start + error[start..].find("\n    }\n").expect("the end of ErrorKind::as_str")];
     // `api` is the kind's name of every API error, which is never printed: an API error prints its type.
     found.extend(names_after(body, &["=> \""]).into_iter().filter(|name| name != "api"));

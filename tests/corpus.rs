@@ -10,7 +10,8 @@ use futures::StreamExt;
 fn has_message_stop(bytes: &[u8]) -> bool {
     let mut decoder = anthropic_sse::framing::SseDecoder::new();
     decoder.feed(bytes);
-    decoder.frames().any(|f| f.is_ok_and(|f| f.event() == "message_stop"))
+    let found = decoder.frames().any(|f| f.is_ok_and(|f| f.event() == "message_stop"));
+    found
 }
 
 fn check(name: &str, how: &str, result: Result<Message, Error>, complete: bool, expected: &serde_json::Value) {

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::eventstream::{Decoder, Message};
-use super::{Framing, RawEvent};
+use super::raw::{Framing, RawEvent};
 use crate::error::{ApiError, Error};
 use crate::limits::Limits;
 

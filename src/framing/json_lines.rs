@@ -2,7 +2,7 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use super::{Framing, RawEvent};
+use super::raw::{Framing, RawEvent};
 use crate::error::{Error, JsonError};
 use crate::limits::{LimitError, Limits};
 

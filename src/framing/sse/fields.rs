@@ -4,9 +4,11 @@
 use bytes::Bytes;
 
 use super::frame::Frame;
-use super::take::{EventName, InChunk};
 use super::text::{BytesStr, CheckedChunk};
-use super::{LimitError, Limits, KEEP_LINE_BUFFER};
+use crate::limits::{LimitError, Limits};
+
+/// The largest buffer for lines pieced together from several chunks that the decoder keeps between lines.
+pub(super) const KEEP_LINE_BUFFER: usize = 64 * 1024;
 
 /// The data buffer of the event being read. `One` keeps a single data line without copying; a second line
 /// switches to an owned string. `Empty` and `One("")` differ: a `data:` line with an empty value still makes
@@ -283,4 +285,19 @@ pub(super) fn parse_retry(value: &[u8]) -> Option<u64> {
             None
         }
     })
+}
+
+/// An event read whole from the front chunk by `Fields::whole_event`: where its parts lie in the chunk.
+pub(super) struct InChunk {
+    pub(super) event: EventName,
+    pub(super) data: std::ops::Range<usize>,
+    /// The offset after the event's blank line.
+    pub(super) next: usize,
+}
+
+/// The `event:` field of an [`InChunk`] event.
+pub(super) enum EventName {
+    Absent,
+    Known(&'static str),
+    At(std::ops::Range<usize>),
 }

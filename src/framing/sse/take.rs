@@ -1,23 +1,8 @@
 //! The machinery that lets one decoding loop hand out owned frames or borrowed ones.
 
-use super::fields::Fields;
+use super::fields::{Fields, InChunk};
 use super::frame::Frame;
 use super::text::CheckedChunk;
-
-/// An event read whole from the front chunk by `Fields::whole_event`: where its parts lie in the chunk.
-pub(super) struct InChunk {
-    pub(super) event: EventName,
-    pub(super) data: std::ops::Range<usize>,
-    /// The offset after the event's blank line.
-    pub(super) next: usize,
-}
-
-/// The `event:` field of an [`InChunk`] event.
-pub(super) enum EventName {
-    Absent,
-    Known(&'static str),
-    At(std::ops::Range<usize>),
-}
 
 /// For a borrowed frame, what the decoder found next: a frame built line by line, or where an event lies
 /// whole in the front chunk.
