@@ -1,4 +1,4 @@
-//! The real corpus: for every `../shared/corpus/real/X.sse`, the final message equals `ok` of
+//! The real corpus: for every `tests/corpus/real/X.sse`, the final message equals `ok` of
 //! `X.final.json` (what the official Python SDK's get_final_message() returned), fed whole, in 1-byte and in
 //! 7-byte pieces, through the blocking and the async adapter.
 
