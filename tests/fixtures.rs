@@ -1,5 +1,5 @@
 //! Our own fixtures (tests/fixtures, written by `make_fixtures.py`), one per rule and policy of spec §4.
-//! Each expected output was produced by the official Python SDK through ../shared/oracle
+//! Each expected output was produced by the official Python SDK through tests/oracle
 //! (`regenerate.sh`); where our policy differs from the SDK, the test says how, and the SDK was run on the
 //! `.oracle.sse` twin described in `make_fixtures.py`.
 
