@@ -1,7 +1,7 @@
 //! The command-line tool in a pipe: which input it reads with no FILE, what it says about input that is not
 //! an event stream, live output, a reader that goes away, and `--chunk=N` / `--`.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Output, Stdio};

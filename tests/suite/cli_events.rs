@@ -1,6 +1,6 @@
 //! `anthropic-sse --final` (the default), `--events`, `--text` and their error reports, run as a user would.
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 

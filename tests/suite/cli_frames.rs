@@ -1,6 +1,6 @@
 //! The `anthropic-sse` command as a user runs it: `--frames`, `--chunk`, FILE and stdin, `--help`, bad usage.
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 

@@ -2,7 +2,7 @@
 //! error type passed through from the server) is listed in `--help` and in the README; the tool prints each
 //! one it can meet on a real input, and the library gives the others; and the error line says its kind once.
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 

@@ -1,7 +1,7 @@
 //! The command-line tool on every format: SSE, an Amazon Bedrock body and JSON events, detected from the
 //! first bytes or forced with `--format`, in every mode.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
