@@ -1,21 +1,17 @@
-//! The integration tests, as one test binary: each module is what was a separate file of `tests/` (and a
-//! separate binary to link). Linking dominated a fresh `cargo test`; one binary links once.
+//! The integration tests of decoding, folding and their data (the corpus, the fixtures, the oracle's tables),
+//! as one test binary: each module is what was a separate file of `tests/` (and a separate binary to link).
+//! Linking dominated a fresh `cargo test`, so the tests are grouped into a few binaries:
 //!
-//! Not here: `tests/memory.rs` and `tests/allocations.rs`, which install a counting `#[global_allocator]`
-//! whose counters are process-wide, so they keep a process of their own (one each: their measurements must
-//! not see each other's allocations, nor those of unrelated tests running beside them).
+//! - this one;
+//! - `tests/io/main.rs`: the async adapters, the HTTP edge, the retry advice and the command-line tool, built
+//!   beside this one (two binaries keep both cores of a small machine busy while they compile);
+//! - `tests/memory.rs` and `tests/allocations.rs`, which install a counting `#[global_allocator]` whose counters
+//!   are process-wide, so they keep a process each: their measurements must not see each other's allocations,
+//!   nor those of unrelated tests running beside them.
 //!
 //! Proptest keeps the seeds of past failures of these modules in `tests/proptest-regressions/<module>.txt`.
 
-mod adapters;
 mod bedrock;
-mod cli_events;
-mod cli_formats;
-mod cli_frames;
-mod cli_kinds;
-mod cli_memory;
-mod cli_pipe;
-mod common;
 mod corpus;
 mod events;
 mod fixtures;
@@ -23,10 +19,7 @@ mod fold_chunking;
 mod framing;
 mod fused_deltas;
 mod fuzz_regressions;
-mod http_e2e;
-mod http_edge;
 mod partial_json;
-mod retry;
 mod sdk_events;
 mod sse_chunking;
 mod sse_conformance;
