@@ -1,5 +1,5 @@
 //! The properties the fuzz targets check, as plain functions: the cargo-fuzz targets call them, and
-//! `tests/fuzz_regressions.rs` replays every committed corpus and artifact file through them on stable.
+//! `tests/suite/fuzz_regressions.rs` replays every committed corpus and artifact file through them on stable.
 //! Each panics when a property fails.
 
 use anthropic_sse::__private as partial_json;

@@ -1,59 +1,40 @@
-//! The real corpora beside the project (`../shared/corpus/real`, `../shared/corpus/bedrock`), and the comparison rules of spec §5 (sorted
-//! keys, `null` equal to an absent key, numbers by value).
+//! The real corpora, kept in the repository (`tests/corpus/real`, `tests/corpus/bedrock`), and the comparison
+//! rules of spec §5 (sorted keys, `null` equal to an absent key, numbers by value).
 
 use std::path::PathBuf;
 
 use serde_json::Value;
 
-/// The directory of real recorded streams: `$ANTHROPIC_SSE_CORPUS`, else `../shared/corpus/real`. `None`
-/// (after a printed notice) when it is absent, unless `ANTHROPIC_SSE_REQUIRE_CORPUS` is set, as CI does:
-/// then its absence fails the test.
-pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("ANTHROPIC_SSE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/real"));
-    present(dir)
-}
-
-/// `dir` when it exists; else `None` after a notice, or a panic under `ANTHROPIC_SSE_REQUIRE_CORPUS`.
-fn present(dir: PathBuf) -> Option<PathBuf> {
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("ANTHROPIC_SSE_REQUIRE_CORPUS").is_some() {
-        panic!("the corpus {} is missing and ANTHROPIC_SSE_REQUIRE_CORPUS is set", dir.display());
-    }
-    // Written to the process's stderr itself, which the test harness does not capture: a skip is seen
-    // without --nocapture.
-    use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr(),
-        "NOTICE: corpus {} not found: this test skipped all of its corpus cases (set ANTHROPIC_SSE_CORPUS to \
-         point at it; ANTHROPIC_SSE_REQUIRE_CORPUS=1 makes this a failure)",
+/// The repository's corpus directory `tests/corpus/<name>`. Panics when it is missing: a test that finds
+/// nothing to check fails.
+fn corpus_subdir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("tests").join("corpus").join(name);
+    assert!(
+        dir.is_dir(),
+        "the corpus directory {} is missing: the real recordings are part of the repository (tests/corpus/README.md)",
         dir.display()
     );
-    None
+    dir
 }
 
-/// Every `X.sse` of the corpus with the parsed `X.final.json`, sorted by name.
+/// The directory of real recorded streams: `tests/corpus/real`. Panics when it is missing.
+pub fn corpus_dir() -> PathBuf {
+    corpus_subdir("real")
+}
+
+/// Every `X.sse` of the corpus with the parsed `X.final.json`, sorted by name. Never empty.
 pub fn corpus() -> Vec<(String, Vec<u8>, Value)> {
-    let Some(dir) = corpus_dir() else { return Vec::new() };
-    read_cases(&dir, "sse")
+    read_cases(&corpus_dir(), "sse")
 }
 
-/// The directory of real Bedrock bodies: `$ANTHROPIC_SSE_BEDROCK_CORPUS`, else `../shared/corpus/bedrock`,
-/// under the same rules as [`corpus_dir`].
-pub fn bedrock_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("ANTHROPIC_SSE_BEDROCK_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/bedrock"));
-    present(dir)
+/// The directory of real Bedrock bodies: `tests/corpus/bedrock`. Panics when it is missing.
+pub fn bedrock_dir() -> PathBuf {
+    corpus_subdir("bedrock")
 }
 
-/// Every `X.bin` of the Bedrock corpus with the parsed `X.final.json`, sorted by name.
+/// Every `X.bin` of the Bedrock corpus with the parsed `X.final.json`, sorted by name. Never empty.
 pub fn bedrock() -> Vec<(String, Vec<u8>, Value)> {
-    let Some(dir) = bedrock_dir() else { return Vec::new() };
-    read_cases(&dir, "bin")
+    read_cases(&bedrock_dir(), "bin")
 }
 
 /// Every `X.<extension>` of `dir` with the parsed `X.final.json`, sorted by name.
@@ -66,13 +47,15 @@ fn read_cases(dir: &std::path::Path, extension: &str) -> Vec<(String, Vec<u8>, V
         }
         let name = path.file_stem().and_then(|s| s.to_str()).expect("file name").to_owned();
         let expected_path = dir.join(format!("{name}.final.json"));
-        let expected: Value =
-            serde_json::from_slice(&std::fs::read(&expected_path).expect("X.final.json beside X.sse"))
-                .expect("X.final.json is JSON");
-        cases.push((name, std::fs::read(&path).expect("X.sse is readable"), expected));
+        let expected: Value = serde_json::from_slice(
+            &std::fs::read(&expected_path)
+                .unwrap_or_else(|e| panic!("{}: X.final.json beside X.{extension}: {e}", expected_path.display())),
+        )
+        .unwrap_or_else(|e| panic!("{}: not JSON: {e}", expected_path.display()));
+        cases.push((name, std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())), expected));
     }
     cases.sort_by(|a, b| a.0.cmp(&b.0));
-    assert!(!cases.is_empty(), "the corpus {} holds no .sse files", dir.display());
+    assert!(!cases.is_empty(), "the corpus {} holds no .{extension} files: nothing to check", dir.display());
     cases
 }
 

@@ -2,7 +2,8 @@
 """Writes cases.json: inputs for the tool-input parser with what jiter (the parser the official Python SDK
 uses for tool input, `from_json(buf, partial_mode=True)`) returns for each. Run with the oracle's venv:
 
-    $HOME/.cache/sse-oracle/venv/bin/python make_cases.py
+    bash tests/oracle/setup.sh                                            # once: makes target/oracle-venv
+    target/oracle-venv/bin/python tests/partial_json/make_cases.py
 
 Inputs whose jiter result JSON cannot hold (NaN, Infinity) or serde_json cannot hold exactly (integers
 beyond 64 bits) are left out: those are documented differences of this crate.

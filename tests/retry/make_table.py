@@ -3,7 +3,8 @@
 environment) decides with its own functions, `_should_retry`, `_parse_retry_after_header` and
 `_calculate_retry_timeout`, with `time.time` and `random` fixed so that the expected values are exact.
 
-    ~/.cache/sse-oracle/venv/bin/python tests/retry/make_table.py
+    bash tests/oracle/setup.sh                                   # once: makes target/oracle-venv
+    target/oracle-venv/bin/python tests/retry/make_table.py
 """
 import json
 import os

@@ -4,17 +4,17 @@
 Every tool input below is cut into pieces (whole, random 1..12-byte pieces at character boundaries, one
 character per piece, or with empty pieces), sent as the `partial_json` of input_json_delta events in SSE
 streams (several tool_use blocks per stream, each with its own index), and run through the official Python SDK
-(../shared/oracle/final_message.py, `--beta --iteration --keep-order`) in both of its partial modes:
+(tests/oracle/final_message.py, `--beta --iteration --keep-order`) in both of its partial modes:
 
   mode "on"                default:                    jiter.from_json(buf, partial_mode=True)
   mode "trailing-strings"  --betas fine-grained-tool-streaming-2025-05-14:  partial_mode="trailing-strings"
 
 Nothing here is expected output written by hand: each entry's `final` and `snapshots` are what the SDK holds.
 
-    python3 make_cases.py            # needs the oracle venv: bash ../../../shared/oracle/setup.sh (once)
+    python3 make_cases.py            # needs the oracle venv: bash tests/oracle/setup.sh (once)
 
-Environment (same as tests/fixtures/regenerate.sh): ORACLE_DIR (default ../../../shared/oracle),
-ORACLE_VENV (default $HOME/.cache/sse-oracle/venv).  The streams go to a temporary directory that is removed.
+Environment (same as tests/fixtures/regenerate.sh): ORACLE_DIR (default tests/oracle),
+ORACLE_VENV (default target/oracle-venv).  The streams go to a temporary directory that is removed.
 
 How values are stored.  The oracle script's own output serialises the SDK objects with `to_dict(mode="json")`,
 which turns an infinite float (from `1e400`) into null.  To record the value the SDK actually holds, the oracle
@@ -40,9 +40,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ORACLE_DIR = os.environ.get("ORACLE_DIR", os.path.join(HERE, "..", "..", "..", "shared", "oracle"))
-PY = os.path.join(os.environ.get("ORACLE_VENV", os.path.join(os.path.expanduser("~"), ".cache", "sse-oracle", "venv")),
-                  "bin", "python")
+ORACLE_DIR = os.environ.get("ORACLE_DIR", os.path.join(HERE, "..", "oracle"))
+PY = os.path.join(os.environ.get("ORACLE_VENV", os.path.join(HERE, "..", "..", "target", "oracle-venv")), "bin", "python")
 FGTS = "fine-grained-tool-streaming-2025-05-14"
 MODES = [("on", []), ("trailing-strings", ["--betas", FGTS])]
 BLOCKS_PER_STREAM = 30
