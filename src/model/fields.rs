@@ -132,7 +132,7 @@ impl FromJsonText for RawJson {
 
 /// [`FromJsonText`] through the type's `Deserialize`.
 ///
-/// ```ignore
+/// ```text
 /// from_json_text_by_serde!(String, StopReason);
 /// // Expands to, for each type:
 /// impl FromJsonText for String {
@@ -167,7 +167,7 @@ pub(crate) fn json_integer<T: serde::de::DeserializeOwned + Default>(raw: &str) 
 /// with no fractional part (`1.0`, `1e0`, `-0.0`) as the integer it equals; anything else (a fraction, a
 /// negative count, a value past the type) stays as it arrived, in `extra`.
 ///
-/// ```ignore
+/// ```text
 /// from_json_text_integer!(u64);
 /// // Expands to `impl FromJsonText for u64`, whose `from_json_text` gives `Some(3)` for `3`, `3.0` or
 /// // `3e0`, `Some(0)` for `-0`, and `None` for `3.5`, `-1` or `"3"`.

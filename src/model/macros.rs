@@ -7,7 +7,7 @@
 /// `opt` fields are `Option`s. Generates `from_map` (giving the map back when a required field does not fit),
 /// `write_fields` for serializers, and `Serialize`/`Deserialize` for the bare object.
 ///
-/// ```ignore
+/// ```text
 /// model_struct! {
 ///     /// A tool call.
 ///     pub struct ToolCall {
@@ -110,7 +110,7 @@ macro_rules! model_struct {
 /// Declares a `type`-tagged enum over model structs with an `Other` variant keeping unknown (or unfitting)
 /// objects whole. Generates `from_map`, `type_name`, `Serialize` and `Deserialize`.
 ///
-/// ```ignore
+/// ```text
 /// tagged_enum! {
 ///     /// A block.
 ///     pub enum Block {
@@ -245,7 +245,7 @@ macro_rules! tagged_enum {
 /// small payloads, where a struct per variant would only name a field or two. Generates what
 /// [`tagged_enum!`] does.
 ///
-/// ```ignore
+/// ```text
 /// inline_tagged_enum! {
 ///     /// A change.
 ///     pub enum Change {
