@@ -202,7 +202,7 @@ pub mod __private {
     use crate::model::StreamEvent;
 
     pub use crate::framing::sse::Unterminated;
-    pub use crate::partial_json::{parse, parse_with, PartialJsonParser, MAX_DEPTH};
+    pub use crate::partial_json::{MAX_DEPTH, PartialJsonParser, parse, parse_with};
 
     /// Ends the SSE decoder's input: what an event not ended by a blank line had gathered (the standard drops
     /// it), `None` when the stream ended cleanly between events.

@@ -26,7 +26,7 @@ fn per_delta(chunk: usize, path: impl Fn(&[Bytes]) -> usize) -> f64 {
 }
 
 /// The chunks as a stream the driver owns (a list of shared `Bytes`, one allocation for the whole stream).
-fn source(chunks: &[Bytes]) -> impl futures::Stream<Item = Result<Bytes, Infallible>> + Send + 'static {
+fn source(chunks: &[Bytes]) -> impl futures::Stream<Item = Result<Bytes, Infallible>> + Send + use<> {
     futures::StreamExt::map(futures::stream::iter(Vec::from(chunks)), Ok)
 }
 

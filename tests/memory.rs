@@ -10,7 +10,7 @@ use anthropic_sse::{LimitError, Limits};
 use bytes::Bytes;
 
 use anthropic_sse_kit::counting;
-use counting::{Counting, CURRENT, PEAK};
+use counting::{CURRENT, Counting, PEAK};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;

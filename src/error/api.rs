@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::retry_after::{status_says_retry, RetryAfter, RetryHeaders};
+use super::retry_after::{RetryAfter, RetryHeaders, status_says_retry};
 use crate::text::excerpt;
 
 /// The type of an API error (`error.type`).

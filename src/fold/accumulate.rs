@@ -162,7 +162,7 @@ impl MessageAccumulator {
             StreamEvent::MessageStart(_) => {
                 return Err(Error::protocol(
                     "a second message_start arrived; one stream carries one message".to_owned(),
-                ))
+                ));
             }
             StreamEvent::ContentBlockStart(start) => {
                 start_block(message, &mut self.tool_inputs, start.content_block.clone(), mode);

@@ -64,7 +64,7 @@ impl Framing for Bedrock {
                             "an event-stream message whose `:message-type` is {}, not event, exception or error",
                             other.map_or("missing".to_owned(), |t| format!("`{t}`"))
                         ),
-                    ))
+                    ));
                 }
             }
         }

@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::marker::PhantomData;
 
-use super::{decoder_options, next_text, Run, Take, MAX_READ_SIZE, READ_SIZE};
+use super::{MAX_READ_SIZE, READ_SIZE, Run, Take, decoder_options, next_text};
 use crate::error::Error;
 use crate::fold::helpers::SdkEvent;
 use crate::model::event::{InvocationMetrics, StreamEvent};

@@ -108,14 +108,14 @@ where
             return Err(Error::not_a_stream(format!(
                 "HTTP {status} came with a JSON body (application/json), not a stream: did the request set \
                  \"stream\": true (on Bedrock, call InvokeModelWithResponseStream)?"
-            )))
+            )));
         }
         _ => {
             return Err(Error::not_a_stream(format!(
                 "HTTP {status} came with the content type {content_type:?}; a stream is text/event-stream (the \
                  Messages API, Vertex AI) or application/vnd.amazon.eventstream (Bedrock): check the URL and the \
                  request"
-            )))
+            )));
         }
     };
     let mut events = Events::new(body).with_format(format).with_limits(limits);

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 
-use super::{decoder_options, next_text, Run, Take};
+use super::{Run, Take, decoder_options, next_text};
 use crate::error::{BoxError, Error};
 use crate::fold::helpers::SdkEvent;
 use crate::model::event::{InvocationMetrics, StreamEvent};

@@ -1,8 +1,8 @@
 //! The events of a Messages API stream as types: [`StreamEvent`] and what it carries. How a wire event
 //! becomes one of these is the typing layer's business (`StreamEvent::from_json`).
 
-use serde::ser::SerializeMap;
 use serde::Serialize;
+use serde::ser::SerializeMap;
 use serde_json::Value;
 
 use crate::model::macros::{inline_tagged_enum, model_struct};

@@ -32,11 +32,7 @@ impl Members for JsonObject {
     fn into_object(self) -> JsonObject {
         // A map emptied by taking its keys out still holds its storage, which a million small blocks would
         // keep for nothing.
-        if self.is_empty() {
-            JsonObject::new()
-        } else {
-            self
-        }
+        if self.is_empty() { JsonObject::new() } else { self }
     }
 }
 

@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
-use super::scanner::{RepeatsView, LIST_KEYS};
+use super::scanner::{LIST_KEYS, RepeatsView};
 use super::{HashSet64, Prehashed};
 use crate::text::{self as json_text, is_json_ws};
 

@@ -16,7 +16,7 @@ use std::hash::{BuildHasher, RandomState};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use super::scanner::LIST_KEYS;
-use super::{Prehashed, MAX_DEPTH};
+use super::{MAX_DEPTH, Prehashed};
 use crate::text::is_json_ws;
 
 /// Whether `text` is one complete JSON value that the scanner would keep exactly as it is.

@@ -2,7 +2,7 @@
 //! keeps where the complete prefix ends and what closes it, and says whether the text must be rewritten.
 
 use super::tool_input::ToolInputView;
-use super::{KeyHashes, PartialJsonError, PartialMode, MAX_DEPTH};
+use super::{KeyHashes, MAX_DEPTH, PartialJsonError, PartialMode};
 use crate::text::{self as json_text, is_json_ws};
 
 /// An open object or array.
@@ -484,7 +484,7 @@ impl Scanner {
                             Escape::None
                         }
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {
-                            return Err((i, "lone surrogate in string"))
+                            return Err((i, "lone surrogate in string"));
                         }
                         _ => return Err((i, "invalid escape in string")),
                     };
@@ -571,7 +571,7 @@ impl Scanner {
                         } else {
                             "no JSON value, only whitespace"
                         },
-                    })
+                    });
                 }
             },
         };

@@ -6,10 +6,10 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use super::{normalize, read_whole, PartialJsonError, RepeatsView};
+use super::{PartialJsonError, RepeatsView, normalize, read_whole};
 use crate::text as json_text;
 
 /// The input of a `tool_use`, `server_tool_use` or `mcp_tool_use` block: complete JSON text, exactly as the

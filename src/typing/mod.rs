@@ -14,8 +14,8 @@ use serde_json::value::RawValue;
 use crate::error::{ApiError, Error, JsonError};
 use crate::framing::Frame;
 use crate::model::event::*;
-use crate::model::fields::{json_integer, Borrowed, Members};
-use crate::model::object::{json_string, JsonObject, RawJson};
+use crate::model::fields::{Borrowed, Members, json_integer};
+use crate::model::object::{JsonObject, RawJson, json_string};
 use crate::text::excerpt;
 
 impl StreamEvent {

@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use anthropic_sse::error::ErrorKind;
-use anthropic_sse::{BlockingEvents, Error, Events, StreamEvent, SAMPLE_STREAM};
+use anthropic_sse::{BlockingEvents, Error, Events, SAMPLE_STREAM, StreamEvent};
 use futures::StreamExt;
 
 const OVERLOADED: &[u8] = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"},\"request_id\":\"req_body\"}\n\n";
@@ -217,7 +217,9 @@ fn a_small_chunk_is_read_at_once_when_no_more_is_ready() {
 
 /// A tool call whose input is not JSON, then a text block, the stop reason and usage.
 fn invalid_tool_then_text(tail: &str) -> Vec<u8> {
-    let mut out = String::from("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n");
+    let mut out = String::from(
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{\"output_tokens\":1}}}\n\n",
+    );
     out.push_str("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"get_weather\",\"input\":{}}}\n\n");
     for piece in ["{\"city\": ", "Lisbon}"] {
         out.push_str(&format!("event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{}}}}}\n\n", serde_json::to_string(piece).unwrap()));

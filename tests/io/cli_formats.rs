@@ -117,7 +117,10 @@ fn json_input_is_events_or_one_document() {
     // One pretty-printed error body of Google's front end.
     let body = b"{\n  \"error\": {\n    \"code\": 429,\n    \"message\": \"Quota exceeded\",\n    \"status\": \"RESOURCE_EXHAUSTED\"\n  }\n}\n";
     let output = common::run_cli(&[], Some(body));
-    assert_eq!(stderr(&output), "error[RESOURCE_EXHAUSTED]: HTTP 429: Quota exceeded (an error body of Google's front end, not an event stream)\n");
+    assert_eq!(
+        stderr(&output),
+        "error[RESOURCE_EXHAUSTED]: HTTP 429: Quota exceeded (an error body of Google's front end, not an event stream)\n"
+    );
     // A line that is not JSON, named by its number.
     let output = common::run_cli(&[], Some(b"{\"type\":\"ping\"}\n{\"type\":\n"));
     assert!(stderr(&output).starts_with("error[json]: line 2 is not one complete JSON value"), "{}", stderr(&output));

@@ -6,16 +6,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anthropic_sse::error::ErrorKind;
-use anthropic_sse::{ApiError, BlockingEvents, Delta, Events, StreamEvent, SAMPLE_STREAM};
+use anthropic_sse::{ApiError, BlockingEvents, Delta, Events, SAMPLE_STREAM, StreamEvent};
+use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use bytes::Bytes;
 use futures::StreamExt;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::{Notify, mpsc};
 
 const LIMIT: Duration = Duration::from_secs(10);
 

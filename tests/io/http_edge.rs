@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use anthropic_sse::error::{ErrorKind, RetryAfter};
 use anthropic_sse::{BlockingEvents, Error, SAMPLE_STREAM};
+use axum::Router;
 use axum::body::Body;
 use axum::extract::Path;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 
 const LIMIT: Duration = Duration::from_secs(10);
 

@@ -187,8 +187,8 @@ fn re_encoded_sse_streams_fold_as_on_sse() {
 /// a corrupt-frame error naming the message's offset; the decoder stops at the first error.
 #[test]
 fn limits_and_corruption_are_named_by_offset() {
-    use anthropic_sse::framing::EventStreamDecoder as Decoder;
     use anthropic_sse::LimitError;
+    use anthropic_sse::framing::EventStreamDecoder as Decoder;
     let good = anthropic_sse_kit::bedrock::chunk(r#"{"type":"ping"}"#, None);
     // A prelude that announces a 1 GiB payload: refused at once, with nothing of it read.
     let mut huge = Vec::new();

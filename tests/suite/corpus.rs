@@ -10,8 +10,7 @@ use futures::StreamExt;
 fn has_message_stop(bytes: &[u8]) -> bool {
     let mut decoder = anthropic_sse::framing::SseDecoder::new();
     decoder.feed(bytes);
-    let found = decoder.frames().any(|f| f.is_ok_and(|f| f.event() == "message_stop"));
-    found
+    decoder.frames().any(|f| f.is_ok_and(|f| f.event() == "message_stop"))
 }
 
 fn check(name: &str, how: &str, result: Result<Message, Error>, complete: bool, expected: &serde_json::Value) {

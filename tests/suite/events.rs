@@ -5,7 +5,7 @@ use anthropic_sse::error::ErrorKind;
 use anthropic_sse::framing::{BytesStr, Frame};
 use anthropic_sse::{ApiError, Citation, ContentBlock, Delta, StopReason, StreamEvent};
 use proptest::prelude::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn event(name: &str, data: &Value) -> StreamEvent {
     StreamEvent::from_json(&data.to_string(), Some(name)).expect("parses").expect("is an event")

@@ -87,7 +87,7 @@ fn cases() -> Vec<(&'static str, Outcome)> {
 /// order from `X.ordered.json`), digit for digit and key for key, in any chunking.
 #[test]
 fn unknown_members_keep_every_digit_and_their_key_order() {
-    use anthropic_sse_kit::exact::{exact, Exact};
+    use anthropic_sse_kit::exact::{Exact, exact};
     fn member<'a>(object: &'a Exact, key: &str) -> &'a Exact {
         let Exact::Object(entries) = object else { panic!("not an object: {object:?}") };
         &entries.iter().find(|(k, _)| k == key).unwrap_or_else(|| panic!("no {key} in {object:?}")).1
@@ -118,7 +118,7 @@ fn unknown_members_keep_every_digit_and_their_key_order() {
 /// `negative_zero_integers_exact` equals the SDK's in its key order, in any chunking.
 #[test]
 fn negative_zero_integers_keep_their_fields_and_order() {
-    use anthropic_sse_kit::exact::{exact, Exact};
+    use anthropic_sse_kit::exact::{Exact, exact};
     fn member<'a>(object: &'a Exact, key: &str) -> &'a Exact {
         let Exact::Object(entries) = object else { panic!("not an object: {object:?}") };
         &entries.iter().find(|(k, _)| k == key).unwrap_or_else(|| panic!("no {key} in {object:?}")).1

@@ -3,7 +3,7 @@
 //! `push_json` as through a framing.
 
 use anthropic_sse::framing::{Format, Framing, RawEvent, SseDecoder as Decoder};
-use anthropic_sse::{BlockingEvents, Error, EventDecoder, Events, Limits, Message, StreamEvent, SAMPLE_STREAM};
+use anthropic_sse::{BlockingEvents, Error, EventDecoder, Events, Limits, Message, SAMPLE_STREAM, StreamEvent};
 use bytes::Bytes;
 
 /// The SSE frames of `bytes`: (event name, data), in order.

@@ -79,7 +79,9 @@ fn delta(idx: &str, kind: usize, s: &str, tail: &str) -> String {
         "input_json_delta\",\"partial_json\":\"",
         "signature_delta\",\"signature\":\"",
     ][kind];
-    format!("event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":{idx},\"delta\":{{\"type\":\"{k}{s}\"{tail}")
+    format!(
+        "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":{idx},\"delta\":{{\"type\":\"{k}{s}\"{tail}"
+    )
 }
 
 fn fragments() -> Vec<Vec<u8>> {
@@ -139,17 +141,32 @@ fn fragments() -> Vec<Vec<u8>> {
     let mut bad2 = delta("0", 0, "a", "}}\n\n").into_bytes();
     bad2.insert(bad2.len() - 1, 0xC3);
     out.push(bad2);
-    for s in ["event:content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"n\"}}\n\n",
-              "event: content_block_delta\ndata:{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"m\"}}\n\n",
-              "event: content_block_delta \ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"m\"}}\n\n",
-              "id: 7\n", "id: 8\n\n", "retry: 100\n", "retry: 200\n\n", ": c\n", "\n", "\r\n", "\r", "event: ping\ndata: {\"type\":\"ping\"}\n\n",
-              "data: {\"type\":\"ping\"}\n\n", "event: content_block_delta\n", "data: x\n", "data:\n", "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
-              "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"o\"}}\n\n",
-              "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
-              "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":2}\n\n",
-              "event: content_block_delta\r\n", "\u{feff}", "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"q\"}}\n\n",
-              "event: content_block_delta\nid: 3\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"q\"}}\n\n",
-              ] {
+    for s in [
+        "event:content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"n\"}}\n\n",
+        "event: content_block_delta\ndata:{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"m\"}}\n\n",
+        "event: content_block_delta \ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"m\"}}\n\n",
+        "id: 7\n",
+        "id: 8\n\n",
+        "retry: 100\n",
+        "retry: 200\n\n",
+        ": c\n",
+        "\n",
+        "\r\n",
+        "\r",
+        "event: ping\ndata: {\"type\":\"ping\"}\n\n",
+        "data: {\"type\":\"ping\"}\n\n",
+        "event: content_block_delta\n",
+        "data: x\n",
+        "data:\n",
+        "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+        "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"o\"}}\n\n",
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":2}\n\n",
+        "event: content_block_delta\r\n",
+        "\u{feff}",
+        "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"q\"}}\n\n",
+        "event: content_block_delta\nid: 3\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"q\"}}\n\n",
+    ] {
         out.push(s.as_bytes().to_vec());
     }
     out

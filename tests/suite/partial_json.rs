@@ -6,7 +6,7 @@ use anthropic_sse_kit::checks;
 
 use checks::consistent;
 
-use anthropic_sse::__private::{parse, MAX_DEPTH};
+use anthropic_sse::__private::{MAX_DEPTH, parse};
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -54,8 +54,7 @@ fn items_sans_io(bytes: &[u8]) -> Vec<Value> {
 fn unnamed_frames(bytes: &[u8]) -> bool {
     let mut decoder = anthropic_sse::framing::SseDecoder::new();
     decoder.feed(bytes);
-    let found = decoder.frames().any(|f| f.is_ok_and(|f| f.event_field().is_none()));
-    found
+    decoder.frames().any(|f| f.is_ok_and(|f| f.event_field().is_none()))
 }
 
 #[test]

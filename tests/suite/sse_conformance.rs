@@ -1,6 +1,6 @@
 //! Every rule of the WHATWG event-stream interpretation (spec §1), walked with concrete bytes.
 
-use anthropic_sse::__private::{sse_finish, Unterminated};
+use anthropic_sse::__private::{Unterminated, sse_finish};
 use anthropic_sse::framing::{Frame, SseDecoder as Decoder};
 use anthropic_sse::{LimitError, Limits};
 

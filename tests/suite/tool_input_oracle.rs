@@ -8,7 +8,7 @@
 //! told apart as the SDK tells them apart.
 
 use anthropic_sse::{ContentBlock, Error, EventDecoder, PartialMode, StreamEvent};
-use anthropic_sse_kit::exact::{exact, Exact};
+use anthropic_sse_kit::exact::{Exact, exact};
 use serde_json::Value;
 
 /// `read` (from the crate's reader) equals `text` (from this test's), an integer beyond 64 bits being its

@@ -2,8 +2,8 @@
 
 use std::io::{self, Read};
 
-use crate::args::{Format, Input};
 use crate::Failure;
+use crate::args::{Format, Input};
 
 /// Opens the input. With no FILE, standard input is read when it is a pipe, a FIFO, a socket or a regular
 /// file (as ripgrep decides); a terminal or `/dev/null` gives the embedded sample.

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
-use super::fields::{line_too_long, DataBuf, Fields, KEEP_LINE_BUFFER};
+use super::fields::{DataBuf, Fields, KEEP_LINE_BUFFER, line_too_long};
 use super::fields::{EventName, InChunk};
 use super::frame::{Frame, FrameRef, Unterminated};
 use super::take::{Found, Lent, Owned, Take};

@@ -210,11 +210,7 @@ impl Fields {
     /// The id a frame dispatched now carries.
     pub(super) fn id(&self) -> BytesStr {
         // An empty id (the usual case) needs no reference count.
-        if self.last_id.is_empty() {
-            BytesStr::new()
-        } else {
-            self.last_id.clone()
-        }
+        if self.last_id.is_empty() { BytesStr::new() } else { self.last_id.clone() }
     }
 
     pub(super) fn dispatch(&mut self) -> Option<Frame> {
@@ -279,11 +275,7 @@ pub(super) fn parse_retry(value: &[u8]) -> Option<u64> {
         return None;
     }
     value.iter().try_fold(0u64, |acc, &b| {
-        if b.is_ascii_digit() {
-            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        } else {
-            None
-        }
+        if b.is_ascii_digit() { acc.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None }
     })
 }
 

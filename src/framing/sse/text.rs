@@ -43,11 +43,7 @@ impl BytesStr {
 
     /// Shares `bytes` as a string when they are valid UTF-8; gives them back when they are not.
     pub fn from_utf8(bytes: Bytes) -> Result<Self, Bytes> {
-        if is_ascii(&bytes) || std::str::from_utf8(&bytes).is_ok() {
-            Ok(BytesStr(bytes))
-        } else {
-            Err(bytes)
-        }
+        if is_ascii(&bytes) || std::str::from_utf8(&bytes).is_ok() { Ok(BytesStr(bytes)) } else { Err(bytes) }
     }
 
     /// Decodes `bytes` as UTF-8, sharing them when they are valid and replacing invalid sequences with
