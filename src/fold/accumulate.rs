@@ -1,26 +1,5 @@
 //! Folding events into the final [`Message`], exactly as the official Python SDK's `get_final_message()`.
-//!
-//! ```
-//! use anthropic_sse::{MessageAccumulator, StreamEvent};
-//!
-//! let mut acc = MessageAccumulator::new();
-//! for (name, data) in [
-//!     ("message_start", r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"usage":{"input_tokens":1,"output_tokens":1}}}"#),
-//!     ("content_block_start", r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
-//!     ("content_block_delta", r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#),
-//!     ("content_block_stop", r#"{"type":"content_block_stop","index":0}"#),
-//!     ("message_delta", r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}"#),
-//!     ("message_stop", r#"{"type":"message_stop"}"#),
-//! ] {
-//!     if let Some(event) = StreamEvent::from_json(data, Some(name))? {
-//!         acc.apply(&event)?;
-//!     }
-//! }
-//! let message = acc.finish()?;
-//! assert_eq!(message.text(), "Hi");
-//! assert_eq!(message.usage.output_tokens, Some(2));
-//! # Ok::<(), anthropic_sse::Error>(())
-//! ```
+
 
 use crate::error::Error;
 use crate::limits::{LimitError, Limits};
@@ -50,6 +29,28 @@ struct ToolState {
 /// raw text. [`finish`](Self::finish) then fails with an error of kind [`Json`](crate::error::ErrorKind::Json)
 /// whose [`Error::tool_input_error`] names the first such block and carries the complete message. If the stream fails otherwise (an error event, a cut), that error is the
 /// one returned, with the invalid block marked in its partial message.
+///
+/// ```
+/// use anthropic_sse::{MessageAccumulator, StreamEvent};
+///
+/// let mut acc = MessageAccumulator::new();
+/// for (name, data) in [
+///     ("message_start", r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"usage":{"input_tokens":1,"output_tokens":1}}}"#),
+///     ("content_block_start", r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
+///     ("content_block_delta", r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#),
+///     ("content_block_stop", r#"{"type":"content_block_stop","index":0}"#),
+///     ("message_delta", r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}"#),
+///     ("message_stop", r#"{"type":"message_stop"}"#),
+/// ] {
+///     if let Some(event) = StreamEvent::from_json(data, Some(name))? {
+///         acc.apply(&event)?;
+///     }
+/// }
+/// let message = acc.finish()?;
+/// assert_eq!(message.text(), "Hi");
+/// assert_eq!(message.usage.output_tokens, Some(2));
+/// # Ok::<(), anthropic_sse::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct MessageAccumulator {
     message: Option<Message>,

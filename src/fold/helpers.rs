@@ -1,20 +1,5 @@
 //! The official SDKs' helper events ([`SdkEvent`]), item for item what the Python SDK's stream iteration yields
 //! (`build_events` in `lib/streaming/_beta_messages.py`), in linear time.
-//!
-//! The choice for snapshots: a `Stream` or `Iterator` item cannot borrow from its stream, and copying the text
-//! so far into every item would make iteration quadratic. So an item carries the block's index and, for a
-//! delta, only the length of what was appended (the raw `content_block_delta` just before it carries the delta
-//! itself); the delta and the snapshot (the text so far, the tool input so far, the citations, the finished
-//! block, the message) are read from the stream or decoder that handed the item out, at that moment, as views:
-//! [`EventDecoder::sdk_text`], [`EventDecoder::sdk_piece`], [`EventDecoder::partial_tool_input`],
-//! [`EventDecoder::snapshot`]. [`EventDecoder::sdk_event_json`] writes an item with its snapshot as the SDK's
-//! `to_dict()` does, for those who want that (it copies, by nature).
-//!
-//! [`EventDecoder::snapshot`]: crate::EventDecoder::snapshot
-//! [`EventDecoder::sdk_text`]: crate::EventDecoder::sdk_text
-//! [`EventDecoder::sdk_piece`]: crate::EventDecoder::sdk_piece
-//! [`EventDecoder::partial_tool_input`]: crate::EventDecoder::partial_tool_input
-//! [`EventDecoder::sdk_event_json`]: crate::EventDecoder::sdk_event_json
 
 use crate::fold::accumulate::MessageAccumulator;
 use crate::model::event::{Delta, StreamEvent};
@@ -23,6 +8,44 @@ use crate::model::message::{Citation, ContentBlock, Message};
 /// One item of the SDK's stream iteration: the raw events (ping skipped, unknown types passed through), each
 /// delta followed by its helper event, and `content_block_stop` and `message_stop` standing for the SDK's
 /// versions that carry the block and the message.
+///
+/// Why an item carries an index and a length, not its snapshot: a `Stream` or `Iterator` item cannot borrow from its stream, and copying the text
+/// so far into every item would make iteration quadratic. So an item carries the block's index and, for a
+/// delta, only the length of what was appended (the raw `content_block_delta` just before it carries the delta
+/// itself); the delta and the snapshot (the text so far, the tool input so far, the citations, the finished
+/// block, the message) are read from the stream or decoder that handed the item out, at that moment, as views:
+/// `to_dict()` does, for those who want that (it copies, by nature).
+///
+///
+/// ```
+/// use anthropic_sse::{EventDecoder, SdkEvent};
+///
+/// let mut decoder = EventDecoder::new();
+/// decoder.feed(anthropic_sse::SAMPLE_STREAM);
+/// while let Some(item) = decoder.next_sdk_event() {
+///     match item? {
+///         // The text appended and the text so far: views of the block, no copy.
+///         item @ SdkEvent::Text { .. } => {
+///             let (appended, so_far) = decoder.sdk_text(&item).expect("a text item");
+///             assert!(so_far.ends_with(appended));
+///         }
+///         // The tool input parsed so far, read incrementally.
+///         SdkEvent::InputJson { index, .. } => {
+///             let input = decoder.partial_tool_input(index).expect("a tool block")?;
+///             assert!(input.to_value().is_object());
+///         }
+///         // Or the item as the SDK's `to_dict()` writes it, snapshot included (a copy, by nature).
+///         item => println!("{}", decoder.sdk_event_json(&item)),
+///     }
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// [`EventDecoder::snapshot`]: crate::EventDecoder::snapshot
+/// [`EventDecoder::sdk_text`]: crate::EventDecoder::sdk_text
+/// [`EventDecoder::sdk_piece`]: crate::EventDecoder::sdk_piece
+/// [`EventDecoder::partial_tool_input`]: crate::EventDecoder::partial_tool_input
+/// [`EventDecoder::sdk_event_json`]: crate::EventDecoder::sdk_event_json
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SdkEvent {

@@ -10,7 +10,27 @@ use crate::model::message::{Citation, ContentBlock, Message, StopReason, Usage};
 use crate::model::object::RawJson;
 
 /// One event of a Messages API stream. `error` events are not events: they arrive as
-/// an error of category [`Api`](crate::error::ErrorKind::Api).
+/// an error of kind [`Api`](crate::error::ErrorKind::Api).
+///
+/// Typed from its JSON ([`StreamEvent::from_json`]); serializing writes the JSON back, every field that
+/// arrived included, in its order (what this version does not know is kept as text, never rebuilt).
+///
+/// ```
+/// use anthropic_sse::{Delta, StreamEvent};
+///
+/// let data = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"},"new":1}"#;
+/// let event = StreamEvent::from_json(data, Some("content_block_delta"))?.expect("an event");
+/// let StreamEvent::ContentBlockDelta(delta) = &event else { panic!("a delta") };
+/// assert_eq!(delta.index, 0);
+/// assert!(matches!(&delta.delta, Delta::Text { text, .. } if text == "Hi"));
+/// assert_eq!(event.type_name(), "content_block_delta");
+/// assert_eq!(serde_json::to_string(&event).unwrap(), data, "written back as it came");
+///
+/// // A type this version does not know is passed through, never an error.
+/// let future = StreamEvent::from_json(r#"{"type":"future_event","x":[1,2]}"#, None)?.expect("an event");
+/// assert!(matches!(future, StreamEvent::Unknown { .. }));
+/// # Ok::<(), anthropic_sse::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum StreamEvent {

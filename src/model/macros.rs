@@ -125,7 +125,7 @@ macro_rules! model_struct {
 /// impl Block {
 ///     pub fn from_map(map: JsonObject) -> Self;   // `type` "text" and fitting fields: `Text`; else `Other`
 ///     pub(crate) fn knows(tag: &str) -> bool;     // `tag == "text"`
-///     pub fn type_tag(&self) -> Option<String>;
+///     pub(crate) fn type_tag(&self) -> Option<String>;   // decoded
 ///     pub fn type_name(&self) -> &str;
 /// }
 /// impl FromJsonText for Block { .. }
@@ -182,7 +182,8 @@ macro_rules! tagged_enum {
             }
 
             /// The `type` tag, decoded (for `Other`, the object's `type` string; `None` when it has none).
-            pub fn type_tag(&self) -> Option<String> {
+            #[allow(dead_code)] // generated for every tagged enum; the fold asks it of blocks
+            pub(crate) fn type_tag(&self) -> Option<String> {
                 match self {
                     $( $name::$variant(_) => Some($tag.to_owned()), )*
                     $name::Other(map) => map.get("type").and_then($crate::model::object::RawJson::as_string),
@@ -190,7 +191,7 @@ macro_rules! tagged_enum {
             }
 
             /// The `type` tag (for `Other`, the object's `type` string as written, escapes and all, or `""`
-            /// when it has none; [`type_tag`](Self::type_tag) decodes it).
+            /// when it has none).
             pub fn type_name(&self) -> &str {
                 match self {
                     $( $name::$variant(_) => $tag, )*
@@ -267,7 +268,7 @@ macro_rules! tagged_enum {
 /// impl Change {
 ///     pub fn from_map(map: JsonObject) -> Self;   // `type` "text_delta" with a string `text`: `Text`; else `Other`
 ///     pub(crate) fn knows(tag: &str) -> bool;
-///     pub fn type_tag(&self) -> Option<String>;
+///     pub(crate) fn type_tag(&self) -> Option<String>;   // decoded
 ///     pub fn type_name(&self) -> &str;
 /// }
 /// impl FromJsonText for Change { .. }
@@ -344,7 +345,8 @@ macro_rules! inline_tagged_enum {
             }
 
             /// The `type` tag, decoded (for `Other`, the object's `type` string; `None` when it has none).
-            pub fn type_tag(&self) -> Option<String> {
+            #[allow(dead_code)] // generated for every tagged enum; the fold asks it of blocks
+            pub(crate) fn type_tag(&self) -> Option<String> {
                 match self {
                     $( $name::$variant { .. } => Some($tag.to_owned()), )*
                     $name::Other(map) => map.get("type").and_then($crate::model::object::RawJson::as_string),
@@ -352,7 +354,7 @@ macro_rules! inline_tagged_enum {
             }
 
             /// The `type` tag (for `Other`, the object's `type` string as written, escapes and all, or `""`
-            /// when it has none; [`type_tag`](Self::type_tag) decodes it).
+            /// when it has none).
             pub fn type_name(&self) -> &str {
                 match self {
                     $( $name::$variant { .. } => $tag, )*

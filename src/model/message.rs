@@ -15,7 +15,27 @@ use crate::model::object::{JsonObject, RawJson};
 use crate::model::tool_input::ToolInput;
 
 model_struct! {
-    /// A message as the Messages API returns it (`type: "message"` stays in `extra`).
+    /// A message as the Messages API returns it (`type: "message"` stays in `extra`): what
+    /// [`Events::final_message`](crate::Events::final_message) returns, equal field for field to the Python
+    /// SDK's `get_final_message()`. Every key that arrived is kept, in its order: unknown keys in `extra`,
+    /// unknown block types in [`ContentBlock::Other`], tool input as exact text ([`ToolInput`]).
+    ///
+    /// ```
+    /// use anthropic_sse::{BlockingEvents, ContentBlock, StopReason};
+    ///
+    /// let message = BlockingEvents::new(anthropic_sse::SAMPLE_STREAM).final_message()?;
+    /// assert_eq!(message.text(), "Let me check the weather in Lisbon for you.");
+    /// assert_eq!(message.stop_reason, Some(StopReason::ToolUse));
+    /// for block in &message.content {
+    ///     if let ContentBlock::ToolUse(call) = block {
+    ///         let args: serde_json::Value = call.input.deserialize().expect("JSON");
+    ///         assert_eq!((call.name.as_str(), &args["city"]), ("get_weather", &serde_json::json!("Lisbon")));
+    ///     }
+    /// }
+    /// // Written back as the API wrote it: the same JSON the SDK's `to_dict()` gives.
+    /// assert!(serde_json::to_string(&message).unwrap().starts_with(r#"{"id":"#));
+    /// # Ok::<(), anthropic_sse::Error>(())
+    /// ```
     pub struct Message {
         req
         /// Unique id, e.g. `msg_01...`.
