@@ -78,7 +78,12 @@ def referenced(text, module):
 
 
 def graph():
-    files = sorted(p for p in SRC.rglob("*.rs") if "bin" not in p.relative_to(SRC).parts)
+    # The binary is not the library; a `tests` module (`#[cfg(test)] mod tests;`) is test code, not structure.
+    files = sorted(
+        p
+        for p in SRC.rglob("*.rs")
+        if "bin" not in p.relative_to(SRC).parts and p.stem != "tests" and "tests" not in p.relative_to(SRC).parts
+    )
     modules = {module_of(p): p for p in files}
     edges = {}
     for module, path in modules.items():

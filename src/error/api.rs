@@ -326,7 +326,7 @@ impl ApiError {
     }
 
     /// Sets the AWS request id (the `x-amzn-requestid` response header).
-    pub fn set_aws_request_id(&mut self, request_id: impl Into<String>) {
+    pub(crate) fn set_aws_request_id(&mut self, request_id: impl Into<String>) {
         self.aws_request_id = Some(request_id.into());
     }
 
@@ -362,7 +362,7 @@ impl ApiError {
     }
 
     /// Sets the request id (e.g. from the `request-id` response header).
-    pub fn set_request_id(&mut self, request_id: impl Into<String>) {
+    pub(crate) fn set_request_id(&mut self, request_id: impl Into<String>) {
         self.request_id = Some(request_id.into());
     }
 }

@@ -1,6 +1,5 @@
 //! Folding events into the final [`Message`], exactly as the official Python SDK's `get_final_message()`.
 
-
 use crate::error::Error;
 use crate::limits::{LimitError, Limits};
 use crate::model::event::{ContentBlockDelta, Delta, InvocationMetrics, MessageDelta, StreamEvent};

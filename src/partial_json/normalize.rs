@@ -11,8 +11,8 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
-use super::scanner::{LIST_KEYS, RepeatsView};
-use super::{HashSet64, Prehashed};
+use super::hashing::{HashSet64, LIST_KEYS, Prehashed};
+use super::repeats::RepeatsView;
 use crate::text::{self as json_text, is_json_ws};
 
 /// Rewrites `text` followed by `tail` (the closing quote and brackets of a cut-off text, which the scanner

@@ -15,8 +15,8 @@ use std::hash::{BuildHasher, RandomState};
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use super::scanner::LIST_KEYS;
-use super::{MAX_DEPTH, Prehashed};
+use super::hashing::{LIST_KEYS, Prehashed};
+use super::reading::MAX_DEPTH;
 use crate::text::is_json_ws;
 
 /// Whether `text` is one complete JSON value that the scanner would keep exactly as it is.

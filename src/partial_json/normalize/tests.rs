@@ -2,7 +2,8 @@
 
 use proptest::prelude::*;
 
-use super::super::{PartialMode, Scanner};
+use crate::partial_json::reading::PartialMode;
+use crate::partial_json::scanner::Scanner;
 use crate::text as json_text;
 
 thread_local! {
