@@ -173,7 +173,8 @@ impl Framing for AnyFraming {
         dispatch!(self, f => Framing::feed(f, chunk))
     }
 
-    #[inline]
+    // Always inlined: it is one match in front of the SSE decoder's own method, on every event.
+    #[inline(always)]
     fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error> {
         dispatch!(self, f => Framing::next_event(f))
     }

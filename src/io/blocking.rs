@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::marker::PhantomData;
 
-use super::{MAX_READ_SIZE, READ_SIZE, Run, Take, decoder_options, next_text};
+use super::{MAX_READ_SIZE, READ_SIZE, Run, decoder_options, next_text};
 use crate::error::Error;
 use crate::fold::helpers::SdkEvent;
 use crate::model::event::{InvocationMetrics, StreamEvent};
@@ -116,18 +116,12 @@ impl<R: Read, T> BlockingEvents<R, T> {
     /// The next item that `next` takes from the decoder, reading as needed.
     fn next_item<U>(&mut self, next: fn(&mut EventDecoder) -> Option<Result<U, Error>>) -> Option<Result<U, Error>> {
         loop {
-            match self.run.take(next) {
-                Take::Item(item) => {
-                    if !self.run.is_reading() {
-                        self.reader = None;
-                    }
-                    return Some(item);
-                }
-                Take::Done => {
+            let item = self.run.take(next);
+            if item.is_some() || !self.run.is_reading() {
+                if !self.run.is_reading() {
                     self.reader = None;
-                    return None;
                 }
-                Take::NeedInput => {}
+                return item;
             }
             if let Err(error) = self.read_chunk() {
                 return Some(Err(error));

@@ -34,16 +34,6 @@ enum State {
     Done,
 }
 
-/// What [`Run::take`] found.
-pub(crate) enum Take<T> {
-    /// An item to hand out (an error ends the stream).
-    Item(Result<T, Error>),
-    /// The input fed so far completes no item: the source must give more.
-    NeedInput,
-    /// The stream has ended.
-    Done,
-}
-
 /// The decoder a driver feeds, and where its input stands: the end of stream is handled here, once, for both
 /// drivers.
 #[derive(Debug, Default)]
@@ -63,27 +53,28 @@ impl Run {
         self.state == State::Reading
     }
 
-    /// The next item `next` takes from what was fed; at the source's end, the verdict.
-    pub(crate) fn take<T>(&mut self, next: fn(&mut EventDecoder) -> Option<Result<T, Error>>) -> Take<T> {
+    /// The next item `next` takes from what was fed; at the source's end, the verdict. `None` when there is
+    /// none: the source must give more while [`is_reading`](Self::is_reading), else the stream has ended.
+    /// (An `Option` rather than an enum of three: the item goes out as it came, with no move in between.)
+    #[inline]
+    pub(crate) fn take<T>(
+        &mut self,
+        next: fn(&mut EventDecoder) -> Option<Result<T, Error>>,
+    ) -> Option<Result<T, Error>> {
         if self.state == State::Done {
-            return Take::Done;
+            return None;
         }
-        if let Some(item) = next(&mut self.decoder) {
-            if item.is_err() {
+        let item = next(&mut self.decoder);
+        match &item {
+            Some(Ok(_)) => {}
+            Some(Err(_)) => self.state = State::Done,
+            None if self.state == State::Ending => {
                 self.state = State::Done;
+                return self.decoder.finish().err().map(Err);
             }
-            return Take::Item(item);
+            None => {}
         }
-        match self.state {
-            State::Reading => Take::NeedInput,
-            _ => {
-                self.state = State::Done;
-                match self.decoder.finish() {
-                    Ok(()) => Take::Done,
-                    Err(error) => Take::Item(Err(error)),
-                }
-            }
-        }
+        item
     }
 
     /// Folds what was fed without handing events out: `Ok(true)` when the source must give more, `Ok(false)`

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 
-use super::{Run, Take, decoder_options, next_text};
+use super::{Run, decoder_options, next_text};
 use crate::error::{BoxError, Error};
 use crate::fold::helpers::SdkEvent;
 use crate::model::event::{InvocationMetrics, StreamEvent};
@@ -373,18 +373,12 @@ impl<T> Events<T> {
         next: fn(&mut EventDecoder) -> Option<Result<U, Error>>,
     ) -> Poll<Option<Result<U, Error>>> {
         for _ in 0..POLL_BUDGET {
-            match self.run.take(next) {
-                Take::Item(item) => {
-                    if !self.run.is_reading() {
-                        self.source = None;
-                    }
-                    return Poll::Ready(Some(item));
-                }
-                Take::Done => {
+            let item = self.run.take(next);
+            if item.is_some() || !self.run.is_reading() {
+                if !self.run.is_reading() {
                     self.source = None;
-                    return Poll::Ready(None);
                 }
-                Take::NeedInput => {}
+                return Poll::Ready(item);
             }
             if let Err(error) = std::task::ready!(self.poll_feed(cx)) {
                 return Poll::Ready(Some(Err(error)));
