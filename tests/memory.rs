@@ -1,8 +1,7 @@
 //! Bounded memory on hostile input: up to 1 GiB of one endless line, endless data lines, or endless nested
 //! tool input is fed (the same 64 KiB chunk again and again); each ends in a clear limit error, and the peak
-//! of allocated memory, counted by a global allocator, stays within the configured limits.
-
-use std::sync::atomic::Ordering;
+//! of allocated memory, counted by a global allocator, stays within the configured limits. The allocator counts
+//! each thread's own memory, so the tests run side by side.
 
 use anthropic_sse::error::ErrorKind;
 use anthropic_sse::{Error, EventDecoder};
@@ -10,17 +9,10 @@ use anthropic_sse::{LimitError, Limits};
 use bytes::Bytes;
 
 use anthropic_sse_kit::counting;
-use counting::{CURRENT, Counting, PEAK};
+use counting::Counting;
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
-
-/// The counters are process-wide: the tests here run one at a time.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
 
 const GIB: usize = 1 << 30;
 const LIMIT: usize = 1 << 20;
@@ -28,15 +20,14 @@ const LIMIT: usize = 1 << 20;
 /// Feeds `chunk` again and again, up to 1 GiB, until an error; returns it, the bytes fed, and the peak of
 /// memory allocated meanwhile above what was allocated before.
 fn feed_until_error(mut decoder: EventDecoder, chunk: Bytes) -> (Error, usize, usize) {
-    let base = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
+    let base = counting::reset_peak();
     let mut fed = 0;
     while fed < GIB {
         decoder.feed_bytes(chunk.clone());
         fed += chunk.len();
         while let Some(event) = decoder.next_event() {
             if let Err(e) = event {
-                return (e, fed, PEAK.load(Ordering::SeqCst) - base);
+                return (e, fed, counting::peak() - base);
             }
         }
     }
@@ -49,7 +40,6 @@ fn start() -> &'static [u8] {
 
 #[test]
 fn hostile_input_ends_in_a_limit_error_within_bounded_memory() {
-    let _serial = serial();
     let limits = Limits::default().with_max_line_bytes(LIMIT).with_max_event_bytes(LIMIT);
     // Buffers grow by doubling (for linear time): at the limit one holds at most twice the limit, and while
     // it moves to its larger home the old one is still there: three times the limit, plus the chunks.
@@ -94,8 +84,7 @@ fn hostile_input_ends_in_a_limit_error_within_bounded_memory() {
 /// Folds `body` (fed in 64 KiB chunks) to the end; returns the outcome, the peak of memory allocated above
 /// what was allocated before, and the memory the outcome's message holds.
 fn fold_peak(body: &[u8]) -> (Result<anthropic_sse::Message, Error>, usize, usize) {
-    let base = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
+    let base = counting::reset_peak();
     let mut decoder = EventDecoder::new();
     for chunk in body.chunks(65536) {
         decoder.feed(chunk);
@@ -104,8 +93,8 @@ fn fold_peak(body: &[u8]) -> (Result<anthropic_sse::Message, Error>, usize, usiz
         }
     }
     let result = decoder.into_final_message();
-    let peak = PEAK.load(Ordering::SeqCst) - base;
-    let held = CURRENT.load(Ordering::SeqCst) - base;
+    let peak = counting::peak() - base;
+    let held = counting::current() - base;
     (result, peak, held)
 }
 
@@ -115,7 +104,6 @@ const STOP: &str = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 /// Peak memory on every path stays within three times the largest event plus the final message's own size.
 #[test]
 fn the_whole_pipeline_stays_within_three_times_the_largest_event() {
-    let _serial = serial();
     const EVENT: usize = 16 << 20;
     // An unknown event of small objects: kept as text, never built into a tree.
     let mut unknown = String::from("event: future\ndata: {\"type\":\"future\",\"items\":[");
@@ -153,8 +141,7 @@ fn the_whole_pipeline_stays_within_three_times_the_largest_event() {
 
 /// Bytes to typed events, every event dropped once handed out: the peak while any one event is typed.
 fn events_peak(body: &[u8]) -> usize {
-    let base = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
+    let base = counting::reset_peak();
     let mut decoder = EventDecoder::new();
     for chunk in body.chunks(65536) {
         decoder.feed(chunk);
@@ -162,7 +149,7 @@ fn events_peak(body: &[u8]) -> usize {
             drop(event.expect("a valid event"));
         }
     }
-    PEAK.load(Ordering::SeqCst) - base
+    counting::peak() - base
 }
 
 /// `{"a":1},` repeated to `size` bytes, between `prefix` and `suffix`: an array member whose tree (a map per
@@ -184,7 +171,6 @@ fn small_objects(prefix: &str, suffix: &str, size: usize) -> String {
 /// handed out).
 #[test]
 fn unknown_parts_of_known_events_cost_their_bytes() {
-    let _serial = serial();
     const EVENT: usize = 16 << 20;
     let text_start = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
     let block_stop = "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
@@ -247,20 +233,17 @@ fn unknown_parts_of_known_events_cost_their_bytes() {
 
 #[test]
 fn api_errors_from_big_bodies_cost_little() {
-    let _serial = serial();
     use anthropic_sse::ApiError;
     let html = "<html><body>Bad gateway</body></html>".repeat(2 << 20);
-    let base = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
+    let base = counting::reset_peak();
     let error = ApiError::from_response(502, None, html.as_bytes());
-    let peak = PEAK.load(Ordering::SeqCst) - base;
+    let peak = counting::peak() - base;
     assert!(error.message().contains("Bad gateway"));
     assert!(peak < 64 * 1024, "an excerpt of a {} byte page took {peak} bytes", html.len());
 }
 
 #[test]
 fn a_big_json_error_event_keeps_its_type_without_a_tree() {
-    let _serial = serial();
     let mut details = String::from("[");
     while details.len() < 16 << 20 {
         details.push_str("{\"a\":1},");
@@ -269,10 +252,9 @@ fn a_big_json_error_event_keeps_its_type_without_a_tree() {
     let data = format!(
         r#"{{"type":"error","error":{{"type":"overloaded_error","message":"Overloaded","details":{details}}}}}"#
     );
-    let base = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
+    let base = counting::reset_peak();
     let error = anthropic_sse::ApiError::from_event_data(data.as_bytes(), None);
-    let peak = PEAK.load(Ordering::SeqCst) - base;
+    let peak = counting::peak() - base;
     assert_eq!(error.error_type(), "overloaded_error");
     assert!(error.should_retry());
     assert!(error.body().is_none(), "a body over MAX_ERROR_BODY is not built into a tree");
@@ -315,9 +297,34 @@ fn short_keys(size: usize, times: usize) -> (String, usize) {
 /// text and at most a quarter of it; rewritten, its text and the larger of the text rewritten and what
 /// finding a repeated key costs per key of an object of more than 16 keys (also checked at sizes where the
 /// rewrite's sets of repeated names have just grown).
+/// The shapes whose rewrite `rewritten_objects_cost_their_bytes` checks, split in three tests that run side by
+/// side (the allocator counts each thread's own memory).
 #[test]
-fn rewritten_objects_cost_their_bytes() {
-    let _serial = serial();
+fn rewritten_objects_cost_their_bytes_many_keys() {
+    rewritten_objects_cost_their_bytes(0..3);
+}
+
+#[test]
+fn rewritten_objects_cost_their_bytes_short_keys() {
+    rewritten_objects_cost_their_bytes(3..6);
+}
+
+#[test]
+fn rewritten_objects_cost_their_bytes_small_and_nested_objects() {
+    rewritten_objects_cost_their_bytes(6..9);
+}
+
+/// Every key twice, at sizes where the rewrite's set and map of the repeated names have just grown.
+#[test]
+fn rewritten_objects_cost_their_bytes_where_sets_grow() {
+    for size in [4_588_100, 9_176_100] {
+        let (twice, keys) = short_keys(size, 2);
+        streamed_cost(&format!("short keys, each twice, {size} bytes"), &twice, keys, 1);
+    }
+}
+
+/// Each shape of `which`, as a member of the message, as a tool call's input in one delta, and streamed.
+fn rewritten_objects_cost_their_bytes(which: std::ops::Range<usize>) {
     const EVENT: usize = 16 << 20;
     let members = many_members(EVENT);
     let many = members.matches("\":").count() + 2;
@@ -355,7 +362,7 @@ fn rewritten_objects_cost_their_bytes() {
         }),
         ("objects with a repeated key, nested", nested, 0, |t| t.starts_with("{\"k\":1,\"v\":{\"k\":1,\"v\":")),
     ];
-    for (what, object, keys, reads) in objects {
+    for (what, object, keys, reads) in objects.into_iter().skip(which.start).take(which.len()) {
         // The objects in which a key repeats (an upper bound: in some shapes, none does).
         let flagged = object.matches(",\"a\":1}").count() + object.matches("\"k\":1,").count() + 1;
         let start = START.replace("\"content\":[]", &format!("\"content\":[],\"future\":{object}"));
@@ -385,11 +392,6 @@ fn rewritten_objects_cost_their_bytes() {
         assert!(peak <= 3 * event + held, "{what}, tool input: peak {peak} for an event of {event} (message {held})");
 
         streamed_cost(what, &object, keys, flagged);
-    }
-    // Every key twice, at sizes where the rewrite's set and map of the repeated names have just grown.
-    for size in [4_588_100, 9_176_100] {
-        let (twice, keys) = short_keys(size, 2);
-        streamed_cost(&format!("short keys, each twice, {size} bytes"), &twice, keys, 1);
     }
 }
 

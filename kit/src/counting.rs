@@ -1,19 +1,19 @@
-//! A global allocator that counts: bytes allocated now and at the peak (process-wide), and the number of
-//! allocations (`alloc` and `realloc` calls) of each thread, so that tests running side by side do not
-//! count each other's. Used by `tests/memory.rs`, `tests/allocations.rs` and
+//! A global allocator that counts, for each thread: the bytes it holds now and at the peak, and the number of
+//! allocations (`alloc` and `realloc` calls), so that tests running side by side do not count each other's
+//! (and need not run one at a time). Memory a thread frees that another allocated counts against the one
+//! that frees it: a measured piece of code allocates and frees on its own thread. Used by `tests/memory.rs`, `tests/allocations.rs` and
 //! `benches/allocations.rs`; each binary installs it (`#[global_allocator] static A: Counting = Counting;`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub struct Counting;
 
-pub static CURRENT: AtomicUsize = AtomicUsize::new(0);
-pub static PEAK: AtomicUsize = AtomicUsize::new(0);
 thread_local! {
     /// Allocations and reallocations of this thread.
     static CALLS: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+    /// Bytes this thread holds now, and the most it held since the last [`reset_peak`].
+    static BYTES: Cell<(isize, isize)> = const { Cell::new((0, 0)) };
 }
 
 fn called(alloc: usize, realloc: usize) {
@@ -25,8 +25,37 @@ fn called(alloc: usize, realloc: usize) {
 }
 
 fn grew(by: usize) {
-    let now = CURRENT.fetch_add(by, Ordering::SeqCst) + by;
-    PEAK.fetch_max(now, Ordering::SeqCst);
+    let _ = BYTES.try_with(|b| {
+        let (now, peak) = b.get();
+        let now = now + by as isize;
+        b.set((now, peak.max(now)));
+    });
+}
+
+fn shrank(by: usize) {
+    let _ = BYTES.try_with(|b| {
+        let (now, peak) = b.get();
+        b.set((now - by as isize, peak));
+    });
+}
+
+/// Bytes this thread holds now (allocated by it, less what it freed).
+pub fn current() -> usize {
+    BYTES.with(|b| b.get().0.max(0) as usize)
+}
+
+/// Starts a new peak at what this thread holds now, and returns that.
+pub fn reset_peak() -> usize {
+    BYTES.with(|b| {
+        let (now, _) = b.get();
+        b.set((now, now));
+        now.max(0) as usize
+    })
+}
+
+/// The most this thread held since the last [`reset_peak`].
+pub fn peak() -> usize {
+    BYTES.with(|b| b.get().1.max(0) as usize)
 }
 
 unsafe impl GlobalAlloc for Counting {
@@ -45,12 +74,12 @@ unsafe impl GlobalAlloc for Counting {
         if new_size >= layout.size() {
             grew(new_size - layout.size());
         } else {
-            CURRENT.fetch_sub(layout.size() - new_size, Ordering::SeqCst);
+            shrank(layout.size() - new_size);
         }
         unsafe { System.realloc(ptr, layout, new_size) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
+        shrank(layout.size());
         unsafe { System.dealloc(ptr, layout) }
     }
 }
@@ -63,10 +92,9 @@ pub fn count<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
     (out, a2 - a, r2 - r)
 }
 
-/// The peak of bytes allocated while `f` runs, above what was allocated when it started.
+/// The peak of bytes this thread held while `f` runs, above what it held when it started.
 pub fn peak_above_start<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let base = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
+    let base = reset_peak();
     let out = f();
-    (out, PEAK.load(Ordering::SeqCst).saturating_sub(base))
+    (out, peak().saturating_sub(base))
 }
