@@ -5,6 +5,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use super::raw::{Framing, RawEvent};
 use crate::error::{Error, JsonError};
 use crate::limits::{LimitError, Limits};
+use crate::text::is_json_ws;
 
 /// Newline-delimited JSON events (a gateway's output, the TypeScript SDK's `toReadableStream()`): one JSON value
 /// per line, each ended by `\n` (a `\r` before it is dropped), blank lines ignored. A line is an event once its
@@ -70,7 +71,7 @@ impl JsonLines {
             if number == 1 && line.starts_with(b"\xEF\xBB\xBF") {
                 line = line.slice(3..);
             }
-            if line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+            if line.iter().all(|&b| is_json_ws(b)) {
                 continue;
             }
             return Ok(Some((line, number)));

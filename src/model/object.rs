@@ -8,6 +8,7 @@ use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::partial_json::reading::set_member;
 use crate::text::JSON_WS;
 
 /// The string that the JSON text `raw` holds, when it is a string.
@@ -334,16 +335,16 @@ impl<K: AsRef<str>, V> Entries<K, V> {
         self.position(key).map(|at| &self.list[at].1)
     }
 
-    /// Sets `key` to `value` in the key's place (giving the old value back), else last.
+    /// Sets `key` to `value` in the key's place (giving the old value back), else last: a repeated key as the
+    /// SDK reads it ([`set_member`]: the first place, the last value).
     pub(super) fn set(&mut self, key: K, value: V) -> Option<V> {
-        if let Some(at) = self.position(key.as_ref()) {
-            return Some(std::mem::replace(&mut self.list[at].1, value));
+        let first = self.position(key.as_ref());
+        if first.is_none() {
+            if let Some(index) = self.index.get_mut() {
+                index.add(key.as_ref(), self.list.len());
+            }
         }
-        if let Some(index) = self.index.get_mut() {
-            index.add(key.as_ref(), self.list.len());
-        }
-        self.list.push((key, value));
-        None
+        set_member(&mut self.list, first, key, value)
     }
 
     /// Takes out the member at `at` (the places after it move, and the index goes: time linear in the

@@ -28,7 +28,7 @@ mod hashing;
 mod normalize;
 mod parser;
 pub(crate) mod plain;
-mod reading;
+pub(crate) mod reading;
 mod repeats;
 mod scanner;
 pub(crate) mod tool_input;

@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
 use super::hashing::{HashSet64, LIST_KEYS, Prehashed};
+use super::reading::repeated_key;
 use super::repeats::RepeatsView;
 use crate::text::{self as json_text, is_json_ws};
 
@@ -103,15 +104,15 @@ impl<'a> Repeated<'a> {
         match self {
             Repeated::Few(members) => {
                 let first = members.iter().position(|m| m.key == member.key)?;
-                (first == index)
-                    .then(|| members.iter().rev().find(|m| m.key == member.key).map_or(member.value, |m| m.value))
+                let last = members.iter().rev().find(|m| m.key == member.key).map_or(member.value, |m| m.value);
+                repeated_key(index, first, last)
             }
             Repeated::ByHash(names, state) => match names.get(&hash(state, member.key)) {
-                Some(&(first, last)) => (first as usize == member.key_at).then_some(last as usize),
+                Some(&(first, last)) => repeated_key(member.key_at, first as usize, last as usize),
                 None => Some(member.value),
             },
             Repeated::Many(names) => match names.get(&member.key) {
-                Some(&(first, last)) => (first == index).then_some(last),
+                Some(&(first, last)) => repeated_key(index, first, last),
                 None => Some(member.value),
             },
         }

@@ -34,3 +34,29 @@ impl fmt::Display for PartialJsonError {
 }
 
 impl std::error::Error for PartialJsonError {}
+
+/// The SDK's reading of an object whose key repeats, the one rule every reader here follows: Python's `dict`,
+/// which `json.loads` and `jiter` fill member by member, keeps the key in the place of its first occurrence
+/// and gives it the value of its last. So for the member at `at` of a key whose first member is at `first` and
+/// whose last value is `last`: write `last` there when it is the first member, and nothing for a later one.
+///
+/// The rewrite of tool input (`normalize`) writes by it, a model object's members are set by it
+/// ([`set_member`]), and an event's `type` is read by its last value; the scanner and the check of complete
+/// JSON only detect a repeat, to leave such text to the rewrite.
+#[inline]
+pub(crate) fn repeated_key<T>(at: usize, first: usize, last: T) -> Option<T> {
+    (at == first).then_some(last)
+}
+
+/// [`repeated_key`] for members set one after the other into a list: the value of a key already listed (at
+/// `first`) replaces the earlier one in its place, and is given back; a new key goes last.
+#[inline]
+pub(crate) fn set_member<K, V>(list: &mut Vec<(K, V)>, first: Option<usize>, key: K, value: V) -> Option<V> {
+    match first {
+        Some(first) => Some(std::mem::replace(&mut list[first].1, value)),
+        None => {
+            list.push((key, value));
+            None
+        }
+    }
+}

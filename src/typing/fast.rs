@@ -124,6 +124,7 @@ pub(crate) fn decode_sse_delta_body(body: &str, out: &mut String) -> Option<usiz
     let end = json_text::decode_until_quote(&body[..window], out)?;
     let tail = body.as_bytes();
     let mut i = end;
+    // JSON whitespace within one SSE line: `\r` and `\n` end the line here, so they are not skipped.
     let spaces = |mut i: usize| {
         while let Some(b' ' | b'\t') = tail.get(i) {
             i += 1;

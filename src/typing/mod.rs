@@ -234,6 +234,8 @@ impl<'de> serde::Deserialize<'de> for LastType<'de> {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                // A repeated `type` counts by its last value (the SDK's reading of a repeated key,
+                // `partial_json::reading::repeated_key`; the place does not matter for one value).
                 let mut last = None;
                 while let Some(IsType(is_type)) = map.next_key()? {
                     if is_type {
