@@ -162,7 +162,9 @@ struct Idle {
 /// the current chunk and the bytes of an unfinished event; dropping it stops reading (and drops the source,
 /// which for an HTTP body closes the connection). The bytes are SSE unless [`with_format`](Self::with_format)
 /// says otherwise. The source is boxed, so `Events` names no source type: a struct field, a function's
-/// return type or a hyper and a reqwest body alike are all `Events`.
+/// return type or a hyper and a reqwest body alike are all `Events`. It must be `Send + 'static` (as an HTTP
+/// body is), so that `Events` is `Send` too and can be moved into a spawned task; a stream that borrows local
+/// data is collected into owned chunks first.
 ///
 /// ```
 /// # futures::executor::block_on(async {

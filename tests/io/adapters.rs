@@ -380,3 +380,14 @@ async fn a_source_always_ready_with_nothing_yields_back() {
     let mut text = Events::new(pings).text();
     assert!(tokio::time::timeout(std::time::Duration::from_millis(50), text.next()).await.is_err());
 }
+
+/// The drivers can move into a spawned task (an axum or hyper handler needs it), whatever they yield.
+#[test]
+fn the_drivers_are_send() {
+    fn send<T: Send>() {}
+    send::<anthropic_sse::Events>();
+    send::<anthropic_sse::Events<anthropic_sse::SdkEvent>>();
+    send::<anthropic_sse::Events<String>>();
+    send::<anthropic_sse::EventDecoder>();
+    send::<BlockingEvents<std::fs::File>>();
+}
