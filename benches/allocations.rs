@@ -1,7 +1,7 @@
 //! Allocations per text delta in steady state, counted by a global allocator, for each way of reading the
 //! 100,000-delta text stream and for the baselines, printed as a Markdown table. Steady state: the count for
 //! 150,000 deltas minus the count for 50,000, divided by 100,000. Run with
-//! `cargo bench --bench allocations`. (`tests/allocations.rs` holds this crate to its figures.)
+//! `cargo bench -p anthropic-sse-benches --bench allocations`. (`tests/allocations.rs` holds this crate to its figures.)
 
 use anthropic_sse_benches as support;
 
@@ -74,8 +74,8 @@ fn main() {
         ("anthropic-sse `Events::final_message`", 130, final_message),
         ("anthropic-sse `BlockingEvents::final_message` (64 KiB reads)", 64 * 1024, blocking_final_message),
         ("anthropic-sse `Events` (every event handed out)", 16 * 1024, events),
-        ("anthropic-sse `sse::Decoder` + `StreamEvent::from_frame`", 16 * 1024, typed_events),
-        ("anthropic-sse `sse::Decoder` (frames only)", 16 * 1024, support::frame_count),
+        ("anthropic-sse `SseDecoder` + `StreamEvent::from_frame`", 16 * 1024, typed_events),
+        ("anthropic-sse `SseDecoder` (frames only)", 16 * 1024, support::frame_count),
         ("crimson-crab 0.3 `collect_final`", 16 * 1024, crimson_crab),
         ("eventsource-stream + `serde_json::Value` per event", 16 * 1024, support::eventsource_stream_serde_value),
         ("eventsource-stream + `serde_json::Value` per event", 130, support::eventsource_stream_serde_value),

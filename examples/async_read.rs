@@ -22,7 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Ok(StreamEvent::Ping) => {}
             Ok(event) => println!("{}", event.type_name()),
             Err(e) => {
-                eprintln!("error[{}]: {e}", e.kind());
+                eprintln!("error[{}]: {e}", e.error_type());
                 break;
             }
         }

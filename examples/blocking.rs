@@ -17,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("stop reason: {:?}, usage: {:?}", message.stop_reason, message.usage.output_tokens);
         }
         Err(e) => {
-            eprintln!("error[{}]: {e}", e.kind());
+            eprintln!("error[{}]: {e}", e.error_type());
             if let Some(partial) = e.partial_message() {
                 eprintln!("the message so far:\n{}", serde_json::to_string_pretty(partial)?);
             }

@@ -140,7 +140,7 @@ pub struct ApiError {
 impl ApiError {
     /// The error of an `error` event, from its data. `request_id` is the value of the HTTP `request-id`
     /// response header when the caller has it; otherwise the body's `request_id` is used. Data that is empty
-    /// or not the documented JSON still gives an error (of kind `unknown`, the data as its message).
+    /// or not the documented JSON still gives an error (of type `unknown`, the data as its message).
     pub fn from_event_data(data: &[u8], request_id: Option<&str>) -> Self {
         let mut error = Self::from_body(data, None);
         if let Some(id) = request_id {
@@ -151,7 +151,7 @@ impl ApiError {
 
     /// The error of a non-2xx HTTP response: its status, its `request-id` header (if any) and its body.
     /// Parses the documented error JSON; for any other body (an HTML page from a proxy, an empty body) the
-    /// error keeps the status, takes its kind from the status, and its message from the start of the body.
+    /// error keeps the status, takes its type from the status, and its message from the start of the body.
     ///
     /// ```
     /// use anthropic_sse::ApiError;
@@ -195,7 +195,7 @@ impl ApiError {
         error
     }
 
-    /// The error of an Amazon Bedrock `exception` message: its kind is the `:exception-type` as the wire has it
+    /// The error of an Amazon Bedrock `exception` message: its type ([`error_type`](Self::error_type)) is the `:exception-type` as the wire has it
     /// (`throttlingException`, `serviceUnavailableException`, `internalServerException`,
     /// `modelTimeoutException`, `validationException`, `modelStreamErrorException`, or any other), its message
     /// the payload's `message`, its status the one Bedrock gives the type. For `modelStreamErrorException`,
@@ -230,7 +230,7 @@ impl ApiError {
         }
     }
 
-    /// The error of an AWS event-stream `error` message: its kind is the `:error-code` header, its message
+    /// The error of an AWS event-stream `error` message: its type is the `:error-code` header, its message
     /// the `:error-message` header.
     pub fn from_bedrock_error(error_code: Option<&str>, error_message: Option<&str>, payload: &[u8]) -> Self {
         ApiError {

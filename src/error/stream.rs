@@ -317,7 +317,7 @@ impl Error {
     }
 }
 
-/// What went wrong, in words that do not restate the kind, so that a report that prints [`Error::kind`] beside
+/// What went wrong, in words that do not restate the kind, so that a report that prints [`Error::error_type`] beside
 /// it (as the command-line tool does: `error[protocol]: content_block_delta for index 5, ...`) says the kind
 /// once; each reads on its own (`the input ended without message_stop`, `no byte arrived for 30.0 s; ...`,
 /// `at byte 12: the message's CRC does not match: ...`). An API error displays as [`ApiError`] does, its type

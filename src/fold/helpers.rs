@@ -9,14 +9,15 @@ use crate::model::message::{Citation, ContentBlock, Message};
 /// delta followed by its helper event, and `content_block_stop` and `message_stop` standing for the SDK's
 /// versions that carry the block and the message.
 ///
-/// Why an item carries an index and a length, not its snapshot: a `Stream` or `Iterator` item cannot borrow from its stream, and copying the text
-/// so far into every item would make iteration quadratic. So an item carries the block's index and, for a
-/// delta, only the length of what was appended (the raw `content_block_delta` just before it carries the delta
-/// itself); the delta and the snapshot (the text so far, the tool input so far, the citations, the finished
-/// block, the message) are read from the stream or decoder that handed the item out, at that moment, as views:
+/// Why an item carries an index and a length, not its snapshot: a `Stream` or `Iterator` item cannot borrow
+/// from its stream, and copying the text so far into every item would make iteration quadratic. So an item
+/// carries the block's index and, for a delta, only the length of what was appended (the raw
+/// `content_block_delta` just before it carries the delta itself); the delta and the snapshot (the text so far,
+/// the tool input so far, the citations, the finished block, the message) are read from the decoder that
+/// handed the item out (on a driver, through `decoder()` and `decoder_mut()`), at that moment, as views:
+/// [`EventDecoder::sdk_text`], [`EventDecoder::sdk_piece`], [`EventDecoder::partial_tool_input`],
+/// [`EventDecoder::snapshot`]. [`EventDecoder::sdk_event_json`] writes an item with its snapshot as the SDK's
 /// `to_dict()` does, for those who want that (it copies, by nature).
-///
-///
 /// ```
 /// use anthropic_sse::{EventDecoder, SdkEvent};
 ///

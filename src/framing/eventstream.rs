@@ -122,7 +122,7 @@ impl fmt::Debug for Message {
 /// * [`finish`](Self::finish) tells a stream cut inside a message from one that ended between messages.
 ///
 /// ```
-/// use anthropic_sse::framing::{EventStreamDecoder as Decoder, HeaderValue};
+/// use anthropic_sse::framing::{EventStreamDecoder, HeaderValue};
 ///
 /// // One message with the header `:message-type: event` and the payload `{}`.
 /// let mut wire = Vec::new();
@@ -135,7 +135,7 @@ impl fmt::Debug for Message {
 /// wire.extend_from_slice(b"{}");
 /// wire.extend_from_slice(&crc32fast::hash(&wire).to_be_bytes());
 ///
-/// let mut decoder = Decoder::new();
+/// let mut decoder = EventStreamDecoder::new();
 /// decoder.feed(&wire[..10]);
 /// assert!(decoder.next_message()?.is_none(), "not complete yet");
 /// decoder.feed(&wire[10..]);

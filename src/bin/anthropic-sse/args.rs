@@ -65,7 +65,7 @@ else one of the kinds this crate defines:
   empty             the input is empty (or only whitespace)
   not_a_stream      the input holds no event: a complete non-streaming message, or anything else (its
                     first bytes are shown)
-The library's Error::kind() has three more, which this tool never prints: transport (the byte stream
+The library's Error::error_type() has three more, which this tool never prints: transport (the byte stream
 underneath failed; here a failed read is io), stalled (no byte came for the idle timeout, which the tool
 does not set) and http_NNN (a non-2xx response whose body names no error type, at a status that no API
 error type stands for, e.g. http_502; the tool sees no HTTP status).

@@ -32,9 +32,9 @@ const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 ///   memory is bounded by [`Limits`].
 ///
 /// ```
-/// use anthropic_sse::framing::SseDecoder as Decoder;
+/// use anthropic_sse::framing::SseDecoder;
 ///
-/// let mut decoder = Decoder::new();
+/// let mut decoder = SseDecoder::new();
 /// decoder.feed(b"event: ping\ndata: {\"type\": \"ping\"}\n\nid: 7\nda");
 /// decoder.feed(b"ta: hello\r\n\r\n");
 /// let frames: Vec<_> = decoder.frames().collect::<Result<_, _>>().unwrap();

@@ -62,7 +62,7 @@ impl fmt::Debug for Frame {
     }
 }
 
-/// A dispatched event borrowed from the [`Decoder`](super::Decoder) ([`Decoder::next_frame_ref`](super::Decoder::next_frame_ref)): the same fields as a
+/// A dispatched event borrowed from the [`SseDecoder`](super::Decoder) ([`SseDecoder::next_frame_ref`](super::Decoder::next_frame_ref)): the same fields as a
 /// [`Frame`], read in place from the input, valid until the decoder is next used. Taking frames this way
 /// spares the reference count that an owned frame's shared data costs.
 ///
