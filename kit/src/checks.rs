@@ -216,7 +216,11 @@ pub fn partial_json(data: &[u8]) {
     if let Ok(exact) = anthropic_sse::ToolInput::from_json(&text) {
         assert_eq!(Some(&exact), ours.as_ref().ok(), "from_json and the scanner differ on {text:?}");
     }
-    if let Ok(input) = &ours {
+    // serde_json (with `raw_value`, which the crate needs) reserves one object key: a `Value` read of an object
+    // whose first key is its raw-value token takes the member for a raw value and fails, from any reader, its
+    // own included. The crate keeps such input exactly; only the `Value` read-back below cannot hold for it.
+    let reserved = text.contains("$serde_json::private::RawValue");
+    if let (Ok(input), false) = (&ours, reserved) {
         // Whatever was accepted reads back through the crate's own reader, and through serde_json but for a
         // number beyond f64, which is kept as written and which serde_json rejects.
         let _: Value = input.deserialize().expect("the exact reader reads the kept text");

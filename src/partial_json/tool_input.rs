@@ -43,7 +43,8 @@ use super::repeats::RepeatsView;
 /// * [`deserialize`](Self::deserialize) reads it into your type: integers exact up to `u128`/`i128`, floats
 ///   correctly rounded, a number beyond `f64` (`1e400`) infinite rather than an error.
 /// * [`to_value`](Self::to_value) gives a `serde_json::Value`, with that type's losses: keys sorted, integers
-///   beyond 64 bits rounded to `f64`, infinite numbers `null`.
+///   beyond 64 bits rounded to `f64`, infinite numbers `null`; `null` for the whole input when an object's first
+///   key is `$serde_json::private::RawValue`, which `serde_json` reserves (its own reader fails there too).
 /// * [`error`](Self::error) says whether the streamed text was not JSON at all; the text is then the
 ///   block's input from `content_block_start`, and the error keeps the raw text.
 ///
