@@ -200,8 +200,6 @@ macro_rules! tagged_enum {
             }
         }
 
-        $crate::model::fields::from_json_text_by_serde!($name);
-
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeMap;
@@ -219,25 +217,7 @@ macro_rules! tagged_enum {
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                Ok($name::from_map($crate::model::object::JsonObject::deserialize(deserializer)?))
-            }
-        }
-
-        impl TryFrom<serde_json::Value> for $name {
-            type Error = serde_json::Value;
-            /// Types a JSON value; gives it back if it is not an object.
-            fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
-                match value {
-                    serde_json::Value::Object(map) => match $crate::model::object::JsonObject::try_from(map) {
-                        Ok(map) => Ok($name::from_map(map)),
-                        Err(_) => Err(serde_json::Value::Null),
-                    },
-                    other => Err(other),
-                }
-            }
-        }
+        $crate::model::macros::tagged_enum_reading!($name);
     };
 }
 
@@ -363,8 +343,6 @@ macro_rules! inline_tagged_enum {
             }
         }
 
-        $crate::model::fields::from_json_text_by_serde!($name);
-
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeMap;
@@ -391,6 +369,25 @@ macro_rules! inline_tagged_enum {
             }
         }
 
+        $crate::model::macros::tagged_enum_reading!($name);
+    };
+}
+
+pub(crate) use inline_tagged_enum;
+/// The reading both tagged-enum macros share, from `from_map`: `FromJsonText`, `Deserialize` and
+/// `TryFrom<serde_json::Value>` (which gives back a value that is not an object).
+///
+/// ```text
+/// tagged_enum_reading!(Delta);
+/// // Expands to:
+/// impl FromJsonText for Delta { .. }                   // through serde, then `from_map`
+/// impl<'de> Deserialize<'de> for Delta { .. }          // a `JsonObject`, then `from_map`
+/// impl TryFrom<serde_json::Value> for Delta { .. }
+/// ```
+macro_rules! tagged_enum_reading {
+    ($name:ident) => {
+        $crate::model::fields::from_json_text_by_serde!($name);
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 Ok($name::from_map($crate::model::object::JsonObject::deserialize(deserializer)?))
@@ -413,6 +410,6 @@ macro_rules! inline_tagged_enum {
     };
 }
 
-pub(crate) use inline_tagged_enum;
 pub(crate) use model_struct;
 pub(crate) use tagged_enum;
+pub(crate) use tagged_enum_reading;
