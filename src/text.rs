@@ -234,6 +234,61 @@ pub(crate) fn decode_body(body: &str, out: &mut String) -> Option<()> {
     Some(())
 }
 
+/// JSON text as the crate writes it: `text` (JSON the crate validated, kept as it arrived) with the whitespace
+/// between tokens dropped and each `NaN`, `Infinity` and `-Infinity` (which the SDK reads and standard JSON
+/// has no room for) written `null`, as `serde_json` and `JSON.stringify` write a non-finite float. Nothing else
+/// changes: strings (escapes included), digits, exponents and key order are copied byte for byte, so every
+/// line the crate writes is one standard JSON value. A lexer, not a parser: it tells strings from the rest and
+/// trusts the text to be JSON. Borrowed when nothing changes; else one buffer, whatever the text holds.
+pub(crate) fn compact_json(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    // `out` holds the text written for `bytes[..copied]`; `at` is where the lexer is.
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        let (skip, write) = match b {
+            b'"' => {
+                at = string_end(bytes, at + 1);
+                continue;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => (bytes[at..].iter().take_while(|&&b| is_json_ws(b)).count(), ""),
+            b'N' if bytes[at..].starts_with(b"NaN") => (3, "null"),
+            b'I' if bytes[at..].starts_with(b"Infinity") => (8, "null"),
+            b'-' if bytes[at..].starts_with(b"-Infinity") => (9, "null"),
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        if out.capacity() == 0 {
+            out.reserve(text.len());
+        }
+        out.push_str(&text[copied..at]);
+        out.push_str(write);
+        at += skip;
+        copied = at;
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Where the string whose body starts at `from` ends: the byte after its closing quote (or the end of
+/// `bytes`, for a cut-off string).
+fn string_end(bytes: &[u8], mut from: usize) -> usize {
+    while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[from.min(bytes.len())..]) {
+        let at = from + found;
+        if bytes[at] == b'"' {
+            return at + 1;
+        }
+        from = at + 2;
+    }
+    bytes.len()
+}
+
 /// At most 80 characters of `text`, for error messages.
 pub(crate) fn excerpt(text: &str) -> String {
     const MAX: usize = 80;
@@ -256,6 +311,53 @@ mod tests {
             set.sort();
             set
         });
+    }
+
+    /// The writer drops whitespace between tokens and writes non-finite numbers `null`, and changes nothing
+    /// else: not inside strings (whitespace, escapes, `NaN` as text), not digits or exponents.
+    #[test]
+    fn compact_json_drops_whitespace_between_tokens_only() {
+        use std::borrow::Cow;
+        for (text, written) in [
+            ("{\n\t\"a\" : [1 ,\r\n 2.50e+3 ] }", r#"{"a":[1,2.50e+3]}"#),
+            (r#"{"s": " a \" b\\", "t" :"NaN Infinity"}"#, r#"{"s":" a \" b\\","t":"NaN Infinity"}"#),
+            ("[NaN, Infinity, -Infinity, -1, 1e400]", "[null,null,null,-1,1e400]"),
+            ("NaN", "null"),
+            (" 1 ", "1"),
+            ("\"\\\"\"", "\"\\\"\""),
+        ] {
+            assert_eq!(compact_json(text), written, "{text}");
+        }
+        for already in [r#"{"a":[1,2]}"#, r#""x y""#, "", r#"{"k":"\" \n"}"#] {
+            assert!(matches!(compact_json(already), Cow::Borrowed(_)), "{already}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any JSON value written with indentation comes out as `serde_json` writes it on one line.
+        #[test]
+        fn compact_json_of_pretty_json_is_serde_json_compact(value in kit_json()) {
+            let pretty = serde_json::to_string_pretty(&value).unwrap();
+            proptest::prop_assert_eq!(compact_json(&pretty), serde_json::to_string(&value).unwrap());
+        }
+    }
+
+    fn kit_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(serde_json::Value::from),
+            "[ \t\n\r\"\\a-zé\u{2028}\u{1}]{0,8}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map("[ a-z\"\n]{0,4}", inner, 0..6)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
     }
 
     /// The word-at-a-time scan stops exactly where a byte-by-byte one does, wherever the byte sits.

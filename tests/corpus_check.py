@@ -19,7 +19,7 @@ Messages compare as the corpus README says: keys in any order, a member whose va
 one, numbers by value (125 == 125.0), booleans only equal to booleans.
 
 Then, once per stream, the output of the JSON Lines modes in JSON_MODES must be JSON Lines: each stdout line
-one whole JSON value (and, for `--final` once it is listed there, exactly one line).
+one whole JSON value (and, for `--final`, exactly one line).
 
 One line per failure, then `N passed, M failed` as the last line. Exits 1 when anything failed or when nothing
 was checked (a missing or empty corpus directory is a failure). Python standard library only.
@@ -39,12 +39,9 @@ CORPUS = os.path.join(ROOT, "tests", "corpus")
 # (directory under tests/corpus, the extension of its streams)
 SETS = [("real", ".sse"), ("bedrock", ".bin")]
 CHUNKS = [65536, 7]
-# The modes whose every stdout line must be one JSON value. `--sdk-events` and `--final` are not in it yet: a
-# tool input is printed with the line breaks the model wrote between its tokens, so on such an input (e.g.
-# real/anthropic-sdk-python_claude37_max_tokens_mid_tool_input.sse) one item spans several lines. That is a
-# known defect of the binary, fixed by a later issue: add both modes back with that fix. Until then `--final`'s
-# stdout is still checked to be one JSON value, for every stream and chunk size (check_final).
-JSON_MODES = ["--events", "--frames"]
+# The modes whose every stdout line must be one JSON value (the tool writes JSON kept as it arrived, such as
+# tool input with the model's own line breaks, without the whitespace between its tokens).
+JSON_MODES = ["--events", "--frames", "--sdk-events", "--final"]
 TIMEOUT = 120
 
 

@@ -221,13 +221,16 @@ pub fn partial_json(data: &[u8]) {
     // own included. The crate keeps such input exactly; only the `Value` read-back below cannot hold for it.
     let reserved = text.contains("$serde_json::private::RawValue");
     if let (Ok(input), false) = (&ours, reserved) {
-        // Whatever was accepted reads back through the crate's own reader, and through serde_json but for a
-        // number beyond f64, which is kept as written and which serde_json rejects.
+        // Whatever was accepted reads back through the crate's own reader, and, as the crate writes it (with
+        // `NaN` and the infinities, which the SDK takes, written `null`), through serde_json but for a number
+        // beyond f64, which is kept as written and which serde_json rejects.
         let _: Value = input.deserialize().expect("the exact reader reads the kept text");
-        if let Err(e) = serde_json::from_str::<Value>(input.as_str()) {
+        let written = serde_json::to_string(input).expect("accepted input is written");
+        assert!(!written.contains(['\n', '\r']), "a line break written: {written:?}");
+        if let Err(e) = serde_json::from_str::<Value>(&written) {
             assert!(
                 e.to_string().contains("number out of range"),
-                "the kept text {:?} is not JSON: {e}",
+                "{:?} is written {written:?}, not JSON: {e}",
                 input.as_str()
             );
         }

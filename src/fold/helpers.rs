@@ -190,6 +190,7 @@ pub(crate) fn to_json(item: &SdkEvent, accumulator: &mut MessageAccumulator) -> 
                     .and_then(|b| b.tool_input().map(|i| i.as_str().to_owned()))
                     .unwrap_or_else(|| "{}".to_owned()),
             };
+            let snapshot = crate::text::compact_json(&snapshot);
             format!(
                 r#"{{"type":"input_json","partial_json":{},"snapshot":{snapshot}}}"#,
                 serde_json::to_string(&piece).unwrap_or_default()

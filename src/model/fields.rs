@@ -53,12 +53,8 @@ impl Members for Borrowed<'_> {
     }
     fn into_object(self) -> JsonObject {
         // The keys are already each other's distinct.
-        let list = self
-            .entries
-            .list
-            .into_iter()
-            .map(|(k, v)| (k.into_owned(), RawJson::read_borrowed_as_the_sdk(v)))
-            .collect();
+        let list =
+            self.entries.list.into_iter().map(|(k, v)| (k.into_owned(), RawJson::read_as_the_sdk(v.get()))).collect();
         JsonObject::from_distinct(list)
     }
 }
@@ -122,7 +118,7 @@ impl<T: FromJsonText> FromJsonText for Box<T> {
 
 impl FromJsonText for RawJson {
     fn from_json_text(raw: &str) -> Option<Self> {
-        serde_json::from_str::<&RawValue>(raw).ok().map(RawJson::read_borrowed_as_the_sdk)
+        serde_json::from_str::<&RawValue>(raw).ok().map(|raw| RawJson::read_as_the_sdk(raw.get()))
     }
 }
 

@@ -20,31 +20,56 @@ pub(crate) fn json_string(raw: &str) -> Option<String> {
 }
 
 /// JSON kept as the text that arrived: validated, not parsed into a tree, so that neither its size nor its
-/// nesting costs more than its bytes, and no digit or key order is lost. Serializing through `serde_json`
-/// writes it verbatim; [`to_value`](Self::to_value) builds a `serde_json::Value` when wanted.
+/// nesting costs more than its bytes, and no digit or key order is lost. [`to_value`](Self::to_value) builds
+/// a `serde_json::Value` when wanted.
 ///
 /// Deserialized (as every member of the model is), the text is read as the SDK reads it: a repeated key keeps
 /// its first place with its last value and `-0` is the integer 0 (a value so rewritten also loses the
 /// whitespace between its tokens; one nested deeper than the tool-input limit of 100 is kept as it arrived).
 /// [`from_text`](Self::from_text) keeps the text exactly as given (an unknown event's data). It deserializes from
 /// `serde_json`'s own deserializers (text, slices, readers and `Value`s); other formats cannot carry it.
+///
+/// `NaN`, `Infinity` and `-Infinity`, which the SDK's reader takes, are accepted and kept as written;
+/// [`get`](Self::get) and [`Display`](std::fmt::Display) give the text as kept.
+///
+/// Serialized, the text is written as standard JSON on one line: without the whitespace between its tokens,
+/// and with a non-finite number written `null` (as `serde_json` writes an `f64` NaN). Nothing else changes.
+///
+/// ```
+/// use anthropic_sse::RawJson;
+/// let raw = RawJson::from_text("{\n  \"b\": 1.50,\n  \"a\": NaN\n}").unwrap();
+/// assert_eq!(raw.get(), "{\n  \"b\": 1.50,\n  \"a\": NaN\n}");
+/// assert_eq!(serde_json::to_string(&raw).unwrap(), r#"{"b":1.50,"a":null}"#);
+/// assert_eq!(raw.to_value().unwrap(), serde_json::json!({"b": 1.5, "a": null}));
+/// ```
 #[derive(Debug, Clone)]
-pub struct RawJson(Box<RawValue>);
+pub struct RawJson(Box<str>);
 
 impl RawJson {
-    /// Checks that `text` is JSON and keeps it.
+    /// Checks that `text` is JSON (or JSON with the SDK's non-finite numbers) and keeps it as it is, but for
+    /// the whitespace around the value.
     pub fn from_text(text: &str) -> Result<RawJson, serde_json::Error> {
-        serde_json::from_str::<&RawValue>(text).map(|raw| RawJson(raw.to_owned()))
+        // Kept without the whitespace around the value (as `serde_json` keeps a `RawValue`).
+        match serde_json::from_str::<&RawValue>(text) {
+            Ok(raw) => Ok(RawJson(raw.get().into())),
+            // Not JSON to `serde_json`: JSON all the same when it is once its non-finite numbers are `null`.
+            Err(error) => match crate::text::compact_json(text) {
+                std::borrow::Cow::Owned(standard) if serde_json::from_str::<&RawValue>(&standard).is_ok() => {
+                    Ok(RawJson(text.trim_matches(JSON_WS).into()))
+                }
+                _ => Err(error),
+            },
+        }
     }
 
     /// The JSON text of `value`.
     pub fn from_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Result<RawJson, serde_json::Error> {
-        serde_json::value::to_raw_value(value).map(RawJson)
+        serde_json::to_string(value).map(|text| RawJson(text.into()))
     }
 
-    /// The JSON text.
+    /// The JSON text, as it arrived.
     pub fn get(&self) -> &str {
-        self.0.get()
+        &self.0
     }
 
     /// Whether the JSON is `null`.
@@ -57,14 +82,15 @@ impl RawJson {
         json_string(self.get())
     }
 
-    /// Reads the JSON into `T`.
+    /// Reads the JSON into `T` (through `serde_json`, which takes no non-finite number).
     pub fn deserialize<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
         serde_json::from_str(self.get())
     }
 
-    /// The JSON as a `serde_json::Value` (which fails on nesting deeper than `serde_json`'s limit of 128).
+    /// The JSON as a `serde_json::Value` (which fails on nesting deeper than `serde_json`'s limit of 128); a
+    /// non-finite number is `null` there.
     pub fn to_value(&self) -> Result<Value, serde_json::Error> {
-        serde_json::from_str(self.0.get())
+        serde_json::from_str(&crate::text::compact_json(self.get()))
     }
 }
 
@@ -76,8 +102,12 @@ impl PartialEq for RawJson {
 }
 
 impl serde::Serialize for RawJson {
+    /// The text as standard JSON on one line (see the [type documentation](Self)), through `serde_json`'s
+    /// `RawValue`.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        let text = crate::text::compact_json(self.get());
+        let raw: &RawValue = serde_json::from_str(&text).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
     }
 }
 
@@ -85,40 +115,24 @@ impl<'de> serde::Deserialize<'de> for RawJson {
     /// The text as the SDK reads it: a repeated key keeps its first place with its last value, and `-0` is
     /// the integer 0 (the same reading as tool input's). Text that needs neither, nearly all, is kept as it is.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(deserializer).map(RawJson::read_as_the_sdk)
+        Box::<RawValue>::deserialize(deserializer).map(|raw| RawJson::read_as_the_sdk(raw.get()))
     }
 }
 
 impl RawJson {
-    pub(crate) fn read_as_the_sdk(raw: Box<RawValue>) -> RawJson {
-        match RawJson::rewritten(raw.get()) {
-            Some(read) => read,
-            None => RawJson(raw),
-        }
-    }
-
-    /// [`read_as_the_sdk`](Self::read_as_the_sdk) from JSON text borrowed from an event: only what is kept
-    /// is copied, once (a rewritten value is written from `raw` directly).
-    pub(crate) fn read_borrowed_as_the_sdk(raw: &RawValue) -> RawJson {
-        match RawJson::rewritten(raw.get()) {
-            Some(read) => read,
-            None => RawJson(raw.to_owned()),
-        }
-    }
-
-    /// The SDK's reading of the JSON text `text`, when it differs from the text.
-    fn rewritten(text: &str) -> Option<RawJson> {
+    /// The JSON text `text` (JSON, or JSON with non-finite numbers) as the SDK reads it: only what is kept is
+    /// copied, once (a rewritten value is written from `text` directly).
+    pub(crate) fn read_as_the_sdk(text: &str) -> RawJson {
         if crate::partial_json::plain::is_plain_json(text) {
-            return None;
+            return RawJson(text.into());
         }
-        // Anything the tool-input reader refuses (nesting past its limit, `NaN`) stays as it arrived.
+        // Anything the tool-input reader refuses (nesting past its limit) stays as it arrived.
         match crate::model::tool_input::ToolInput::from_json(text) {
-            Ok(read) if read.as_str() != text => RawValue::from_string(read.into_json()).ok().map(RawJson),
-            _ => None,
+            Ok(read) if read.as_str() != text => RawJson(read.into_json().into_boxed_str()),
+            _ => RawJson(text.into()),
         }
     }
 }
-
 impl TryFrom<Value> for RawJson {
     type Error = serde_json::Error;
     fn try_from(value: Value) -> Result<Self, Self::Error> {

@@ -89,6 +89,15 @@ impl<'de> Deserializer<'de> {
         &self.text[start..self.pos]
     }
 
+    /// Whether a number of the JSON grammar is next (`-Infinity` is read as a literal).
+    fn number_next(&mut self) -> bool {
+        match self.peek() {
+            Some(b'0'..=b'9') => true,
+            Some(b'-') => self.byte(self.pos + 1) != Some(b'I'),
+            _ => false,
+        }
+    }
+
     fn literal(&mut self, word: &str) -> DeResult<()> {
         if self.text.get(self.pos..self.pos + word.len()) != Some(word) {
             return Err(self.error("invalid literal"));
@@ -148,6 +157,19 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                 self.expect(b'}', "expected `}`")?;
                 Ok(value)
             }
+            // The non-finite numbers the SDK's reader takes (the scanner accepted them).
+            Some(b'N') => {
+                self.literal("NaN")?;
+                visitor.visit_f64(f64::NAN)
+            }
+            Some(b'I') => {
+                self.literal("Infinity")?;
+                visitor.visit_f64(f64::INFINITY)
+            }
+            Some(b'-') if self.byte(self.pos + 1) == Some(b'I') => {
+                self.literal("-Infinity")?;
+                visitor.visit_f64(f64::NEG_INFINITY)
+            }
             Some(b'-' | b'0'..=b'9') => {
                 let token = self.number();
                 Deserializer::visit_number(token, visitor)
@@ -168,7 +190,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-        if let Some(b'-' | b'0'..=b'9') = self.peek() {
+        if self.number_next() {
             let token = self.number();
             if let Ok(n) = token.parse::<i128>() {
                 return visitor.visit_i128(n);
@@ -179,7 +201,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-        if let Some(b'-' | b'0'..=b'9') = self.peek() {
+        if self.number_next() {
             let token = self.number();
             let token = if token == "-0" { "0" } else { token };
             return visitor.visit_f64(token.parse::<f64>().map_err(de::Error::custom)?);
@@ -188,7 +210,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-        if let Some(b'-' | b'0'..=b'9') = self.peek() {
+        if self.number_next() {
             let token = self.number();
             let token = if token == "-0" { "0" } else { token };
             return visitor.visit_f32(token.parse::<f32>().map_err(de::Error::custom)?);

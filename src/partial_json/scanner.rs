@@ -289,6 +289,9 @@ impl Scanner {
                     b't' => self.state = State::Lit { word: b"true", matched: 1 },
                     b'f' => self.state = State::Lit { word: b"false", matched: 1 },
                     b'n' => self.state = State::Lit { word: b"null", matched: 1 },
+                    // Not JSON, but the SDK's reader takes them (as Python's `json` does).
+                    b'N' => self.state = State::Lit { word: b"NaN", matched: 1 },
+                    b'I' => self.state = State::Lit { word: b"Infinity", matched: 1 },
                     b'-' => self.state = State::Num { start: i, part: NumPart::Sign },
                     b'0' => self.state = State::Num { start: i, part: NumPart::Zero },
                     b'1'..=b'9' => self.state = State::Num { start: i, part: NumPart::Int },
@@ -369,6 +372,10 @@ impl Scanner {
             let b = bytes[i];
             if part == NumPart::Zero && b.is_ascii_digit() {
                 return Err((i, "invalid number: leading zero"));
+            }
+            if part == NumPart::Sign && b == b'I' {
+                self.state = State::Lit { word: b"-Infinity", matched: 1 };
+                return self.literal(text.as_bytes(), i);
             }
             match part.next(b) {
                 Some(next) => part = next,

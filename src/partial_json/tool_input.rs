@@ -35,15 +35,19 @@ use super::repeats::RepeatsView;
 /// assert_eq!(order.id, 123456789012345678901234567890);
 /// assert_eq!(order.price, 0.09158478740507359);
 /// assert_eq!(order.items, ["a"]);
-/// // Serialized, it is the text as written: the key order and every digit kept.
-/// assert_eq!(serde_json::to_string(&input).unwrap(), r#"{"id": 123456789012345678901234567890, "price": 0.09158478740507359, "items": ["a"]}"#);
+/// // Serialized, it is the text as written, on one line: the key order and every digit kept.
+/// assert_eq!(serde_json::to_string(&input).unwrap(), r#"{"id":123456789012345678901234567890,"price":0.09158478740507359,"items":["a"]}"#);
 /// ```
 ///
-/// * [`as_str`](Self::as_str) gives the text; serializing writes it verbatim (through `serde_json`).
+/// * [`as_str`](Self::as_str) gives the text; serializing writes it as standard JSON on one line (through
+///   `serde_json`): the whitespace between tokens dropped and nothing else changed, but for `NaN`, `Infinity`
+///   and `-Infinity`, which the SDK's reader takes and are kept in the text, written `null` (as `serde_json`
+///   writes an `f64` NaN).
 /// * [`deserialize`](Self::deserialize) reads it into your type: integers exact up to `u128`/`i128`, floats
-///   correctly rounded, a number beyond `f64` (`1e400`) infinite rather than an error.
+///   correctly rounded, a number beyond `f64` (`1e400`) infinite rather than an error, `NaN` and `Infinity`
+///   the non-finite floats.
 /// * [`to_value`](Self::to_value) gives a `serde_json::Value`, with that type's losses: keys sorted, integers
-///   beyond 64 bits rounded to `f64`, infinite numbers `null`; `null` for the whole input when an object's first
+///   beyond 64 bits rounded to `f64`, a non-finite number (`NaN`, `1e400`) `null`; `null` for the whole input when an object's first
 ///   key is `$serde_json::private::RawValue`, which `serde_json` reserves (its own reader fails there too).
 /// * [`error`](Self::error) says whether the streamed text was not JSON at all; the text is then the
 ///   block's input from `content_block_start`, and the error keeps the raw text.
@@ -173,10 +177,11 @@ impl From<&Value> for ToolInput {
 }
 
 impl Serialize for ToolInput {
-    /// Writes the text verbatim through `serde_json` (as a `RawValue`); other serializers see `serde_json`'s
-    /// `RawValue` form.
+    /// Writes the text as standard JSON on one line (see the [type documentation](Self)) through
+    /// `serde_json` (as a `RawValue`); other serializers see `serde_json`'s `RawValue` form.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let raw: &RawValue = serde_json::from_str(&self.json).map_err(serde::ser::Error::custom)?;
+        let text = crate::text::compact_json(&self.json);
+        let raw: &RawValue = serde_json::from_str(&text).map_err(serde::ser::Error::custom)?;
         raw.serialize(serializer)
     }
 }

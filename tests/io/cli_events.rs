@@ -126,17 +126,20 @@ fn printed_input(stdout: &[u8]) -> String {
 
 #[test]
 fn final_writes_tool_input_exactly_as_the_sdk_reads_it() {
+    // Printed as one line: the whitespace between tokens dropped, every digit and the key order kept.
     for (input, printed) in [
-        (r#"{"x": 0.09158478740507359}"#, r#"{"x": 0.09158478740507359}"#),
-        (r#"{"a": [5e-29, 1.25e+28, 9.999e-22]}"#, r#"{"a": [5e-29, 1.25e+28, 9.999e-22]}"#),
+        (r#"{"x": 0.09158478740507359}"#, r#"{"x":0.09158478740507359}"#),
+        (r#"{"a": [5e-29, 1.25e+28, 9.999e-22]}"#, r#"{"a":[5e-29,1.25e+28,9.999e-22]}"#),
         (
             r#"{"a": 123456789012345678901234567890, "b": 18446744073709551616}"#,
-            r#"{"a": 123456789012345678901234567890, "b": 18446744073709551616}"#,
+            r#"{"a":123456789012345678901234567890,"b":18446744073709551616}"#,
         ),
         (r#"{"a": -0, "b": 1.0}"#, r#"{"a":0,"b":1.0}"#),
-        (r#"{"a": 1e400}"#, r#"{"a": 1e400}"#),
-        (r#"{"name": "n", "age": 3, "bio": "b"}"#, r#"{"name": "n", "age": 3, "bio": "b"}"#),
+        (r#"{"a": 1e400}"#, r#"{"a":1e400}"#),
+        (r#"{"name": "n", "age": 3, "bio": "b"}"#, r#"{"name":"n","age":3,"bio":"b"}"#),
         (r#"{"a": 1, "b": 2, "a": 3}"#, r#"{"a":3,"b":2}"#),
+        (r#"{"a": NaN, "b": [Infinity, -Infinity]}"#, r#"{"a":null,"b":[null,null]}"#),
+        ("{\n\t\"s\": \"a b\\n\",\r\n \"t\": [ 1 ]\n}", r#"{"s":"a b\n","t":[1]}"#),
     ] {
         let pieces: Vec<&str> = input.as_bytes().chunks(3).map(|c| std::str::from_utf8(c).unwrap()).collect();
         let out = run(&["--final", "-"], &tool_call(&pieces));
@@ -162,7 +165,7 @@ fn invalid_tool_input_prints_the_complete_message_and_names_the_block() {
 fn trailing_strings_keeps_a_cut_string() {
     let cut = tool_call(&["{\"a\": 1, \"b\": \"hel"]);
     let out = run(&["--final", "-"], &cut);
-    assert_eq!(printed_input(&out.stdout), r#"{"a": 1}"#);
+    assert_eq!(printed_input(&out.stdout), r#"{"a":1}"#);
     let out = run(&["--final", "--trailing-strings", "-"], &cut);
-    assert_eq!(printed_input(&out.stdout), r#"{"a": 1, "b": "hel"}"#);
+    assert_eq!(printed_input(&out.stdout), r#"{"a":1,"b":"hel"}"#);
 }

@@ -6,6 +6,7 @@ mod adapters;
 mod cli_events;
 mod cli_formats;
 mod cli_frames;
+mod cli_json_lines;
 mod cli_kinds;
 mod cli_memory;
 mod cli_pipe;

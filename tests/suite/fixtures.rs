@@ -41,6 +41,7 @@ fn cases() -> Vec<(&'static str, Outcome)> {
         ("negative_zero_integers_exact", Final),
         // Whole floats are the integers they equal; a count of another shape replaces the count as it arrived.
         ("integral_floats", Final),
+        ("whitespace_between_tokens", Final),
         // Policy: later events are ignored (the SDK applies them); expected from the stream up to message_stop.
         ("events_after_message_stop", Final),
         // Policy: a text block without `text` starts from "" (the SDK raises TypeError).

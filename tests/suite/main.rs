@@ -25,3 +25,4 @@ mod sse_chunking;
 mod sse_conformance;
 mod tool_input;
 mod tool_input_oracle;
+mod writing;

@@ -10,7 +10,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use anthropic_sse::framing::{EventStreamDecoder, EventStreamMessage, Frame, Framing, HeaderValue, SseDecoder};
-use anthropic_sse::{BlockingEvents, Delta, EventDecoder, PartialMode, StreamEvent};
+use anthropic_sse::{BlockingEvents, Delta, EventDecoder, PartialMode, RawJson, StreamEvent};
 
 use args::{Format, Mode, Options, Parsed, USAGE};
 use input::{FullReads, Recorder};
@@ -149,7 +149,9 @@ fn reads<'a>(options: &Options, input: &'a mut dyn Read) -> Box<dyn Read + 'a> {
     }
 }
 
-fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<(), Failure> {
+/// One JSON value and its line end: every line the tool writes is one standard JSON value, the library's
+/// model and raw JSON serializing on one line.
+fn write_json(out: &mut (impl Write + ?Sized), value: &impl serde::Serialize) -> Result<(), Failure> {
     serde_json::to_writer(&mut *out, value).map_err(|e| Failure::write(e.into()))?;
     out.write_all(b"\n").map_err(Failure::write)
 }
@@ -358,20 +360,26 @@ fn bedrock_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write)
     }
 }
 
+/// A JSON event as it came, on one line (see [`write_json`]); a line that is not JSON ends the output.
+fn write_json_event(out: &mut (impl Write + ?Sized), json: &str) -> Result<(), Failure> {
+    let raw = RawJson::from_text(json).map_err(|e| Failure::new("json", format_args!("a line is not JSON: {e}")))?;
+    write_json(out, &raw)
+}
+
 fn json_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
     let mut lines = anthropic_sse::framing::Format::JsonLines.framing();
     each_read(options, input, out, |bytes, out| {
         lines.feed(bytes::Bytes::copy_from_slice(bytes));
         let mut wrote = false;
         while let Some(event) = lines.next_event().map_err(|e| Failure::of(&e))? {
-            out.write_all(event.json.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(Failure::write)?;
+            write_json_event(out, event.json)?;
             wrote = true;
         }
         Ok(wrote)
     })?;
     lines.end_input();
     while let Some(event) = lines.next_event().map_err(|e| Failure::of(&e))? {
-        out.write_all(event.json.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(Failure::write)?;
+        write_json_event(out, event.json)?;
     }
     match lines.finish() {
         Some(left) => Err(Failure::new("incomplete", format_args!("the input ended inside a line: {left}"))),
