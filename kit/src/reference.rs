@@ -64,3 +64,35 @@ pub fn sse(input: &[u8]) -> (Vec<Plain>, bool) {
     let leftover = !ended_cleanly || has_data || !event.is_empty();
     (frames, leftover)
 }
+
+/// JSON text as the crate writes what it keeps as text, character by character: outside strings, whitespace
+/// dropped and `NaN`, `Infinity`, `-Infinity` written `null`; everything else copied.
+pub fn compact_json(text: &str) -> String {
+    let mut out = String::new();
+    let (mut in_string, mut escaped) = (false, false);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if !in_string {
+            if let Some(token) = ["NaN", "Infinity", "-Infinity"].into_iter().find(|t| rest.starts_with(t)) {
+                out.push_str("null");
+                rest = &rest[token.len()..];
+                continue;
+            }
+        }
+        rest = &rest[c.len_utf8()..];
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            out.push(c);
+            in_string = c == '"';
+        }
+    }
+    out
+}

@@ -91,7 +91,13 @@ impl Framing for JsonLines {
         // One complete JSON value, checked here where the line number is known (typing would only say which
         // event failed).
         if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&self.current) {
-            return Err(Error::json(JsonError::on_line(number, &self.current, e)));
+            // JSON all the same to the SDK's `json.loads` when it holds `NaN` or an infinity (typing reads it).
+            let with_non_finite = crate::text::with_non_finite_as_numbers(&self.current, |standard| {
+                serde_json::from_str::<serde::de::IgnoredAny>(standard).is_ok()
+            });
+            if with_non_finite != Some(true) {
+                return Err(Error::json(JsonError::on_line(number, &self.current, e)));
+            }
         }
         Ok(Some(RawEvent { json: &self.current, name: None }))
     }

@@ -79,7 +79,19 @@ impl StreamEvent {
         if let Some(event) = fast::content_block_delta(data) {
             return Ok(Some(event));
         }
-        Self::from_tagged(event, data, unknowns, true)
+        match Self::from_tagged(event, data, unknowns, true) {
+            // `NaN`, `Infinity` and `-Infinity`, which `serde_json` refuses and the SDK's `json.loads` reads:
+            // the event is read again with stand-ins, the members that hold them kept as they arrived.
+            Err(error) if error.kind() == crate::error::ErrorKind::Json => {
+                crate::text::with_non_finite_as_numbers(data, |standard| {
+                    Self::from_tagged(event, standard, unknowns, true)
+                })
+                // Still not JSON: the first error says where the text broke.
+                .filter(|read| read.as_ref().err().is_none_or(|e| e.kind() != crate::error::ErrorKind::Json))
+                .unwrap_or(Err(error))
+            }
+            read => read,
+        }
     }
 
     /// Types the event by its `type`; `split_blocks`: a `message_start`'s blocks may be split off first (once:

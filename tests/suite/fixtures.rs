@@ -42,6 +42,7 @@ fn cases() -> Vec<(&'static str, Outcome)> {
         // Whole floats are the integers they equal; a count of another shape replaces the count as it arrived.
         ("integral_floats", Final),
         ("whitespace_between_tokens", Final),
+        ("non_finite_numbers", Final),
         // Policy: later events are ignored (the SDK applies them); expected from the stream up to message_stop.
         ("events_after_message_stop", Final),
         // Policy: a text block without `text` starts from "" (the SDK raises TypeError).

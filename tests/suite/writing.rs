@@ -152,3 +152,52 @@ fn non_finite_numbers_in_tool_input_are_kept_and_written_null() {
     // A snapshot taken mid-stream is written the same way.
     assert!(lines.iter().any(|l| l.contains(r#""snapshot":{"a":null,"b":[null]}"#)), "{lines:?}");
 }
+
+/// `NaN`, `Infinity` and `-Infinity` in an event's members, which the SDK's `json.loads` reads: the event is
+/// typed, the members holding them kept as they arrived and written `null`, on SSE, JSON lines and Bedrock
+/// alike; anything that is still not JSON stays a JSON error, and a non-finite index a protocol error.
+#[test]
+fn non_finite_numbers_in_event_members_are_read_as_the_sdk_reads_them() {
+    use anthropic_sse::framing::Format;
+    let delta = r#"{"type":"message_delta","delta":{"stop_reason":"end_turn","x":[NaN, -Infinity]},"usage":{"output_tokens":NaN,"y":Infinity}}"#;
+    let sse = format!(
+        "event: message_start\ndata: {{\"type\":\"message_start\",\"message\":{{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"x\",\"content\":[],\"usage\":{{\"input_tokens\":1,\"output_tokens\":1}}}}}}\n\nevent: message_delta\ndata: {delta}\n\nevent: message_stop\ndata: {{\"type\":\"message_stop\"}}\n\n"
+    );
+    let json_lines: String = sse.lines().filter_map(|l| l.strip_prefix("data: ")).map(|l| format!("{l}\n")).collect();
+    let bedrock = anthropic_sse_kit::bedrock::encode(sse.as_bytes(), false);
+    let mut written = Vec::new();
+    for (format, bytes) in
+        [(Format::Sse, sse.as_bytes()), (Format::JsonLines, json_lines.as_bytes()), (Format::Bedrock, &bedrock[..])]
+    {
+        let mut decoder = EventDecoder::for_format(format);
+        decoder.feed(bytes);
+        decoder.end_input();
+        let mut lines = Vec::new();
+        while let Some(event) = decoder.next_event() {
+            let event = event.unwrap_or_else(|e| panic!("{format:?}: {e}"));
+            if let anthropic_sse::StreamEvent::MessageDelta(d) = &event {
+                assert_eq!(d.delta.extra.get("x").map(|x| x.get()), Some("[NaN, -Infinity]"), "{format:?}");
+            }
+            lines.push(serde_json::to_string(&event).unwrap());
+        }
+        let message = decoder.into_final_message().unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        lines.push(serde_json::to_string(&message).unwrap());
+        written.push(lines);
+    }
+    assert_eq!(written[0], written[1]);
+    assert_eq!(written[0], written[2]);
+    assert!(written[0][1].contains(r#""x":[null,null]"#), "{}", written[0][1]);
+    assert!(written[0][1].contains(r#""output_tokens":null,"y":null"#), "{}", written[0][1]);
+    for line in &written[0] {
+        serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    }
+    // Still not JSON, as to Python's `json`: a token run on, a sign before NaN, a lower-case `nan`.
+    for bad in ["NaN5", "-NaN", "nan", "Infinityx"] {
+        let data = format!(r#"{{"type":"message_delta","delta":{{}},"usage":{{"output_tokens":{bad}}}}}"#);
+        let error = anthropic_sse::StreamEvent::from_json(&data, None).expect_err(bad);
+        assert_eq!(error.error_type(), "json", "{bad}: {error}");
+    }
+    let data = r#"{"type":"content_block_stop","index":NaN}"#;
+    let error = anthropic_sse::StreamEvent::from_json(data, None).expect_err("a non-finite index");
+    assert_eq!(error.error_type(), "protocol", "{error}");
+}
