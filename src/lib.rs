@@ -127,7 +127,14 @@
 //! * tool input is scanned once, piece by piece, not re-parsed on every delta: linear time where the Python
 //!   SDK is quadratic, for the final input and for a snapshot after every delta alike;
 //! * tool input that is not JSON is reported once the stream is read to its end, with the complete message
-//!   ([`Error::tool_input_error`]; the SDK raises at the failing delta and loses the rest).
+//!   ([`Error::tool_input_error`]; the SDK raises at the failing delta and loses the rest);
+//! * a `text` or `thinking` block started without its text (or with `null`) starts from `""` (the SDK raises
+//!   a `TypeError` at its first delta);
+//! * a delta the SDK applies but cannot (a `text_delta` or `thinking_delta` without a string, an
+//!   `input_json_delta` whose `partial_json` is not a string, a block whose `text` is a number) is a
+//!   [`Protocol`](error::ErrorKind::Protocol) error naming the block and the field, with the message so far (the
+//!   SDK raises a `TypeError`). Every other delta is folded by its block's `type` as the SDK folds it, typed or
+//!   not: a tool call that started without `input`, `id` or `name` still gets its input.
 //!
 //! # Tool input, exactly
 //!
@@ -141,7 +148,8 @@
 //! ([`RawJson`], in a [`JsonObject`] that keeps the keys' order), never built into a tree, with every digit.
 //!
 //! Differences that remain:
-//! * `NaN`, `Infinity` and `-Infinity`, which the SDK's parser accepts in tool input, are invalid tool input;
+//! * `NaN`, `Infinity` and `-Infinity`, which the SDK reads in tool input and in events, are read too, kept as
+//!   written and written `null` (every line the crate writes is standard JSON);
 //! * a number beyond `f64` (`1e400`), in tool input or in a member this version does not know, is kept as
 //!   written where the SDK holds infinity (and writes `Infinity`); `serde_json` cannot read a `Value` of it;
 //! * the SDK fails on a tool-input delta whose text so far is only whitespace; we read on, and only fail the

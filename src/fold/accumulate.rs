@@ -56,8 +56,8 @@ pub struct MessageAccumulator {
     /// Per content block, the state of a tool-use block's streaming input (`None` for other blocks, and for a
     /// tool block once its input is final).
     tool_inputs: Vec<Option<Box<ToolState>>>,
-    /// The first block whose tool input was not JSON.
-    invalid_tool_input: Option<usize>,
+    /// The error of the first block whose tool input was not JSON.
+    invalid_tool_input: Option<Box<ToolInputError>>,
     stopped: bool,
     events: usize,
     limits: Limits,
@@ -124,13 +124,20 @@ impl MessageAccumulator {
     ///
     /// A view of the text received, not a copy: asking after every delta costs time linear in the whole input.
     pub fn partial_tool_input(&mut self, index: usize) -> Option<Result<ToolInputView<'_>, PartialJsonError>> {
-        let input = self.message.as_ref()?.content.get(index)?.tool_input()?;
+        let block = self.message.as_ref()?.content.get(index)?;
+        if !block.is_tool_call() {
+            return None;
+        }
         match self.tool_inputs.get_mut(index).and_then(Option::as_deref_mut) {
             Some(tool) if tool.received => Some(tool.parser.snapshot()),
-            _ => Some(match input.error() {
-                Some(invalid) => Err(invalid.parse_error().clone()),
-                None => Ok(ToolInputView::of(input)),
-            }),
+            // A tool call without a typed input (no `input`, or no `id`) has no snapshot before its pieces.
+            _ => {
+                let input = self.message.as_ref()?.content.get(index)?.tool_input()?;
+                Some(match input.error() {
+                    Some(invalid) => Err(invalid.parse_error().clone()),
+                    None => Ok(ToolInputView::of(input)),
+                })
+            }
         }
     }
 
@@ -170,7 +177,7 @@ impl MessageAccumulator {
             StreamEvent::ContentBlockDelta(delta) => {
                 let block = block_at(&mut message.content, "content_block_delta", delta.index)?;
                 let tool = self.tool_inputs.get_mut(delta.index).and_then(Option::as_deref_mut);
-                apply_delta(block, delta, tool);
+                apply_delta(block, delta, tool)?;
                 if let Delta::InputJson { .. } = &delta.delta {
                     self.check_tool_input_size(delta.index)?;
                 }
@@ -272,13 +279,14 @@ impl MessageAccumulator {
         if !tool.received {
             return;
         }
-        let name = block.tool_name().to_owned();
-        let Some(input) = block.tool_input_mut() else { return };
         match tool.parser.finish_or_text() {
-            Ok(parsed) => *input = parsed,
+            Ok(parsed) => set_tool_input(block, parsed),
             Err((error, raw)) => {
-                input.mark_invalid(ToolInputError::new(index, name, raw, error));
-                self.invalid_tool_input.get_or_insert(index);
+                let error = ToolInputError::new(index, block.tool_name(), raw, error);
+                if let Some(input) = block.tool_input_mut() {
+                    input.mark_invalid(error.clone());
+                }
+                self.invalid_tool_input.get_or_insert_with(|| Box::new(error));
             }
         }
     }
@@ -292,12 +300,13 @@ impl MessageAccumulator {
             if !tool.received {
                 continue;
             }
-            let name = block.tool_name().to_owned();
-            let Some(input) = block.tool_input_mut() else { continue };
             match tool.parser.snapshot() {
-                Ok(view) => *input = view.to_tool_input(),
+                Ok(view) => set_tool_input(block, view.to_tool_input()),
                 Err(error) => {
-                    input.mark_invalid(ToolInputError::new(index, name, tool.parser.text().to_owned(), error))
+                    let error = ToolInputError::new(index, block.tool_name(), tool.parser.text().to_owned(), error);
+                    if let Some(input) = block.tool_input_mut() {
+                        input.mark_invalid(error);
+                    }
                 }
             }
         }
@@ -319,7 +328,7 @@ impl MessageAccumulator {
         match (self.message, self.stopped) {
             (Some(message), true) => match self.invalid_tool_input {
                 None => Ok(message),
-                Some(index) => Err(invalid_tool_input_error(message, index)),
+                Some(error) => Err(Error::tool_input(*error).with_partial_message(Some(message))),
             },
             (Some(message), false) => Err(Error::incomplete(format!(
                 "the stream ended after {} events without message_stop; the message so far is attached",
@@ -340,21 +349,6 @@ impl MessageAccumulator {
         self.finish_tool_inputs();
         self.message
     }
-}
-
-/// The error for the tool input of the block at `index` that was not JSON, carrying the complete message.
-fn invalid_tool_input_error(message: Message, index: usize) -> Error {
-    let block = &message.content[index];
-    let error = match block.tool_input().and_then(ToolInput::error) {
-        Some(invalid) => invalid.clone(),
-        None => ToolInputError::new(
-            index,
-            block.tool_name().to_owned(),
-            String::new(),
-            PartialJsonError { offset: 0, reason: "not JSON" },
-        ),
-    };
-    Error::tool_input(error).with_partial_message(Some(message))
 }
 
 /// Appends a block that `content_block_start` started (a `fallback` block changes the message's model).
@@ -388,37 +382,59 @@ fn block_at<'a>(content: &'a mut [ContentBlock], event: &str, index: usize) -> R
 }
 
 fn tool_state(block: &ContentBlock, mode: PartialMode) -> Option<Box<ToolState>> {
-    block.tool_input().map(|_| Box::new(ToolState { parser: PartialJsonParser::with_mode(mode), received: false }))
+    block.is_tool_call().then(|| Box::new(ToolState { parser: PartialJsonParser::with_mode(mode), received: false }))
 }
 
-fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option<&mut ToolState>) {
-    match (&event.delta, block) {
+/// Sets the input of a tool call: a typed one's field, or the `input` member of one the model could not type
+/// (no `input`, `id` or `name` at its start), which may then type (as the SDK's block gets its `input`).
+fn set_tool_input(block: &mut ContentBlock, parsed: ToolInput) {
+    if let Some(input) = block.tool_input_mut() {
+        *input = parsed;
+        return;
+    }
+    if let ContentBlock::Other(map) = block {
+        let mut map = std::mem::take(map);
+        map.insert("input".to_owned(), RawJson::from_tool_input(parsed));
+        *block = ContentBlock::from_map(map);
+    }
+}
+
+/// Applies a delta to its block as the SDK does: by the block's `type`, typed or not. A delta the SDK ignores
+/// (one that does not fit its block, of a type this version does not know) changes nothing; one it applies
+/// but cannot (a `text_delta` without a string `text`, a block whose `text` is a number, ...) is a protocol
+/// error naming the block and the field, where the SDK raises a `TypeError`.
+fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option<&mut ToolState>) -> Result<(), Error> {
+    let index = event.index;
+    match (&event.delta, &mut *block) {
         (Delta::Text { text, .. }, ContentBlock::Text(b)) => b.text.push_str(text),
-        (Delta::Text { text, .. }, block @ ContentBlock::Other(_)) if block.type_tag().as_deref() == Some("text") => {
-            // A text block that arrived without `text` (or with `null`) starts from "".
-            if let ContentBlock::Other(map) = block {
-                if map.get("text").is_none_or(RawJson::is_null) {
-                    if let Ok(text) = RawJson::from_serialize(text) {
-                        let mut map = std::mem::take(map);
-                        map.insert("text".to_owned(), text);
-                        *block = ContentBlock::from_map(map);
-                    }
+        (Delta::Thinking { thinking, .. }, ContentBlock::Thinking(b)) => b.thinking.push_str(thinking),
+        // A text or thinking block that arrived without its text (or with `null`) starts from "" (a policy: the
+        // SDK raises); one whose text is of another type cannot take the delta.
+        (Delta::Text { text: piece, .. } | Delta::Thinking { thinking: piece, .. }, ContentBlock::Other(map)) => {
+            let field = if matches!(event.delta, Delta::Text { .. }) { "text" } else { "thinking" };
+            if is_type(map, field) {
+                if !map.get(field).is_none_or(RawJson::is_null) {
+                    return Err(cannot_apply(index, field, format_args!("its `{field}` is not a string")));
                 }
+                let mut map = std::mem::take(map);
+                map.insert(field.to_owned(), RawJson::from_string(piece));
+                *block = ContentBlock::from_map(map);
             }
         }
         (Delta::Citations { citation, .. }, ContentBlock::Text(b)) => {
             b.citations.get_or_insert_with(Vec::new).push(Citation::clone(citation));
             b.extra.remove("citations");
         }
-        (Delta::Thinking { thinking, .. }, ContentBlock::Thinking(b)) => b.thinking.push_str(thinking),
         (Delta::Signature { signature, .. }, ContentBlock::Thinking(b)) => {
             b.signature = Some(signature.clone());
             b.extra.remove("signature");
         }
-        (
-            Delta::InputJson { partial_json, .. },
-            ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::McpToolUse(_),
-        ) => {
+        (Delta::Signature { signature, .. }, ContentBlock::Other(map)) if is_type(map, "thinking") => {
+            let mut map = std::mem::take(map);
+            map.insert("signature".to_owned(), RawJson::from_string(signature));
+            *block = ContentBlock::from_map(map);
+        }
+        (Delta::InputJson { partial_json, .. }, block) if block.is_tool_call() => {
             if let Some(tool) = tool {
                 tool.parser.push(partial_json);
                 tool.received |= !partial_json.is_empty();
@@ -430,9 +446,50 @@ fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option
             b.extra.remove("content");
             b.extra.remove("encrypted_content");
         }
-        // A delta that does not fit its block, or an unknown delta: no effect (as the SDK).
+        // A delta of a known type whose field is missing or of another type: what the SDK does with it.
+        (Delta::Other(delta), block) => {
+            let kind = block.type_tag();
+            match (delta.get("type").and_then(RawJson::as_string).as_deref(), kind.as_deref()) {
+                (Some("text_delta"), Some("text")) => {
+                    return Err(cannot_apply(index, "text", "a text_delta without a string `text`"));
+                }
+                (Some("thinking_delta"), Some("thinking")) => {
+                    return Err(cannot_apply(index, "thinking", "a thinking_delta without a string `thinking`"));
+                }
+                (Some("input_json_delta"), _) if block.is_tool_call() => {
+                    let kind = kind.unwrap_or_default();
+                    return Err(cannot_apply(index, &kind, "an input_json_delta without a string `partial_json`"));
+                }
+                // The SDK sets the signature to whatever arrived (`None` when absent).
+                (Some("signature_delta"), Some("thinking")) => {
+                    if let ContentBlock::Thinking(b) = block {
+                        b.signature = None;
+                        match delta.get("signature") {
+                            Some(raw) => _ = b.extra.insert("signature".to_owned(), raw.clone()),
+                            None => _ = b.extra.remove("signature"),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // A delta that does not fit its block: no effect (as the SDK).
         _ => {}
     }
+    Ok(())
+}
+
+/// Whether an untyped block's `type` is `kind`.
+fn is_type(map: &JsonObject, kind: &str) -> bool {
+    map.get("type").and_then(RawJson::as_string).as_deref() == Some(kind)
+}
+
+/// The protocol error for a delta that the block at `index` (of type `kind`) cannot take.
+fn cannot_apply(index: usize, kind: &str, why: impl std::fmt::Display) -> Error {
+    Error::protocol(format!(
+        "content_block_delta for block {index} ({kind}) cannot be applied: {why} (the Python SDK raises a TypeError \
+         here); the message so far is attached"
+    ))
 }
 
 /// The `message_delta` merge rules of the Python SDK.

@@ -122,7 +122,7 @@ pub(crate) fn items(event: StreamEvent, message: Option<&Message>) -> (Option<Sd
                 (Delta::Text { text, .. }, Some(ContentBlock::Text(_))) => {
                     Some(SdkEvent::Text { index, len: text.len() })
                 }
-                (Delta::InputJson { partial_json, .. }, Some(b)) if b.tool_input().is_some() => {
+                (Delta::InputJson { partial_json, .. }, Some(b)) if b.is_tool_call() => {
                     Some(SdkEvent::InputJson { index, len: partial_json.len() })
                 }
                 (Delta::Citations { citation, .. }, Some(ContentBlock::Text(_))) => {
@@ -131,7 +131,16 @@ pub(crate) fn items(event: StreamEvent, message: Option<&Message>) -> (Option<Sd
                 (Delta::Thinking { thinking, .. }, Some(ContentBlock::Thinking(_))) => {
                     Some(SdkEvent::Thinking { index, len: thinking.len() })
                 }
-                (Delta::Signature { .. }, Some(ContentBlock::Thinking(_))) => Some(SdkEvent::Signature { index }),
+                (Delta::Signature { .. }, Some(b)) if b.type_tag().as_deref() == Some("thinking") => {
+                    Some(SdkEvent::Signature { index })
+                }
+                // A signature_delta without a string `signature` sets the signature all the same (to what came).
+                (Delta::Other(d), Some(ContentBlock::Thinking(_)))
+                    if d.get("type").and_then(crate::model::object::RawJson::as_string).as_deref()
+                        == Some("signature_delta") =>
+                {
+                    Some(SdkEvent::Signature { index })
+                }
                 (Delta::Compaction { .. }, Some(ContentBlock::Compaction(_))) => Some(SdkEvent::Compaction { index }),
                 _ => None,
             };
@@ -210,6 +219,9 @@ pub(crate) fn to_json(item: &SdkEvent, accumulator: &mut MessageAccumulator) -> 
         SdkEvent::Signature { index } => {
             let signature = match block(decoder, *index) {
                 Some(ContentBlock::Thinking(b)) => b.signature,
+                Some(ContentBlock::Other(map)) => {
+                    map.get("signature").and_then(crate::model::object::RawJson::as_string)
+                }
                 _ => None,
             };
             json(&json!({"type": "signature", "signature": signature}))

@@ -188,12 +188,25 @@ impl ContentBlock {
         }
     }
 
-    /// The tool's name, for a tool call (`""` for other blocks).
-    pub(crate) fn tool_name(&self) -> &str {
+    /// The tool's name, for a tool call (`""` for other blocks, and for a call without a string `name`).
+    pub(crate) fn tool_name(&self) -> String {
         match self {
-            ContentBlock::ToolUse(b) | ContentBlock::ServerToolUse(b) => &b.name,
-            ContentBlock::McpToolUse(b) => &b.name,
-            _ => "",
+            ContentBlock::ToolUse(b) | ContentBlock::ServerToolUse(b) => b.name.clone(),
+            ContentBlock::McpToolUse(b) => b.name.clone(),
+            ContentBlock::Other(map) => map.get("name").and_then(RawJson::as_string).unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    /// Whether the block is a tool call by its `type` (`tool_use`, `server_tool_use`, `mcp_tool_use`), typed or
+    /// not: the SDK folds `input_json_delta` into such a block whatever else it lacks.
+    pub(crate) fn is_tool_call(&self) -> bool {
+        match self {
+            ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::McpToolUse(_) => true,
+            ContentBlock::Other(_) => {
+                matches!(self.type_tag().as_deref(), Some("tool_use" | "server_tool_use" | "mcp_tool_use"))
+            }
+            _ => false,
         }
     }
 

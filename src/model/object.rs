@@ -70,6 +70,16 @@ impl RawJson {
         serde_json::to_string(value).map(|text| RawJson(text.into()))
     }
 
+    /// The JSON string holding `text`.
+    pub(crate) fn from_string(text: &str) -> RawJson {
+        RawJson(serde_json::Value::from(text).to_string().into_boxed_str())
+    }
+
+    /// The text of a tool input (JSON, or JSON with the non-finite numbers the SDK reads).
+    pub(crate) fn from_tool_input(input: crate::model::tool_input::ToolInput) -> RawJson {
+        RawJson(input.into_json().into_boxed_str())
+    }
+
     /// The JSON text, as it arrived.
     pub fn get(&self) -> &str {
         &self.0

@@ -43,6 +43,23 @@ fn cases() -> Vec<(&'static str, Outcome)> {
         ("integral_floats", Final),
         ("whitespace_between_tokens", Final),
         ("non_finite_numbers", Final),
+        // Deltas folded by their block's `type`, typed or not (tool calls without `input`, `id` or `name`).
+        ("deltas_folded_by_block_type", Final),
+        // Policy, as for `text_block_without_text`: a thinking block without `thinking` starts from "".
+        ("thinking_block_without_thinking", Final),
+        // Deltas the SDK applies but cannot (a TypeError): a protocol error naming the block and the field.
+        (
+            "text_delta_without_text",
+            ErrorWithSnapshot(|e| e.kind() == ErrorKind::Protocol && e.to_string().contains("block 0 (text)")),
+        ),
+        (
+            "input_json_delta_without_partial_json",
+            ErrorWithSnapshot(|e| e.kind() == ErrorKind::Protocol && e.to_string().contains("`partial_json`")),
+        ),
+        (
+            "text_block_with_a_number",
+            ErrorWithSnapshot(|e| e.kind() == ErrorKind::Protocol && e.to_string().contains("`text` is not a string")),
+        ),
         // Policy: later events are ignored (the SDK applies them); expected from the stream up to message_stop.
         ("events_after_message_stop", Final),
         // Policy: a text block without `text` starts from "" (the SDK raises TypeError).
@@ -232,4 +249,48 @@ fn error_event_without_a_header_takes_the_body_request_id() {
     assert_eq!(api.to_string(), "overloaded_error: Overloaded (request_id req_body_1)");
     assert_eq!(api.status(), Some(529));
     assert_eq!(err.partial_message().map(Message::text).as_deref(), Some("Partial ans"));
+}
+
+/// The same outcome, message and error, on every route a fixture's events can take: SSE folded in place (the
+/// fused path), SSE as typed events applied one by one, JSON lines, and a Bedrock body (issue 22: no route
+/// drops a delta another applies). Fixtures whose frames have no `event:` line, or whose bytes are not UTF-8,
+/// are read under SSE's own rules and are left out of the other wires.
+#[test]
+fn every_fixture_folds_the_same_on_every_route() {
+    use anthropic_sse::EventDecoder;
+    use anthropic_sse::framing::Format;
+    fn outcome(result: Result<Message, Error>) -> (Option<String>, Option<String>) {
+        match result {
+            Ok(message) => (None, Some(serde_json::to_string(&message).unwrap())),
+            Err(e) => (Some(e.to_string()), e.partial_message().map(|m| serde_json::to_string(m).unwrap())),
+        }
+    }
+    let mut checked = 0;
+    for (name, _) in cases() {
+        let (bytes, _) = read_case(name);
+        let fused = outcome(BlockingEvents::new(&bytes[..]).final_message());
+        let mut typed = EventDecoder::new();
+        typed.feed(&bytes);
+        while let Some(Ok(_)) = typed.next_event() {}
+        assert_eq!(outcome(typed.into_final_message()), fused, "{name}: typed events");
+        let Ok(text) = std::str::from_utf8(&bytes) else { continue };
+        if text.split("\n\n").any(|frame| frame.starts_with("data:")) {
+            continue;
+        }
+        // Each frame's data on one line (a line break in JSON data is whitespace between tokens).
+        let mut frames = anthropic_sse::framing::SseDecoder::new();
+        frames.feed(text.as_bytes());
+        let lines: String =
+            frames.frames().map_while(Result::ok).map(|f| format!("{}\n", f.data().replace('\n', " "))).collect();
+        let json_lines = outcome(BlockingEvents::new(lines.as_bytes()).with_format(Format::JsonLines).final_message());
+        let bedrock = anthropic_sse_kit::bedrock::encode(&bytes, true);
+        let bedrock = outcome(BlockingEvents::new(&bedrock[..]).with_format(Format::Bedrock).final_message());
+        // The wires differ in what an error says of where it arose, not in the message.
+        assert_eq!(json_lines.1, fused.1, "{name}: JSON lines");
+        assert_eq!(bedrock.1, fused.1, "{name}: Bedrock");
+        assert_eq!(json_lines.0.is_some(), fused.0.is_some(), "{name}: JSON lines: {json_lines:?}");
+        assert_eq!(bedrock.0.is_some(), fused.0.is_some(), "{name}: Bedrock: {bedrock:?}");
+        checked += 1;
+    }
+    assert!(checked >= 25, "checked {checked} fixtures");
 }
