@@ -181,9 +181,10 @@ pub(crate) fn piece_of<'a>(accumulator: &'a MessageAccumulator, item: &SdkEvent)
 pub(crate) fn to_json(item: &SdkEvent, accumulator: &mut MessageAccumulator) -> String {
     use serde_json::json;
     let json = |value: &dyn erased::Json| value.text();
-    let block = |accumulator: &MessageAccumulator, index: usize| {
-        accumulator.snapshot().and_then(|m| m.content.get(index)).cloned()
-    };
+    // Borrowed, never cloned: an item per citation must not copy the block's text each time.
+    fn block(accumulator: &MessageAccumulator, index: usize) -> Option<&ContentBlock> {
+        accumulator.snapshot().and_then(|m| m.content.get(index))
+    }
     let decoder = accumulator;
     match item {
         SdkEvent::Event(event) => json(event),
@@ -207,8 +208,8 @@ pub(crate) fn to_json(item: &SdkEvent, accumulator: &mut MessageAccumulator) -> 
         }
         SdkEvent::Citation { index, citation } => {
             let snapshot = match block(decoder, *index) {
-                Some(ContentBlock::Text(b)) => b.citations.unwrap_or_default(),
-                _ => Vec::new(),
+                Some(ContentBlock::Text(b)) => b.citations.as_deref().unwrap_or_default(),
+                _ => &[],
             };
             json(&json!({"type": "citation", "citation": citation, "snapshot": snapshot}))
         }
@@ -218,7 +219,7 @@ pub(crate) fn to_json(item: &SdkEvent, accumulator: &mut MessageAccumulator) -> 
         }
         SdkEvent::Signature { index } => {
             let signature = match block(decoder, *index) {
-                Some(ContentBlock::Thinking(b)) => b.signature,
+                Some(ContentBlock::Thinking(b)) => b.signature.clone(),
                 Some(ContentBlock::Other(map)) => {
                     map.get("signature").and_then(crate::model::object::RawJson::as_string)
                 }
@@ -228,7 +229,7 @@ pub(crate) fn to_json(item: &SdkEvent, accumulator: &mut MessageAccumulator) -> 
         }
         SdkEvent::Compaction { index } => {
             let (content, encrypted_content) = match block(decoder, *index) {
-                Some(ContentBlock::Compaction(b)) => (b.content, b.encrypted_content),
+                Some(ContentBlock::Compaction(b)) => (b.content.as_deref(), b.encrypted_content.as_deref()),
                 _ => (None, None),
             };
             json(&json!({"type": "compaction", "content": content, "encrypted_content": encrypted_content}))

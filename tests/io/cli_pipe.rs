@@ -163,3 +163,57 @@ fn option_values_with_equals_and_files_after_double_dash() {
     let out = common::run_cli(&["--text", "--chunk=7", "-"], Some(SAMPLE));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "Let me check the weather in Lisbon for you.\n");
 }
+
+/// Standard input that is a character device other than `/dev/null` (here `/dev/zero`) is read, not replaced
+/// by the sample; a closed standard input gives the sample, as `/dev/null` does.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_character_device_is_read_and_a_closed_stdin_gives_the_sample() {
+    let zero = Command::new(env!("CARGO_BIN_EXE_anthropic-sse"))
+        .args(["--events"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(zero.status.code(), Some(1));
+    assert!(first_line(&zero).starts_with("error[limit]"), "{}", first_line(&zero));
+    let closed = Command::new("/bin/sh")
+        .args(["-c", "exec \"$0\" --text <&-", env!("CARGO_BIN_EXE_anthropic-sse")])
+        .output()
+        .unwrap();
+    assert!(closed.status.success(), "{}", first_line(&closed));
+    assert!(String::from_utf8_lossy(&closed.stdout).starts_with("Let me check"), "the sample's text");
+}
+
+/// A closed standard output is a failure said on stderr (status 1), not a silent success; `> /dev/null` of
+/// the user's is no failure.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_stdout_is_a_failure_and_dev_null_is_not() {
+    let closed = Command::new("/bin/sh")
+        .args(["-c", "exec \"$0\" --final >&-", env!("CARGO_BIN_EXE_anthropic-sse")])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(closed.status.code(), Some(1));
+    assert!(first_line(&closed).starts_with("error[io]: standard output is closed"), "{}", first_line(&closed));
+    let null = Command::new(env!("CARGO_BIN_EXE_anthropic-sse"))
+        .arg("--final")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(null.status.success(), "{}", first_line(&null));
+}
+
+/// The error line is one line of printable text whatever the stream's own error type and message hold: line
+/// breaks, an ANSI colour sequence and a bell are escaped.
+#[test]
+fn the_error_line_escapes_control_characters() {
+    let body = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"x\\u001b[31mred\\nline\",\"message\":\"m\\u0007\\r\\n\\u009b2J\"}}\n\n";
+    let out = common::run_cli(&[], Some(body));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(!stderr.trim_end_matches('\n').chars().any(char::is_control), "{stderr:?}");
+    assert!(stderr.starts_with(r"error[x\u{1b}[31mred\nline]: m\u{7}\r\n\u{9b}2J"), "{stderr:?}");
+}

@@ -5,8 +5,9 @@ use std::io::{self, Read};
 use crate::Failure;
 use crate::args::{Format, Input};
 
-/// Opens the input. With no FILE, standard input is read when it is a pipe, a FIFO, a socket or a regular
-/// file (as ripgrep decides); a terminal or `/dev/null` gives the embedded sample.
+/// Opens the input. With no FILE, standard input is read unless it is a terminal, `/dev/null` or closed, which
+/// give the embedded sample (so that `anthropic-sse` alone, or `< /dev/null`, shows it): a pipe, a FIFO, a
+/// socket, a regular file or a character device such as `/dev/zero` is read.
 pub fn open(input: &Input) -> Result<Box<dyn Read>, Failure> {
     Ok(match input {
         Input::Default if !stdin_has_input() => Box::new(anthropic_sse::SAMPLE_STREAM),
@@ -20,22 +21,52 @@ pub fn open(input: &Input) -> Result<Box<dyn Read>, Failure> {
 
 #[cfg(unix)]
 fn stdin_has_input() -> bool {
+    use std::io::IsTerminal;
     use std::os::fd::AsFd;
-    use std::os::unix::fs::FileTypeExt;
-    let Ok(fd) = io::stdin().as_fd().try_clone_to_owned() else { return false };
-    match std::fs::File::from(fd).metadata() {
-        Ok(meta) => {
-            let kind = meta.file_type();
-            kind.is_fifo() || kind.is_socket() || kind.is_file()
-        }
-        Err(_) => false,
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    if io::stdin().is_terminal() {
+        return false;
     }
+    // A closed standard input cannot be duplicated.
+    let Ok(fd) = io::stdin().as_fd().try_clone_to_owned() else { return false };
+    let Ok(meta) = std::fs::File::from(fd).metadata() else { return false };
+    let kind = meta.file_type();
+    if kind.is_char_device() {
+        let null = std::fs::metadata("/dev/null").ok();
+        return null.is_none_or(|null| (null.dev(), null.ino(), null.rdev()) != (meta.dev(), meta.ino(), meta.rdev()));
+    }
+    kind.is_fifo() || kind.is_socket() || kind.is_file()
 }
 
 #[cfg(not(unix))]
 fn stdin_has_input() -> bool {
     use std::io::IsTerminal;
     !io::stdin().is_terminal()
+}
+
+/// Whether standard output was open when the tool started. Rust's runtime opens `/dev/null` (read-write) in
+/// place of a standard stream that was closed, so that writes to a closed standard output vanish: on Linux,
+/// that stand-in is told from a `> /dev/null` of the user's (write-only) by its access mode.
+#[cfg(target_os = "linux")]
+pub fn stdout_is_open() -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() else { return false };
+    let (Ok(out), Ok(null)) = (std::fs::File::from(fd).metadata(), std::fs::metadata("/dev/null")) else {
+        return true;
+    };
+    if (out.dev(), out.ino(), out.rdev()) != (null.dev(), null.ino(), null.rdev()) {
+        return true;
+    }
+    // `flags:` in octal; the low two bits are the access mode, 2 for read-write.
+    let fdinfo = std::fs::read_to_string("/proc/self/fdinfo/1").unwrap_or_default();
+    let flags = fdinfo.lines().find_map(|line| line.strip_prefix("flags:")).map(str::trim);
+    flags.and_then(|f| u32::from_str_radix(f, 8).ok()).is_none_or(|flags| flags & 3 != 2)
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn stdout_is_open() -> bool {
+    true
 }
 
 /// The UTF-8 byte order mark, which editors and some proxies put before a body.

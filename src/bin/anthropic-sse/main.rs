@@ -81,6 +81,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A closed standard output (EBADF) takes every write without a word (Rust's standard library ignores
+    // that error on its standard streams): say so, rather than exit 0 having written nothing.
+    if !input::stdout_is_open() {
+        eprintln!("error[io]: standard output is closed; nothing can be written");
+        return ExitCode::from(1);
+    }
     let mut out = BufWriter::new(io::stdout().lock());
     let result = run(&options, &mut out).and_then(|()| out.flush().map_err(Failure::write));
     match result {
@@ -89,10 +95,28 @@ fn main() -> ExitCode {
         Err(failure) => {
             // What was written goes out before the report (a reader that left is no reason to fail twice).
             let _ = out.flush();
-            eprintln!("error[{}]: {}", failure.kind, failure.message);
+            eprintln!("error[{}]: {}", printable(&failure.kind), printable(&failure.message));
             ExitCode::from(1)
         }
     }
+}
+
+/// `text` as one line of printable text: control characters (line breaks, the escape that starts an ANSI or
+/// OSC sequence, C1 controls) written as Rust escapes (`\n`, `\u{1b}`), so that what a stream says of its own
+/// error can neither break the `error[KIND]: MESSAGE` line nor drive the terminal.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn run(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
