@@ -26,11 +26,34 @@ impl Bedrock {
     }
 }
 
-/// A chunk's payload: the event JSON in base64; other members (Bedrock's padding `"p"`) are skipped unread.
-#[derive(Deserialize)]
+/// A chunk's payload: the event JSON in base64 (the last `bytes` when the key repeats, as Python's `json`
+/// keeps it); other members (Bedrock's padding `"p"`) are skipped unread.
 struct ChunkPayload<'a> {
-    #[serde(borrow)]
-    bytes: Cow<'a, str>,
+    bytes: Option<Cow<'a, str>>,
+}
+
+impl<'de> Deserialize<'de> for ChunkPayload<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ChunkPayload<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut bytes = None;
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    if key == "bytes" {
+                        bytes = Some(map.next_value::<Cow<'de, str>>()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(ChunkPayload { bytes })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 impl Framing for Bedrock {
@@ -42,13 +65,6 @@ impl Framing for Bedrock {
         loop {
             let Some(message) = self.messages.next_message()? else { return Ok(None) };
             match message.header_str(":message-type") {
-                Some("event") => {
-                    if message.header_str(":event-type") != Some("chunk") {
-                        continue;
-                    }
-                    self.current = chunk_event(&message)?;
-                    return Ok(Some(RawEvent { json: &self.current, name: None }));
-                }
                 Some("exception") => {
                     let kind = message.header_str(":exception-type");
                     return Err(Error::api(ApiError::from_bedrock_exception(kind, message.payload())));
@@ -57,14 +73,14 @@ impl Framing for Bedrock {
                     let (code, text) = (message.header_str(":error-code"), message.header_str(":error-message"));
                     return Err(Error::api(ApiError::from_bedrock_error(code, text, message.payload())));
                 }
-                other => {
-                    return Err(Error::corrupt(
-                        message.offset(),
-                        format!(
-                            "an event-stream message whose `:message-type` is {}, not event, exception or error",
-                            other.map_or("missing".to_owned(), |t| format!("`{t}`"))
-                        ),
-                    ));
+                // `event`, and (as botocore reads them, with the status 200 it gives any message but an
+                // exception or an error) a message without `:message-type` or of another type.
+                _ => {
+                    if message.header_str(":event-type") != Some("chunk") {
+                        continue;
+                    }
+                    self.current = chunk_event(&message)?;
+                    return Ok(Some(RawEvent { json: &self.current, name: None }));
                 }
             }
         }
@@ -91,8 +107,61 @@ fn chunk_event(message: &Message) -> Result<String, Error> {
     let bad = |what: &str| Error::corrupt(message.offset(), format!("a Bedrock chunk whose payload {what}"));
     let payload: ChunkPayload<'_> =
         serde_json::from_slice(message.payload()).map_err(|_| bad("is not JSON with a string `bytes`"))?;
-    let json = engine.decode(payload.bytes.as_bytes()).map_err(|_| bad("has `bytes` that are not base64"))?;
+    let b64 = payload.bytes.ok_or_else(|| bad("is not JSON with a string `bytes`"))?;
+    let json = match engine.decode(b64.as_bytes()) {
+        Ok(json) => json,
+        Err(_) => base64_as_python_reads_it(b64.as_bytes())
+            .map_err(|why| bad(&format!("has `bytes` that are not base64: {why}")))?,
+    };
     Ok(text(json))
+}
+
+/// Base64 as botocore reads a chunk's `bytes`: Python's `base64.b64decode` with `validate=False`, that is
+/// `binascii.a2b_base64` in its lenient mode. Bytes outside the alphabet (line breaks, spaces) are skipped; a
+/// `=` that completes a group of four ends the text (what follows is ignored), one before the third character
+/// of a group is skipped; a last group of one character, or of two or three without their padding, is an
+/// error. Strict base64, nearly every chunk, is read by the `base64` crate before this is tried.
+fn base64_as_python_reads_it(input: &[u8]) -> Result<Vec<u8>, &'static str> {
+    let mut out = Vec::with_capacity(input.len() / 4 * 3);
+    let (mut group, mut pads, mut bits) = (0u8, 0u8, 0u32);
+    for &b in input {
+        let value = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                if group >= 2 {
+                    pads += 1;
+                    if group + pads >= 4 {
+                        group = 0;
+                        break;
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        pads = 0;
+        bits = (bits << 6) | u32::from(value);
+        group += 1;
+        match group {
+            2 => out.push((bits >> 4) as u8),
+            3 => out.push((bits >> 2) as u8),
+            4 => {
+                out.push(bits as u8);
+                group = 0;
+                bits = 0;
+            }
+            _ => {}
+        }
+    }
+    match group {
+        0 => Ok(out),
+        1 => Err("a last group of one character"),
+        _ => Err("incorrect padding"),
+    }
 }
 
 /// The base64 of a payload of the shape Bedrock writes, `{"bytes":"..."}` or `{"bytes":"...","p":"..."}`,
@@ -113,4 +182,46 @@ fn usual_chunk(payload: &[u8]) -> Option<&[u8]> {
 /// Decoded event JSON as text: invalid UTF-8 becomes U+FFFD, as on SSE; no copy when it is valid.
 fn text(json: Vec<u8>) -> String {
     String::from_utf8(json).unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64_as_python_reads_it;
+
+    /// What Python 3.11's `base64.b64decode(s)` (validate=False) gives for each input, as run by the oracle's
+    /// Python: the bytes, or an error.
+    #[test]
+    fn base64_is_read_as_python_reads_it() {
+        let cases: [(&[u8], Option<&[u8]>); 21] = [
+            (b"QQ==", Some(b"A")),
+            (b"QQ", None),
+            (b"QUJD", Some(b"ABC")),
+            (b"QU JD", Some(b"ABC")),
+            (b"QU\nJD\r\n", Some(b"ABC")),
+            (b"QQ==QQ==", Some(b"A")),
+            (b"QUI=QUJD", Some(b"AB")),
+            (b"Q=Q=", None),
+            (b"QQ=", None),
+            (b"QQ===", Some(b"A")),
+            (b"=QQ==", Some(b"A")),
+            (b"QUJD=", Some(b"ABC")),
+            (b"QUJD====", Some(b"ABC")),
+            (b"Q", None),
+            (b"QUJDQ", None),
+            (b"Q-_Q", None),
+            (b"QUJ$D", Some(b"ABC")),
+            (b"Q=QQ", None),
+            (b"QQ=x=", Some(b"A\x0c")),
+            (b"QUJDRA==RQ==", Some(b"ABCD")),
+            (b"QUJD=QUJD", Some(b"ABCABC")),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                base64_as_python_reads_it(input).ok().as_deref(),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
 }

@@ -70,6 +70,49 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format of a body from its first bytes, as `anthropic-sse` detects it (and the HTTP edge, for a body
+    /// whose content type does not say): `None` while `start` is too short to tell and more may come
+    /// (`ended` is `false`).
+    ///
+    /// * An AWS event-stream prelude whose CRC checks (12 bytes) is [`Bedrock`](Format::Bedrock); so is a body
+    ///   that ended before 12 bytes with a first byte 0 (a message's length: text never starts so), which
+    ///   its framing then reports as cut inside its first message.
+    /// * A first `{` or `[`, after a UTF-8 byte order mark and JSON whitespace if any, is
+    ///   [`JsonLines`](Format::JsonLines) (events one per line, or one JSON document such as an error body);
+    ///   however much whitespace comes first.
+    /// * Anything else is [`Sse`](Format::Sse).
+    ///
+    /// ```
+    /// use anthropic_sse::framing::Format;
+    /// assert_eq!(Format::detect(b"event: ping\n", false), Some(Format::Sse));
+    /// assert_eq!(Format::detect(b"\n\n  {\"type\":\"ping\"}\n", false), Some(Format::JsonLines));
+    /// assert_eq!(Format::detect(b"\n\n  ", false), None); // whitespace so far: wait for more
+    /// assert_eq!(Format::detect(b"\0\0\0\x10", false), None); // a prelude's start
+    /// assert_eq!(Format::detect(b"\0\0\0\x10", true), Some(Format::Bedrock));
+    /// ```
+    pub fn detect(start: &[u8], ended: bool) -> Option<Format> {
+        const PRELUDE: usize = 12;
+        if let Some(prelude) = start.get(..PRELUDE) {
+            if crc32fast::hash(&prelude[..8]).to_be_bytes() == prelude[8..] {
+                return Some(Format::Bedrock);
+            }
+        } else if start.first() == Some(&0) {
+            return ended.then_some(Format::Bedrock);
+        }
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        if !ended && start.len() < BOM.len() && BOM.starts_with(start) {
+            return None;
+        }
+        let text = start.strip_prefix(BOM).unwrap_or(start);
+        match text.iter().find(|&&b| !crate::text::is_json_ws(b)) {
+            Some(b'{' | b'[') => Some(Format::JsonLines),
+            Some(_) => Some(Format::Sse),
+            None if ended => Some(Format::Sse),
+            // Nothing but whitespace so far, or the start of a byte order mark.
+            None => None,
+        }
+    }
+
     /// The framing of this format with the default limits, alone (to read a wire's raw events without typing
     /// them, as `anthropic-sse --frames` does); [`EventDecoder::for_format`](crate::EventDecoder::for_format)
     /// puts it under the typing and the fold.

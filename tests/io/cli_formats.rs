@@ -146,3 +146,34 @@ fn sdk_events_mode_prints_the_sdk_iteration() {
         assert!(anthropic_sse_kit::corpus::difference(b, a).is_none(), "item {i}: ours {a}, the SDK {b}");
     }
 }
+
+/// Format detection (the library's `Format::detect`): a Bedrock body cut inside its first message, even before
+/// its 12-byte prelude, is `incomplete` in every mode; JSON lines after more than 64 KiB of blank lines are
+/// JSON lines; Google's error body written as an array gives its status as the kind, as the object does.
+#[test]
+fn detection_of_cut_bedrock_bodies_long_blank_starts_and_google_arrays() {
+    let body = anthropic_sse_kit::bedrock::encode(anthropic_sse::SAMPLE_STREAM, false);
+    for cut in [1, 5, 11, 12, 40] {
+        for mode in ["--final", "--events", "--sdk-events", "--frames", "--text"] {
+            let out = common::run_cli(&[mode], Some(&body[..cut]));
+            assert_eq!(out.status.code(), Some(1), "{mode}, {cut} bytes");
+            let line = stderr(&out);
+            assert!(
+                line.starts_with("error[incomplete]") && line.contains("event-stream message"),
+                "{mode}, {cut}: {line}"
+            );
+            assert!(out.stdout.iter().all(|&b| b != 0), "{mode}, {cut}: raw binary on stdout");
+        }
+    }
+    let mut blank_first = vec![b'\n'; 100_000];
+    blank_first.extend_from_slice(b"  \r\n\t");
+    blank_first.extend_from_slice(&sample_as_json_lines());
+    let out = common::run_cli(&["--final"], Some(&blank_first));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected = common::run_cli(&["--final"], Some(&sample_as_json_lines()));
+    assert_eq!(out.stdout, expected.stdout);
+    let google = br#"[{"error": {"code": 429, "message": "Resource exhausted", "status": "RESOURCE_EXHAUSTED"}}]"#;
+    let out = common::run_cli(&[], Some(google));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("error[RESOURCE_EXHAUSTED]: HTTP 429: Resource exhausted"), "{}", stderr(&out));
+}

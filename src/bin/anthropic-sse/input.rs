@@ -77,31 +77,41 @@ fn content(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(BOM).unwrap_or(bytes).trim_ascii_start()
 }
 
-/// Reads the start of the input and says its format: an AWS event-stream prelude whose CRC checks is a
-/// Bedrock body; a first byte `{` after a byte order mark and whitespace, if any, is JSON (events one per
-/// line, or one document such as an error body); anything else is SSE. Returns the bytes read, which the
-/// caller reads first.
+/// Reads the start of the input and says its format, by the library's detection
+/// ([`Format::detect`](anthropic_sse::framing::Format::detect)). Returns the bytes read, which the caller reads
+/// first. Whitespace before the first token is read however long it is, holding at most 64 KiB of it: whole
+/// lines of whitespace are dropped (blank lines to SSE and to JSON lines alike), a byte order mark kept.
 pub fn detect(input: &mut impl Read) -> io::Result<(Format, Vec<u8>)> {
-    // Enough for a prelude and the first byte of content; blank lines before JSON are skipped up to a bound.
-    const PRELUDE: usize = 12;
-    const MOST: usize = 64 * 1024;
+    use anthropic_sse::framing::Format as Wire;
+    const HELD: usize = 64 * 1024;
     let mut start: Vec<u8> = Vec::new();
     let mut buf = [0u8; 4096];
-    while start.len() < MOST && (start.len() < PRELUDE || content(&start).is_empty()) {
-        let n = match input.read(&mut buf[..(MOST - start.len()).min(4096)]) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+    let mut ended = false;
+    let wire = loop {
+        if let Some(wire) = Wire::detect(&start, ended) {
+            break wire;
+        }
+        // One line of whitespace longer than a line may be: the decoder says so.
+        if start.len() > anthropic_sse::Limits::default().max_line_bytes() {
+            break Wire::Sse;
+        }
+        if start.len() > HELD {
+            let bom = if start.starts_with(BOM) { BOM.len() } else { 0 };
+            if let Some(last_line_end) = start.iter().rposition(|&b| b == b'\n') {
+                start.drain(bom..=last_line_end);
+            }
+        }
+        match input.read(&mut buf) {
+            Ok(0) => ended = true,
+            Ok(n) => start.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
-        };
-        start.extend_from_slice(&buf[..n]);
-    }
-    let format = if start.len() >= PRELUDE && crc32fast::hash(&start[..8]).to_be_bytes() == start[8..12] {
-        Format::Bedrock
-    } else if content(&start).first() == Some(&b'{') {
-        Format::Json
-    } else {
-        Format::Sse
+        }
+    };
+    let format = match wire {
+        Wire::Bedrock => Format::Bedrock,
+        Wire::JsonLines | Wire::JsonEvents => Format::Json,
+        _ => Format::Sse,
     };
     Ok((format, start))
 }
@@ -194,7 +204,11 @@ fn json_document(text: &[u8], value: &serde_json::Value, request_id: Option<&str
         let error = anthropic_sse::ApiError::from_event_data(text, request_id);
         return Some(Failure::of_api(&error));
     }
-    let google = &value["error"];
+    // Google's front end also writes its error body as an array of one such object.
+    let google = match value {
+        serde_json::Value::Array(items) => &items.first().unwrap_or(&serde_json::Value::Null)["error"],
+        _ => &value["error"],
+    };
     if google["message"].is_string() && (google["code"].is_number() || google["status"].is_string()) {
         let kind = google["status"].as_str().unwrap_or("api_error");
         let code = google["code"].as_u64().map(|c| format!("HTTP {c}: ")).unwrap_or_default();

@@ -140,7 +140,8 @@ fn run(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
             input.read_rest();
             Err(input.one_json_document(options.request_id.as_deref()).unwrap_or(failure))
         }
-        Err(failure) if failure.no_message => {
+        // A Bedrock body is binary: its framing's own failure (a body cut inside its first message) stands.
+        Err(failure) if failure.no_message && format != Format::Bedrock => {
             Err(input.not_an_event_stream(options.request_id.as_deref()).unwrap_or(failure))
         }
         other => other,
