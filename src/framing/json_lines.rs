@@ -19,12 +19,15 @@ pub struct JsonLines {
     buf: BytesMut,
     /// How much of `buf` is known to hold no line end, so that a long line is searched once.
     searched: usize,
+    /// How many bytes at the start of `buf` the line handed out last takes (its line end included): lent from
+    /// `buf` until the next call, then dropped.
+    lent: usize,
     /// Where `buf` starts in the stream, and the number of the line it starts.
     offset: u64,
     line: u64,
     limits: Limits,
-    /// The line handed out last, kept so that its text can be lent.
-    current: String,
+    /// A line handed out that was not UTF-8, with U+FFFD in place of what was not.
+    repaired: String,
     /// No more input will come: what is left is the last line.
     ended: bool,
 }
@@ -35,8 +38,10 @@ impl JsonLines {
         JsonLines { line: 1, ..Self::default() }
     }
 
-    /// The next line that is not blank (without its line end), when one is complete.
-    fn next_line(&mut self) -> Result<Option<(Bytes, u64)>, Error> {
+    /// The next line that is not blank (its range in `buf`, without its line end, and its number), when one is
+    /// complete; the bytes up to and including its line end are `lent`.
+    fn next_line(&mut self) -> Result<Option<(std::ops::Range<usize>, u64)>, Error> {
+        self.buf.advance(std::mem::take(&mut self.lent));
         loop {
             let end = match memchr::memchr(b'\n', &self.buf[self.searched..]) {
                 Some(i) => self.searched + i,
@@ -56,24 +61,24 @@ impl JsonLines {
             if end > self.limits.max_line_bytes() {
                 return Err(LimitError::LineTooLong { limit: self.limits.max_line_bytes(), offset: self.offset }.into());
             }
-            let mut line = self.buf.split_to(end).freeze();
-            if !self.buf.is_empty() {
-                self.buf.advance(1);
-            }
+            let taken = (end + 1).min(self.buf.len());
             self.searched = 0;
             let number = self.line;
             self.line += 1;
             self.offset += end as u64 + 1;
-            if line.last() == Some(&b'\r') {
-                line.truncate(line.len() - 1);
+            let mut line = 0..end;
+            if self.buf[line.clone()].last() == Some(&b'\r') {
+                line.end -= 1;
             }
             // A byte order mark before the first line is skipped, as on SSE.
-            if number == 1 && line.starts_with(b"\xEF\xBB\xBF") {
-                line = line.slice(3..);
+            if number == 1 && self.buf[line.clone()].starts_with(b"\xEF\xBB\xBF") {
+                line.start += 3;
             }
-            if line.iter().all(|&b| is_json_ws(b)) {
+            if self.buf[line.clone()].iter().all(|&b| is_json_ws(b)) {
+                self.buf.advance(taken);
                 continue;
             }
+            self.lent = taken;
             return Ok(Some((line, number)));
         }
     }
@@ -86,20 +91,26 @@ impl Framing for JsonLines {
 
     fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error> {
         let Some((line, number)) = self.next_line()? else { return Ok(None) };
-        self.current = String::from_utf8(Vec::from(line))
-            .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
+        // Lent from the buffer, not copied (a copy only for a line that is not UTF-8).
+        let json = match std::str::from_utf8(&self.buf[line.clone()]) {
+            Ok(json) => json,
+            Err(_) => {
+                self.repaired = String::from_utf8_lossy(&self.buf[line]).into_owned();
+                &self.repaired
+            }
+        };
         // One complete JSON value, checked here where the line number is known (typing would only say which
         // event failed).
-        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&self.current) {
+        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(json) {
             // JSON all the same to the SDK's `json.loads` when it holds `NaN` or an infinity (typing reads it).
-            let with_non_finite = crate::text::with_non_finite_as_numbers(&self.current, |standard| {
+            let with_non_finite = crate::text::with_non_finite_as_numbers(json, |standard| {
                 serde_json::from_str::<serde::de::IgnoredAny>(standard).is_ok()
             });
             if with_non_finite != Some(true) {
-                return Err(Error::json(JsonError::on_line(number, &self.current, e)));
+                return Err(Error::json(JsonError::on_line(number, json, e)));
             }
         }
-        Ok(Some(RawEvent { json: &self.current, name: None }))
+        Ok(Some(RawEvent { json, name: None }))
     }
 
     fn end_input(&mut self) {
@@ -107,6 +118,7 @@ impl Framing for JsonLines {
     }
 
     fn finish(&mut self) -> Option<String> {
+        self.buf.advance(std::mem::take(&mut self.lent));
         let left = self.buf.len();
         *self = JsonLines { limits: self.limits, ..JsonLines::new() };
         (left > 0).then(|| format!("{left} bytes of an unfinished line were left"))
