@@ -242,38 +242,63 @@ pub(crate) fn decode_body(body: &str, out: &mut String) -> Option<()> {
 /// trusts the text to be JSON. Borrowed when nothing changes; else one buffer, whatever the text holds.
 pub(crate) fn compact_json(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
-    let mut out = String::new();
-    // `out` holds the text written for `bytes[..copied]`; `at` is where the lexer is.
-    let mut copied = 0;
+    // Up to the first change nothing is written; most text the API sends has a space after each `:` and `,`.
     let mut at = 0;
-    while let Some(&b) = bytes.get(at) {
-        let (skip, write) = match b {
+    let first = loop {
+        let Some(&b) = bytes.get(at) else { return std::borrow::Cow::Borrowed(text) };
+        match b {
+            b'"' => at = string_end(bytes, at + 1),
+            b' ' | b'\t' | b'\n' | b'\r' => break at,
+            b'N' | b'I' | b'-' if non_finite_len(&bytes[at..]).is_some() => break at,
+            _ => at += 1,
+        }
+    };
+    // Room for the worst case, every `NaN` (3 bytes) written `null` (4).
+    let mut out = vec![0u8; bytes.len() + bytes.len() / 3 + 1];
+    out[..first].copy_from_slice(&bytes[..first]);
+    let (mut read, mut written) = (first, first);
+    while let Some(&b) = bytes.get(read) {
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' => read += 1,
             b'"' => {
-                at = string_end(bytes, at + 1);
-                continue;
+                let end = string_end(bytes, read + 1);
+                out[written..written + end - read].copy_from_slice(&bytes[read..end]);
+                written += end - read;
+                read = end;
             }
-            b' ' | b'\t' | b'\n' | b'\r' => (bytes[at..].iter().take_while(|&&b| is_json_ws(b)).count(), ""),
-            b'N' | b'I' | b'-' if non_finite_len(&bytes[at..]).is_some() => {
-                (non_finite_len(&bytes[at..]).unwrap_or(1), "null")
+            b'N' | b'I' | b'-' if non_finite_len(&bytes[read..]).is_some() => {
+                out[written..written + 4].copy_from_slice(b"null");
+                written += 4;
+                read += non_finite_len(&bytes[read..]).unwrap_or(1);
             }
             _ => {
-                at += 1;
-                continue;
+                out[written] = b;
+                written += 1;
+                read += 1;
             }
-        };
-        if out.capacity() == 0 {
-            out.reserve(text.len());
         }
-        out.push_str(&text[copied..at]);
-        out.push_str(write);
-        at += skip;
-        copied = at;
     }
-    if copied == 0 {
-        return std::borrow::Cow::Borrowed(text);
+    out.truncate(written);
+    // Cut only before or after ASCII bytes, so still UTF-8; the check is the cost of not trusting that.
+    match String::from_utf8(out) {
+        Ok(out) => std::borrow::Cow::Owned(out),
+        Err(_) => std::borrow::Cow::Borrowed(text),
     }
-    out.push_str(&text[copied..]);
-    std::borrow::Cow::Owned(out)
+}
+
+/// Serializes `json`, JSON text the crate validated when it kept it, as [`compact_json`] writes it: through
+/// `serde_json`'s raw-value form (a one-field struct under `serde_json`'s own raw-value name, as
+/// `serde_json::value::RawValue` serializes itself), which `serde_json`'s serializers write verbatim, so the text
+/// is not read again: a `&RawValue` would cost a second walk of the whole text, as much as writing it. Other
+/// serializers see that struct, as they see a `RawValue`. The tests hold `serde_json` to writing it verbatim.
+pub(crate) fn serialize_json_text<S: serde::Serializer>(json: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    /// `serde_json`'s name for its raw value (`serde_json::raw::TOKEN`, the one `RawValue` serializes under).
+    const RAW_VALUE: &str = "$serde_json::private::RawValue";
+    let text = compact_json(json);
+    let mut raw = serializer.serialize_struct(RAW_VALUE, 1)?;
+    raw.serialize_field(RAW_VALUE, &*text)?;
+    raw.end()
 }
 
 /// The length of the non-finite number (`NaN`, `Infinity`, `-Infinity`) that `bytes` starts with, if any.
@@ -356,14 +381,17 @@ pub(crate) fn restore_non_finite(text: &str) -> Option<String> {
 /// Where the string whose body starts at `from` ends: the byte after its closing quote (or the end of
 /// `bytes`, for a cut-off string).
 fn string_end(bytes: &[u8], mut from: usize) -> usize {
-    while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[from.min(bytes.len())..]) {
-        let at = from + found;
-        if bytes[at] == b'"' {
-            return at + 1;
+    // Word by word ([`plain_len`]): most strings are short, where a `memchr` call costs more to set up.
+    loop {
+        from += plain_len(bytes.get(from..).unwrap_or_default());
+        match bytes.get(from) {
+            None => return bytes.len(),
+            Some(b'"') => return from + 1,
+            Some(b'\\') => from += 2,
+            // A control character, which JSON text does not hold in a string: stepped over.
+            Some(_) => from += 1,
         }
-        from = at + 2;
     }
-    bytes.len()
 }
 
 /// At most 80 characters of `text`, for error messages.
@@ -408,6 +436,26 @@ mod tests {
         for already in [r#"{"a":[1,2]}"#, r#""x y""#, "", r#"{"k":"\" \n"}"#] {
             assert!(matches!(compact_json(already), Cow::Borrowed(_)), "{already}");
         }
+    }
+
+    /// `serde_json` writes the raw-value form verbatim (compacted), to text and to a `Value`: were its private
+    /// name ever to change, this fails rather than the crate writing `{"$serde_json::private::RawValue": ..}`.
+    #[test]
+    fn serde_json_writes_json_text_verbatim() {
+        struct Text(&'static str);
+        impl serde::Serialize for Text {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serialize_json_text(self.0, serializer)
+            }
+        }
+        let text = Text("{ \"b\" : [1.50, NaN, 123456789012345678901234567890] ,\n\"a\":\"x y\" }");
+        let written = r#"{"b":[1.50,null,123456789012345678901234567890],"a":"x y"}"#;
+        assert_eq!(serde_json::to_string(&text).unwrap(), written);
+        assert_eq!(serde_json::to_string(&[&text, &text]).unwrap(), format!("[{written},{written}]"));
+        assert_eq!(serde_json::to_string_pretty(&text).unwrap(), written);
+        let value = serde_json::to_value(&text).unwrap();
+        assert_eq!(value["a"], "x y");
+        assert_eq!(value["b"][1], serde_json::Value::Null);
     }
 
     proptest::proptest! {

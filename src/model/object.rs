@@ -115,12 +115,10 @@ impl PartialEq for RawJson {
 }
 
 impl serde::Serialize for RawJson {
-    /// The text as standard JSON on one line (see the [type documentation](Self)), through `serde_json`'s
-    /// `RawValue`.
+    /// The text as standard JSON on one line (see the [type documentation](Self)), in `serde_json`'s raw-value
+    /// form.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let text = crate::text::compact_json(self.get());
-        let raw: &RawValue = serde_json::from_str(&text).map_err(serde::ser::Error::custom)?;
-        raw.serialize(serializer)
+        crate::text::serialize_json_text(self.get(), serializer)
     }
 }
 

@@ -180,9 +180,7 @@ impl Serialize for ToolInput {
     /// Writes the text as standard JSON on one line (see the [type documentation](Self)) through
     /// `serde_json` (as a `RawValue`); other serializers see `serde_json`'s `RawValue` form.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let text = crate::text::compact_json(&self.json);
-        let raw: &RawValue = serde_json::from_str(&text).map_err(serde::ser::Error::custom)?;
-        raw.serialize(serializer)
+        crate::text::serialize_json_text(&self.json, serializer)
     }
 }
 
