@@ -45,8 +45,8 @@ fn final_message(chunks: &[Bytes]) -> usize {
 
 /// The baseline: each event's data read as a `serde_json::Value` and written back.
 fn values(chunks: &[Bytes]) -> usize {
-    use futures::StreamExt;
     use eventsource_stream::Eventsource;
+    use futures::StreamExt;
     let stream = futures::stream::iter(chunks.iter().cloned().map(Ok::<_, std::convert::Infallible>)).eventsource();
     futures::executor::block_on(async {
         let mut out = Vec::with_capacity(1 << 20);
