@@ -181,7 +181,7 @@ pub use io::stream::Events;
 /// From an HTTP response to events in one call (feature `http`).
 #[cfg(feature = "http")]
 pub mod http {
-    pub use crate::io::http::{events, events_with_limits};
+    pub use crate::io::http::{Options, events, events_with};
 }
 
 /// From a `reqwest::Response` to events in one call (feature `reqwest`).

@@ -368,14 +368,7 @@ impl EventDecoder {
         if let Some(first) = &self.failure {
             return first.clone();
         }
-        if let Some(api) = error.api_error_mut() {
-            if let Some(id) = &self.request_id {
-                api.set_request_id(id.clone());
-            }
-            if let Some(id) = &self.aws_request_id {
-                api.set_aws_request_id(id.clone());
-            }
-        }
+        error.set_request_ids(self.request_id.as_deref(), self.aws_request_id.as_deref());
         if error.partial_message().is_none() {
             error = error.with_partial_message(self.accumulator.partial_message());
         }
@@ -417,11 +410,20 @@ impl EventDecoder {
         Err(self.fail(Error::incomplete(detail)))
     }
 
+    /// Whether `message_stop` has arrived (the message is complete; later events change nothing).
+    pub(crate) fn is_complete(&self) -> bool {
+        self.accumulator.is_complete()
+    }
+
     /// Ends the input ([`finish`](Self::finish)) and returns the final message: `Ok` after `message_stop`,
     /// else the error that ended the stream (the first one stays the answer), with the message so far.
     pub fn into_final_message(mut self) -> Result<Message, Error> {
         self.finish()?;
-        self.accumulator.finish()
+        let (anthropic, aws) = (self.request_id, self.aws_request_id);
+        self.accumulator.finish().map_err(|mut error| {
+            error.set_request_ids(anthropic.as_deref(), aws.as_deref());
+            error
+        })
     }
 
     /// The message so far with cut-off tool input parsed as far as it goes.

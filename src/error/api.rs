@@ -135,6 +135,8 @@ pub struct ApiError {
     http_status: Option<u16>,
     body: Option<Value>,
     retry: RetryHeaders,
+    /// The body stopped before its end (a stall or a broken connection): the error is built from what arrived.
+    body_cut_short: bool,
 }
 
 impl ApiError {
@@ -227,6 +229,7 @@ impl ApiError {
             http_status: None,
             body,
             retry: RetryHeaders::default(),
+            body_cut_short: false,
         }
     }
 
@@ -242,6 +245,7 @@ impl ApiError {
             http_status: None,
             body: body_tree(payload),
             retry: RetryHeaders::default(),
+            body_cut_short: false,
         }
     }
 
@@ -259,6 +263,7 @@ impl ApiError {
                 // The whole body as a tree, when serde_json can build one (not past its nesting limit).
                 body: body_tree(body),
                 retry: RetryHeaders::default(),
+                body_cut_short: false,
             };
         }
         // Only the start of the body is looked at for the message: it is for people, and the body may be big.
@@ -287,6 +292,7 @@ impl ApiError {
             http_status: status,
             body,
             retry: RetryHeaders::default(),
+            body_cut_short: false,
         }
     }
 
@@ -356,6 +362,18 @@ impl ApiError {
         self.retry.after
     }
 
+    /// Whether the response's body stopped before its end (no byte within the HTTP edge's idle timeout, or a
+    /// broken connection): the error is built from what arrived, and its message may say less than the
+    /// server meant to.
+    pub fn body_cut_short(&self) -> bool {
+        self.body_cut_short
+    }
+
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    pub(crate) fn set_body_cut_short(&mut self, cut_short: bool) {
+        self.body_cut_short = cut_short;
+    }
+
     /// The whole error body as JSON, when it was JSON of at most 1 MiB.
     pub fn body(&self) -> Option<&Value> {
         self.body.as_ref()
@@ -373,7 +391,8 @@ impl fmt::Display for ApiError {
         if let Some(status) = self.http_status {
             write!(f, " (HTTP {status})")?;
         }
-        if let Some(id) = &self.request_id {
+        // The primary id, the one `request_id()` returns.
+        if let Some(id) = self.request_id() {
             write!(f, " (request_id {id})")?;
         }
         Ok(())

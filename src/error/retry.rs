@@ -2,6 +2,7 @@
 //! `_parse_retry_after_header`, `_calculate_retry_timeout`): whether to retry, and how long to wait first. The
 //! crate never sends a request again itself; [`RetryPolicy`] is for the caller's own loop.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::api::ApiError;
@@ -32,10 +33,10 @@ const MAX_RETRY_AFTER: f64 = 4_294_967.0;
 /// let told = ApiError::from_response_with_headers(429, [("retry-after", "2.5")], b"");
 /// assert_eq!(policy.delay(0, &Error::from(told)).map(|d| d.as_secs_f64()), Some(2.5));
 /// ```
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct RetryPolicy {
-    jitter: fn() -> f64,
-    clock: fn() -> SystemTime,
+    jitter: Arc<dyn Fn() -> f64 + Send + Sync>,
+    clock: Arc<dyn Fn() -> SystemTime + Send + Sync>,
 }
 
 impl std::fmt::Debug for RetryPolicy {
@@ -54,18 +55,31 @@ impl RetryPolicy {
     /// The Python SDK's schedule: a server's positive `retry-after-ms` / `retry-after` as asked (at most 2^32
     /// ms); otherwise `min(0.5 * 2^n, 8)` seconds times a jitter in (0.75, 1].
     pub fn sdk_default() -> Self {
-        RetryPolicy { jitter: random_unit, clock: SystemTime::now }
+        RetryPolicy { jitter: Arc::new(random_unit), clock: Arc::new(SystemTime::now) }
     }
 
-    /// Replaces the jitter's random number, a value in [0, 1) (the wait is scaled by `1 - 0.25 * r`).
-    pub fn with_jitter(mut self, random: fn() -> f64) -> Self {
-        self.jitter = random;
+    /// Replaces the jitter's random number: the SDK's `random()`, a value in [0, 1) (the wait is scaled by
+    /// `1 - 0.25 * r`, in (0.75, 1]). A closure, so that a test can hand it a fixed value or a sequence.
+    pub fn with_jitter(mut self, random: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
+        self.jitter = Arc::new(random);
         self
     }
 
-    /// Replaces the clock that turns a `retry-after` date into a wait.
-    pub fn with_clock(mut self, now: fn() -> SystemTime) -> Self {
-        self.clock = now;
+    /// Replaces the clock that turns a `retry-after` date into a wait: a closure, so that a test can fix "now"
+    /// without a global.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use anthropic_sse::{ApiError, Error};
+    /// use anthropic_sse::error::RetryPolicy;
+    ///
+    /// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+    /// let policy = RetryPolicy::sdk_default().with_clock(move || now);
+    /// let told = ApiError::from_response_with_headers(503, [("retry-after", "Wed, 21 Oct 2015 07:28:30 GMT")], b"");
+    /// assert_eq!(policy.delay(0, &Error::from(told)), Some(Duration::from_secs(30)));
+    /// ```
+    pub fn with_clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(now);
         self
     }
 
@@ -97,6 +111,12 @@ impl RetryPolicy {
 }
 
 impl Error {
+    /// What the server asked for before a retry (`retry-after-ms` or `retry-after`), when the error is an API
+    /// error whose response said; [`RetryPolicy::delay`] turns it into the wait.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        self.api_error().and_then(ApiError::retry_after)
+    }
+
     /// Whether sending the request again may succeed, by the official SDK's rule: for an API error, its
     /// `x-should-retry` header when the response had one, else its status (408, 409, 429 and 5xx; for an error
     /// after HTTP 200, the status its type stands for); transport and I/O failures and streams cut short or

@@ -44,6 +44,16 @@ pub struct Error {
 struct Inner {
     kind: Kind,
     partial: Option<PartialMessage>,
+    /// The response's request ids (`request-id`, `x-amzn-requestid`), for an error that is not an API error
+    /// (which keeps its own).
+    ids: Option<Box<RequestIds>>,
+}
+
+/// A response's request ids.
+#[derive(Debug, Clone, Default)]
+struct RequestIds {
+    anthropic: Option<String>,
+    aws: Option<String>,
 }
 
 /// What went wrong; private, so that it can grow. Callers see it through [`ErrorKind`] and the accessors.
@@ -59,7 +69,10 @@ enum Kind {
     Corrupt(CorruptError),
     // Made by the HTTP edge only.
     #[cfg_attr(not(feature = "http"), allow(dead_code))]
-    NotAStream(String),
+    NotAStream {
+        detail: String,
+        body: Option<bytes::Bytes>,
+    },
     // Made by the stall watchdog, which needs tokio's timer.
     #[cfg(feature = "tokio")]
     Stalled {
@@ -154,7 +167,7 @@ impl std::error::Error for CorruptError {}
 
 impl Error {
     fn new(kind: Kind) -> Self {
-        Error { inner: Box::new(Inner { kind, partial: None }) }
+        Error { inner: Box::new(Inner { kind, partial: None, ids: None }) }
     }
 
     pub(crate) fn api(error: ApiError) -> Self {
@@ -175,7 +188,13 @@ impl Error {
 
     #[cfg_attr(not(feature = "http"), allow(dead_code))]
     pub(crate) fn not_a_stream(detail: impl Into<String>) -> Self {
-        Self::new(Kind::NotAStream(detail.into()))
+        Self::new(Kind::NotAStream { detail: detail.into(), body: None })
+    }
+
+    /// A body that is not a stream, kept for [`response_body`](Self::response_body).
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    pub(crate) fn not_a_stream_with_body(detail: impl Into<String>, body: bytes::Bytes) -> Self {
+        Self::new(Kind::NotAStream { detail: detail.into(), body: Some(body) })
     }
 
     #[cfg(feature = "tokio")]
@@ -216,7 +235,7 @@ impl Error {
             Kind::Incomplete(_) => ErrorKind::Incomplete,
             Kind::Limit(_) => ErrorKind::Limit,
             Kind::Corrupt(_) => ErrorKind::Corrupt,
-            Kind::NotAStream(_) => ErrorKind::NotAStream,
+            Kind::NotAStream { .. } => ErrorKind::NotAStream,
             #[cfg(feature = "tokio")]
             Kind::Stalled { .. } => ErrorKind::Stalled,
             Kind::Io(_) => ErrorKind::Io,
@@ -300,6 +319,59 @@ impl Error {
         }
     }
 
+    /// The request id of the response the error came from, whatever the error (an API error, a stall, a
+    /// transport failure, a limit, a body that is not a stream): `x-amzn-requestid` when the response had one
+    /// (Bedrock, Claude Platform on AWS), else `request-id` (or an error body's `request_id`). The error's
+    /// `Display` shows this id.
+    pub fn request_id(&self) -> Option<&str> {
+        match (&self.inner.kind, &self.inner.ids) {
+            (Kind::Api(api), _) => api.request_id(),
+            (_, Some(ids)) => ids.aws.as_deref().or(ids.anthropic.as_deref()),
+            _ => None,
+        }
+    }
+
+    /// Sets the response's request ids (an API error takes them into its own).
+    pub(crate) fn set_request_ids(&mut self, anthropic: Option<&str>, aws: Option<&str>) {
+        if anthropic.is_none() && aws.is_none() {
+            return;
+        }
+        if let Some(api) = self.api_error_mut() {
+            if let Some(id) = anthropic {
+                api.set_request_id(id.to_owned());
+            }
+            if let Some(id) = aws {
+                api.set_aws_request_id(id.to_owned());
+            }
+            return;
+        }
+        let ids = self.inner.ids.get_or_insert_with(Default::default);
+        if let Some(id) = anthropic {
+            ids.anthropic = Some(id.to_owned());
+        }
+        if let Some(id) = aws {
+            ids.aws = Some(id.to_owned());
+        }
+    }
+
+    /// The body of a 2xx response that was not a stream (a JSON body that is not a message), as far as it was
+    /// read (up to [`Limits::max_event_bytes`](crate::Limits::max_event_bytes)): nothing is lost.
+    pub fn response_body(&self) -> Option<&[u8]> {
+        match &self.inner.kind {
+            Kind::NotAStream { body, .. } => body.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// How long no byte had arrived, for a [`Stalled`](ErrorKind::Stalled) error.
+    pub fn stalled_for(&self) -> Option<std::time::Duration> {
+        match &self.inner.kind {
+            #[cfg(feature = "tokio")]
+            Kind::Stalled { waited, .. } => Some(*waited),
+            _ => None,
+        }
+    }
+
     /// The message accumulated before the error, when the error came from folding a stream that had started.
     pub fn partial_message(&self) -> Option<&Message> {
         self.inner.partial.as_deref()
@@ -324,6 +396,16 @@ impl Error {
 /// and its message (`overloaded_error: Overloaded`): beside the kind, print [`ApiError::message`].
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_kind(f)?;
+        match (&self.inner.kind, self.request_id()) {
+            (Kind::Api(_), _) | (_, None) => Ok(()),
+            (_, Some(id)) => write!(f, " (request_id {id})"),
+        }
+    }
+}
+
+impl Error {
+    fn fmt_kind(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.inner.kind {
             Kind::Api(error) => write!(f, "{error}"),
             Kind::Transport(source) => write!(f, "reading the response body failed: {source}"),
@@ -333,7 +415,7 @@ impl fmt::Display for Error {
             Kind::ToolInput(error) => write!(f, "{error}"),
             Kind::Limit(source) => write!(f, "{source}"),
             Kind::Corrupt(source) => write!(f, "{source}"),
-            Kind::NotAStream(detail) => f.write_str(detail),
+            Kind::NotAStream { detail, .. } => f.write_str(detail),
             #[cfg(feature = "tokio")]
             Kind::Stalled { waited, delivered } => write!(
                 f,
@@ -368,7 +450,7 @@ impl std::error::Error for Error {
             Kind::Limit(source) => Some(source),
             Kind::Corrupt(source) => Some(source),
             Kind::Io(source) => Some(&**source),
-            Kind::Api(_) | Kind::Protocol(_) | Kind::Incomplete(_) | Kind::NotAStream(_) => None,
+            Kind::Api(_) | Kind::Protocol(_) | Kind::Incomplete(_) | Kind::NotAStream { .. } => None,
             #[cfg(feature = "tokio")]
             Kind::Stalled { .. } => None,
         }

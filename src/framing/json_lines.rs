@@ -103,7 +103,7 @@ impl Framing for JsonLines {
         // event failed).
         if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(json) {
             // JSON all the same to the SDK's `json.loads` when it holds `NaN` or an infinity (typing reads it).
-            let with_non_finite = crate::text::with_non_finite_as_numbers(json, |standard| {
+            let with_non_finite = crate::text::non_finite::with_non_finite_as_numbers(json, |standard| {
                 serde_json::from_str::<serde::de::IgnoredAny>(standard).is_ok()
             });
             if with_non_finite != Some(true) {

@@ -294,6 +294,18 @@ impl<T> Events<T> {
         self
     }
 
+    /// [`with_idle_timeout`](Self::with_idle_timeout) with the clock started at `since` (the HTTP edge: when the
+    /// response's headers arrived), not at the first poll.
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    pub(crate) fn with_idle_timeout_since(mut self, idle: std::time::Duration, since: tokio::time::Instant) -> Self {
+        let timer = since.checked_add(idle).map(|deadline| Box::pin(tokio::time::sleep_until(deadline)));
+        // A deadline too far to reach: never.
+        let timer = timer.or_else(|| Some(Box::pin(tokio::time::sleep(idle))));
+        self.idle = Some(Idle { limit: idle, timer });
+        self
+    }
+
     /// The text deltas only, as they arrive (every event still passes through the fold).
     pub fn text(self) -> Events<String> {
         self.into_items()
@@ -354,6 +366,12 @@ impl<T> Events<T> {
     fn poll_fold(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         for _ in 0..POLL_BUDGET {
             match self.run.fold() {
+                // The message is complete at `message_stop`: the rest of the body is not waited for (a
+                // connection left open after it is no stall).
+                Ok(true) if self.run.decoder.is_complete() => {
+                    self.source = None;
+                    return Poll::Ready(());
+                }
                 Ok(true) => {}
                 Ok(false) | Err(_) => {
                     self.source = None;
@@ -424,7 +442,8 @@ impl<T> Events<T> {
     /// the error returned (recorded in the decoder; the source is dropped).
     fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<Error> {
         #[cfg(feature = "tokio")]
-        if let Some(idle) = &mut self.idle {
+        if let Some(idle) = self.idle.as_mut().filter(|_| !self.run.decoder.is_complete()) {
+            // Disarmed at `message_stop`: what follows the message is read to the end, however slow.
             let limit = idle.limit;
             let timer = idle.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
             if std::future::Future::poll(timer.as_mut(), cx).is_ready() {

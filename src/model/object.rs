@@ -49,7 +49,7 @@ impl RawJson {
     /// Checks that `text` is JSON (or JSON with the SDK's non-finite numbers) and keeps it as it is, but for
     /// the whitespace around the value.
     pub fn from_text(text: &str) -> Result<RawJson, serde_json::Error> {
-        if let Some(arrived) = crate::text::restore_non_finite(text) {
+        if let Some(arrived) = crate::text::non_finite::restore_non_finite(text) {
             return RawJson::from_text(&arrived);
         }
         // Kept without the whitespace around the value (as `serde_json` keeps a `RawValue`).
@@ -134,7 +134,7 @@ impl RawJson {
     /// The JSON text `text` (JSON, or JSON with non-finite numbers) as the SDK reads it: only what is kept is
     /// copied, once (a rewritten value is written from `text` directly).
     pub(crate) fn read_as_the_sdk(text: &str) -> RawJson {
-        if let Some(arrived) = crate::text::restore_non_finite(text) {
+        if let Some(arrived) = crate::text::non_finite::restore_non_finite(text) {
             return RawJson::read_as_the_sdk(&arrived);
         }
         if crate::partial_json::plain::is_plain_json(text) {

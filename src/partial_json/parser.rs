@@ -52,7 +52,7 @@ pub struct PartialJsonParser {
 /// Complete JSON text read as the SDK reads it (see [`ToolInput::from_json`]), without copying `text` into a
 /// parser first: only what is kept is written.
 pub(crate) fn read_whole(text: &str) -> Result<ToolInput, PartialJsonError> {
-    if let Some(arrived) = crate::text::restore_non_finite(text) {
+    if let Some(arrived) = crate::text::non_finite::restore_non_finite(text) {
         return read_whole(&arrived);
     }
     if plain::is_plain_json(text) {

@@ -83,7 +83,7 @@ impl StreamEvent {
             // `NaN`, `Infinity` and `-Infinity`, which `serde_json` refuses and the SDK's `json.loads` reads:
             // the event is read again with stand-ins, the members that hold them kept as they arrived.
             Err(error) if error.kind() == crate::error::ErrorKind::Json => {
-                crate::text::with_non_finite_as_numbers(data, |standard| {
+                crate::text::non_finite::with_non_finite_as_numbers(data, |standard| {
                     Self::from_tagged(event, standard, unknowns, true)
                 })
                 // Still not JSON: the first error says where the text broke.

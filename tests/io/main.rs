@@ -13,4 +13,5 @@ mod cli_pipe;
 mod common;
 mod http_e2e;
 mod http_edge;
+mod http_watchdog;
 mod retry;

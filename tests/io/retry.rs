@@ -13,8 +13,11 @@ use serde_json::Value;
 const NOW: f64 = 1_750_000_000.25;
 const RANDOM: f64 = 0.375;
 
+/// The SDK's policy with the table's "now" and random number, injected as closures that capture them (no
+/// global).
 fn policy() -> RetryPolicy {
-    RetryPolicy::sdk_default().with_jitter(|| RANDOM).with_clock(|| UNIX_EPOCH + Duration::from_secs_f64(NOW))
+    let (now, random) = (UNIX_EPOCH + Duration::from_secs_f64(NOW), RANDOM);
+    RetryPolicy::sdk_default().with_jitter(move || random).with_clock(move || now)
 }
 
 #[test]
