@@ -362,6 +362,29 @@ impl ApiError {
         self.retry.after
     }
 
+    /// The `error` event that stands for this error, as the API writes one mid-stream, on one line:
+    /// `{"type":"error","error":{"type":..,"message":..}}` (and the `request_id` the body had). For a gateway or
+    /// a transcoder that re-emits a stream: an error that arrived as a Bedrock exception or a non-2xx response
+    /// reads back as the same error (type, message, status and retry advice).
+    ///
+    /// ```
+    /// use anthropic_sse::ApiError;
+    /// let error = ApiError::from_bedrock_exception(Some("throttlingException"), br#"{"message":"Too many requests"}"#);
+    /// let json = error.to_event_json();
+    /// assert_eq!(json, r#"{"type":"error","error":{"type":"throttlingException","message":"Too many requests"}}"#);
+    /// let again = ApiError::from_event_data(json.as_bytes(), None);
+    /// assert_eq!((again.error_type(), again.message(), again.status()), (error.error_type(), error.message(), error.status()));
+    /// ```
+    pub fn to_event_json(&self) -> String {
+        // Written field by field, in the API's order (a `json!` map would sort the keys).
+        let string = |text: &str| Value::from(text).to_string();
+        let error = format!(r#"{{"type":{},"message":{}}}"#, string(self.error_type()), string(&self.message));
+        match &self.request_id {
+            Some(id) => format!(r#"{{"type":"error","error":{error},"request_id":{}}}"#, string(id)),
+            None => format!(r#"{{"type":"error","error":{error}}}"#),
+        }
+    }
+
     /// Whether the response's body stopped before its end (no byte within the HTTP edge's idle timeout, or a
     /// broken connection): the error is built from what arrived, and its message may say less than the
     /// server meant to.

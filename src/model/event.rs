@@ -250,6 +250,31 @@ impl StreamEvent {
         }
     }
 
+    /// Writes the event as the first-party API writes it on the SSE wire: `event: NAME`, `data: JSON` on one
+    /// line (the JSON as the crate writes it: [`RawJson`](crate::RawJson)), a blank line. For a gateway that
+    /// re-emits Bedrock or JSON-lines events to clients that speak SSE; reading the bytes back gives the same
+    /// events.
+    ///
+    /// ```
+    /// use anthropic_sse::StreamEvent;
+    /// let event = StreamEvent::from_json(r#"{"type": "message_stop",
+    ///     "amazon-bedrock-invocationMetrics": {"inputTokenCount": 12}}"#, None)?.unwrap();
+    /// let mut sse = Vec::new();
+    /// event.write_sse(&mut sse)?;
+    /// assert_eq!(sse, b"event: message_stop\ndata: {\"type\":\"message_stop\",\"amazon-bedrock-invocationMetrics\":{\"inputTokenCount\":12}}\n\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_sse(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        // One buffer, one write: the event reaches `out` whole or not at all.
+        let mut event = Vec::with_capacity(64);
+        event.extend_from_slice(b"event: ");
+        event.extend_from_slice(self.type_name().as_bytes());
+        event.extend_from_slice(b"\ndata: ");
+        serde_json::to_writer(&mut event, self)?;
+        event.extend_from_slice(b"\n\n");
+        out.write_all(&event)
+    }
+
     /// The event as the JSON payload it came from (the SSE data; `{"type":"ping"}` for a ping), as a
     /// `serde_json::Value`: an error when it holds what a `Value` cannot (see [`Message::to_value`]).
     pub fn to_value(&self) -> Result<Value, serde_json::Error> {

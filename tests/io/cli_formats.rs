@@ -177,3 +177,55 @@ fn detection_of_cut_bedrock_bodies_long_blank_starts_and_google_arrays() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).starts_with("error[RESOURCE_EXHAUSTED]: HTTP 429: Resource exhausted"), "{}", stderr(&out));
 }
+
+/// `--to sse` and `--to jsonl` transcode any input the tool reads: piped into `--final`, they give what
+/// `--final` gives on the input itself (message, error line's kind, exit status), on every real recording and
+/// every fixture. Where the input breaks the protocol or its wire, the transcoder itself reports the error
+/// `--final` reports, having written what came before it. Known differences, by design: an incomplete stream's
+/// message may say less of what the original wire left unfinished, and a `NaN` count arrives as `null` (the
+/// writing rule), which the fold then treats as absent.
+#[test]
+fn to_sse_and_to_jsonl_transcode_what_final_reads() {
+    fn run(args: &[&str], stdin: Option<&[u8]>) -> (String, String, Option<i32>) {
+        let out = common::run_cli(args, stdin);
+        (String::from_utf8_lossy(&out.stdout).into_owned(), stderr(&out), out.status.code())
+    }
+    let kind = |line: &str| line.split(']').next().unwrap_or_default().to_owned();
+    let dirs = [
+        (anthropic_sse_kit::corpus::corpus_dir(), "sse"),
+        (anthropic_sse_kit::corpus::bedrock_dir(), "bin"),
+        (std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"), "sse"),
+        (std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bedrock"), "bin"),
+    ];
+    let mut checked = 0;
+    for (dir, extension) in dirs {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.to_string_lossy().into_owned();
+            if !name.ends_with(extension) || name.ends_with(".oracle.sse") || name.contains("non_finite") {
+                continue;
+            }
+            let (message, error, status) = run(&["--final", &name], None);
+            for to in ["sse", "jsonl"] {
+                let (transcoded, transcoder_error, transcoder_status) = run(&["--to", to, &name], None);
+                let (again, again_error, again_status) = run(&["--final"], Some(transcoded.as_bytes()));
+                let what = format!("--to {to} {name}");
+                // The transcoder stops where --final does, with the same kind of error.
+                assert_eq!(transcoder_status, status, "{what}: {transcoder_error}");
+                assert_eq!(kind(&transcoder_error), kind(&error), "{what}");
+                if error.starts_with("error[protocol]") || error.starts_with("error[corrupt]") {
+                    continue;
+                }
+                assert_eq!(again, message, "{what}");
+                assert_eq!(again_status, status, "{what}: {again_error}");
+                if error.starts_with("error[incomplete]") {
+                    assert!(again_error.starts_with("error[incomplete]"), "{what}: {again_error}");
+                } else {
+                    assert_eq!(again_error, error, "{what}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "checked {checked}");
+}

@@ -6,8 +6,8 @@ use std::ffi::OsString;
 pub const MAX_CHUNK: usize = 16 * 1024 * 1024;
 
 pub const USAGE: &str = "\
-usage: anthropic-sse [--final | --events | --sdk-events | --frames | --text] [--format sse|bedrock|json] [--chunk N]
-                     [--request-id ID] [--trailing-strings] [--] [FILE | -]
+usage: anthropic-sse [--final | --events | --sdk-events | --frames | --text | --to sse|jsonl] [--format sse|bedrock|json]
+                     [--chunk N] [--request-id ID] [--trailing-strings] [--] [FILE | -]
 
 Decode an Anthropic Messages API stream: server-sent events (the API, Vertex AI), an Amazon Bedrock body
 (AWS event stream), or JSON events one per line.
@@ -29,6 +29,11 @@ Decode an Anthropic Messages API stream: server-sent events (the API, Vertex AI)
                   a first `{` after whitespace and a byte order mark, if any: json, or one JSON document
                   such as an error body; else sse)
   --text          the text of the text deltas, written as they arrive, and a newline at the end
+  --to sse        the stream again as the first-party API's SSE (event: NAME, data: JSON, a blank line), from
+                  any input: a Bedrock body or JSON lines to SSE; an error from the stream (an error event, a
+                  Bedrock exception) is written as an error event before the tool reports it, so that
+                  `anthropic-sse --to sse body.bin | anthropic-sse --final` prints what --final prints
+  --to jsonl      the same as JSON events one per line (read back with --format json)
   --chunk N       feed the input to the decoder in N-byte pieces, 1 to 16777216 (default: 64 KiB reads)
   --request-id ID the value of the HTTP request-id header, for error reports
   --trailing-strings
@@ -78,6 +83,10 @@ pub enum Mode {
     SdkEvents,
     Frames,
     Text,
+    /// `--to sse`.
+    ToSse,
+    /// `--to jsonl`.
+    ToJsonl,
 }
 
 /// How to read the input.
@@ -156,6 +165,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
             "--sdk-events" => Some(Mode::SdkEvents),
             "--frames" => Some(Mode::Frames),
             "--text" => Some(Mode::Text),
+            "--to" => {
+                let v = value("sse or jsonl")?;
+                Some(match v.as_str() {
+                    "sse" => Mode::ToSse,
+                    "jsonl" => Mode::ToJsonl,
+                    _ => return Err(format!("--to takes sse or jsonl, not {v:?}")),
+                })
+            }
             "--chunk" => {
                 let v = value("a number of bytes")?;
                 let n: usize = v
@@ -186,12 +203,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
             }
             _ => return Err(format!("unknown option {text:?}")),
         };
-        if inline.is_some() && !matches!(name.as_str(), "--chunk" | "--request-id" | "--format") {
+        if inline.is_some() && !matches!(name.as_str(), "--chunk" | "--request-id" | "--format" | "--to") {
             return Err(format!("{name} takes no value"));
         }
         if let Some(m) = chosen {
             if mode.is_some_and(|old| old != m) {
-                return Err("choose one of --final, --events, --sdk-events, --frames, --text".to_owned());
+                return Err("choose one of --final, --events, --sdk-events, --frames, --text, --to".to_owned());
             }
             mode = Some(m);
         }

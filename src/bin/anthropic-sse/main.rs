@@ -131,7 +131,9 @@ fn run(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
     let result = match options.mode {
         Mode::Frames => return frames(options, format, &mut reader, out),
         Mode::Final => final_message(options, format, &mut reader, out),
-        Mode::Events | Mode::Text | Mode::SdkEvents => events(options, format, &mut reader, out),
+        Mode::Events | Mode::Text | Mode::SdkEvents | Mode::ToSse | Mode::ToJsonl => {
+            events(options, format, &mut reader, out)
+        }
     };
     match result {
         // No message ever started: say what the input was, when it was not an event stream at all (for
@@ -233,6 +235,17 @@ fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut imp
     if wrote_text {
         out.write_all(b"\n").map_err(Failure::write)?;
     }
+    // Transcoding: an error from the stream itself goes on as the error event that stands for it.
+    if let (Err(error), Mode::ToSse | Mode::ToJsonl) = (&result, options.mode) {
+        if let Some(api) = error.api_error() {
+            let json = api.to_event_json();
+            let written = match options.mode {
+                Mode::ToSse => write!(out, "event: error\ndata: {json}\n\n"),
+                _ => writeln!(out, "{json}"),
+            };
+            written.map_err(Failure::write)?;
+        }
+    }
     match result {
         // The stream ended cleanly: what the final message says (a tool call whose input is not JSON).
         Ok(()) => decoder.into_final_message().map(drop).map_err(|e| Failure::of(&e)),
@@ -265,9 +278,16 @@ fn write_ready(
 
 /// Writes one event as `--events` or `--text` does; says whether anything was written.
 fn write_event(mode: Mode, event: &StreamEvent, out: &mut impl Write, wrote_text: &mut bool) -> Result<bool, Failure> {
-    if mode == Mode::Events {
-        write_json(out, event)?;
-        return Ok(true);
+    match mode {
+        Mode::Events | Mode::ToJsonl => {
+            write_json(out, event)?;
+            return Ok(true);
+        }
+        Mode::ToSse => {
+            event.write_sse(out).map_err(Failure::write)?;
+            return Ok(true);
+        }
+        _ => {}
     }
     if let StreamEvent::ContentBlockDelta(delta) = event {
         if let Delta::Text { text, .. } = &delta.delta {
