@@ -60,7 +60,7 @@
 //! # }).unwrap();
 //! ```
 //!
-//! [`Events::final_message`] reads to the end and returns the message; [`Events::text`] yields only the
+//! [`Events::final_message`] reads up to `message_stop` and returns the message; [`Events::text`] yields only the
 //! text.
 //!
 //! # Speed and memory

@@ -292,7 +292,8 @@ impl EventDecoder {
     /// # Ok::<(), anthropic_sse::Error>(())
     /// ```
     pub fn fold_buffered(&mut self) -> Result<(), Error> {
-        if self.failure.is_some() {
+        // After `message_stop` the message is final: what follows is not read (whatever chunk it came in).
+        if self.failure.is_some() || self.accumulator.is_complete() {
             return Ok(());
         }
         loop {
@@ -325,6 +326,9 @@ impl EventDecoder {
             };
             if let Err(e) = fold(&mut self.accumulator, raw) {
                 return Err(self.fail(e));
+            }
+            if self.accumulator.is_complete() {
+                return Ok(());
             }
         }
     }

@@ -94,6 +94,14 @@ pub fn events(data: &[u8]) {
             let standard = crate::reference::compact_json(&payload);
             let again = serde_json::to_string(&event).expect("events serialize");
             assert!(!again.contains(['\n', '\r']), "a line break written: {again:?}");
+            // The payload must be JSON as it is (whitespace between tokens kept), or the event is no event.
+            let read = serde_json::from_str::<serde::de::IgnoredAny>(&crate::reference::non_finite_as_null(&payload));
+            if let Err(e) = read {
+                assert!(
+                    e.to_string().contains("number out of range"),
+                    "an event from what is not JSON: {payload:?}: {e}"
+                );
+            }
             match serde_json::from_str::<Value>(&standard) {
                 Ok(original) => {
                     // The same JSON, but that a member's `-0` is read as the SDK reads it (the integer 0),
@@ -131,7 +139,8 @@ fn typed_route(input: &[u8]) -> (Option<String>, Option<String>) {
     let mut decoder = EventDecoder::new();
     decoder.feed(input);
     while let Some(item) = decoder.next_event() {
-        if item.is_err() {
+        // The fold stops at message_stop (what follows is not read), and so does this route.
+        if item.as_ref().is_ok_and(|e| matches!(e, StreamEvent::MessageStop(_))) || item.is_err() {
             break;
         }
     }

@@ -68,6 +68,16 @@ pub fn sse(input: &[u8]) -> (Vec<Plain>, bool) {
 /// JSON text as the crate writes what it keeps as text, character by character: outside strings, whitespace
 /// dropped and `NaN`, `Infinity`, `-Infinity` written `null`; everything else copied.
 pub fn compact_json(text: &str) -> String {
+    rewrite_json(text, true)
+}
+
+/// `text` with `NaN`, `Infinity` and `-Infinity` outside strings written `null`, whitespace kept: standard JSON
+/// exactly when `text` is JSON to the SDK's reader.
+pub fn non_finite_as_null(text: &str) -> String {
+    rewrite_json(text, false)
+}
+
+fn rewrite_json(text: &str, drop_whitespace: bool) -> String {
     let mut out = String::new();
     let (mut in_string, mut escaped) = (false, false);
     let mut rest = text;
@@ -89,7 +99,7 @@ pub fn compact_json(text: &str) -> String {
             } else if c == '"' {
                 in_string = false;
             }
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+        } else if !drop_whitespace || !matches!(c, ' ' | '\t' | '\n' | '\r') {
             out.push(c);
             in_string = c == '"';
         }

@@ -425,6 +425,19 @@ fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option
             b.citations.get_or_insert_with(Vec::new).push(Citation::clone(citation));
             b.extra.remove("citations");
         }
+        // A text block that arrived without `text` (or with `null`) starts from "" (the policy above) and
+        // takes its citations, as the SDK's does.
+        (Delta::Citations { citation, .. }, ContentBlock::Other(map))
+            if is_type(map, "text") && map.get("text").is_none_or(RawJson::is_null) =>
+        {
+            let mut map = std::mem::take(map);
+            map.insert("text".to_owned(), RawJson::from_string(""));
+            *block = ContentBlock::from_map(map);
+            if let ContentBlock::Text(b) = block {
+                b.citations.get_or_insert_with(Vec::new).push(Citation::clone(citation));
+                b.extra.remove("citations");
+            }
+        }
         (Delta::Signature { signature, .. }, ContentBlock::Thinking(b)) => {
             b.signature = Some(signature.clone());
             b.extra.remove("signature");
@@ -462,12 +475,14 @@ fn apply_delta(block: &mut ContentBlock, event: &ContentBlockDelta, tool: Option
                 }
                 // The SDK sets the signature to whatever arrived (`None` when absent).
                 (Some("signature_delta"), Some("thinking")) => {
-                    if let ContentBlock::Thinking(b) = block {
-                        b.signature = None;
-                        match delta.get("signature") {
-                            Some(raw) => _ = b.extra.insert("signature".to_owned(), raw.clone()),
-                            None => _ = b.extra.remove("signature"),
+                    let arrived = delta.get("signature").cloned().unwrap_or_else(RawJson::null);
+                    match block {
+                        ContentBlock::Thinking(b) => {
+                            b.signature = None;
+                            b.extra.insert("signature".to_owned(), arrived);
                         }
+                        ContentBlock::Other(map) => _ = map.insert("signature".to_owned(), arrived),
+                        _ => {}
                     }
                 }
                 _ => {}

@@ -120,7 +120,8 @@ fn chunk_event(message: &Message) -> Result<String, Error> {
 /// `binascii.a2b_base64` in its lenient mode. Bytes outside the alphabet (line breaks, spaces) are skipped; a
 /// `=` that completes a group of four ends the text (what follows is ignored), one before the third character
 /// of a group is skipped; a last group of one character, or of two or three without their padding, is an
-/// error. Strict base64, nearly every chunk, is read by the `base64` crate before this is tried.
+/// error, as is a character outside ASCII (botocore hands Python's decoder the JSON string, which it refuses
+/// then). Strict base64, nearly every chunk, is read by the `base64` crate before this is tried.
 fn base64_as_python_reads_it(input: &[u8]) -> Result<Vec<u8>, &'static str> {
     let mut out = Vec::with_capacity(input.len() / 4 * 3);
     let (mut group, mut pads, mut bits) = (0u8, 0u8, 0u32);
@@ -131,6 +132,8 @@ fn base64_as_python_reads_it(input: &[u8]) -> Result<Vec<u8>, &'static str> {
             b'0'..=b'9' => b - b'0' + 52,
             b'+' => 62,
             b'/' => 63,
+            // botocore decodes the JSON string, and Python's b64decode refuses a string that is not ASCII.
+            0x80.. => return Err("a character outside ASCII"),
             b'=' => {
                 if group >= 2 {
                     pads += 1;
@@ -192,7 +195,8 @@ mod tests {
     /// Python: the bytes, or an error.
     #[test]
     fn base64_is_read_as_python_reads_it() {
-        let cases: [(&[u8], Option<&[u8]>); 21] = [
+        let cases: [(&[u8], Option<&[u8]>); 22] = [
+            ("QUJD é".as_bytes(), None),
             (b"QQ==", Some(b"A")),
             (b"QQ", None),
             (b"QUJD", Some(b"ABC")),

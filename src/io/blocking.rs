@@ -76,7 +76,7 @@ impl<R: Read, T> BlockingEvents<R, T> {
         BlockingEvents { reader: self.reader, run: self.run, buf: self.buf, item: PhantomData }
     }
 
-    /// Reads to the end and returns the final message (see
+    /// Reads up to `message_stop` (or the end) and returns the final message (see
     /// [`Events::final_message`](crate::Events::final_message)).
     pub fn final_message(self) -> Result<Message, Error> {
         self.final_message_with_metrics().map(|(message, _)| message)

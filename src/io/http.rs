@@ -85,6 +85,8 @@ const FRAME_BUDGET: usize = 64;
 /// drivers count as silence); trailers are skipped, a bounded number per poll.
 struct BodyChunks<B> {
     body: Pin<Box<B>>,
+    /// The body has ended: it is not polled again (a body need not be polled after its end).
+    ended: bool,
 }
 
 impl<B> Stream for BodyChunks<B>
@@ -95,9 +97,15 @@ where
     type Item = Result<Bytes, BoxError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
         for _ in 0..FRAME_BUDGET {
             return Poll::Ready(match std::task::ready!(self.body.as_mut().poll_frame(cx)) {
-                None => None,
+                None => {
+                    self.ended = true;
+                    None
+                }
                 Some(Err(e)) => Some(Err(e.into())),
                 Some(Ok(frame)) => match frame.into_data() {
                     Ok(mut data) => Some(Ok(data.copy_to_bytes(data.remaining()))),
@@ -122,6 +130,7 @@ impl Watchdog {
         Watchdog {
             #[cfg(feature = "tokio")]
             timer: options.idle_timeout.map(|idle| {
+                let idle = idle.min(crate::io::FAR_FUTURE);
                 let deadline = tokio::time::Instant::now().checked_add(idle);
                 // A deadline too far to reach: a sleep tokio clamps to its own far future.
                 let sleep = deadline.map_or_else(|| tokio::time::sleep(idle), tokio::time::sleep_until);
@@ -182,8 +191,8 @@ enum Read {
     Stalled,
 }
 
-/// Reads the body into `out` until `enough(out, ended)` says so, the body ends, `bound` bytes are held, or it is
-/// cut short (a transport error, the watchdog). Returns to the runtime after a bounded amount of work, so that a
+/// Reads the body into `out` until `enough(out, ended)` says so, the body ends, at least `bound` bytes are held
+/// (whole chunks: one chunk more at most), or it is cut short (a transport error, the watchdog). Returns to the runtime after a bounded amount of work, so that a
 /// body of endless empty frames neither spins inside one poll nor starves the timer.
 async fn read_start<B>(
     body: &mut BodyChunks<B>,
@@ -209,7 +218,9 @@ where
                     if !chunk.is_empty() {
                         watchdog.heard();
                     }
-                    out.extend_from_slice(&chunk[..chunk.len().min(bound + 1 - out.len())]);
+                    // Whole chunks: the bound stops the reading, never cuts a chunk (the bytes read while
+                    // detecting the format are all fed to the decoder).
+                    out.extend_from_slice(&chunk);
                 }
                 Poll::Ready(Some(Err(e))) => return Poll::Ready(Read::Broken(e)),
                 Poll::Ready(None) => {
@@ -293,7 +304,7 @@ where
         error
     };
     let status = parts.status.as_u16();
-    let mut body = BodyChunks { body: Box::pin(body) };
+    let mut body = BodyChunks { body: Box::pin(body), ended: false };
     let mut start = BytesMut::new();
     if !parts.status.is_success() {
         let read = read_start(&mut body, &mut start, MAX_ERROR_BODY, &mut watchdog, |_, _| false).await;
@@ -312,7 +323,13 @@ where
         (None, "application/vnd.amazon.eventstream") => Format::Bedrock,
         (None, "" | "application/octet-stream") => {
             let mut detected = None;
+            // Leading whitespace is looked at once, not again with every chunk that adds to it.
+            let mut blank = 0;
             let read = read_start(&mut body, &mut start, options.limits.max_line_bytes(), &mut watchdog, |s, ended| {
+                blank += s[blank..].iter().take_while(|&&b| crate::text::is_json_ws(b)).count();
+                if blank == s.len() && s.len() >= 12 && !ended {
+                    return false;
+                }
                 detected = Format::detect(s, ended);
                 detected.is_some()
             })
@@ -329,6 +346,7 @@ where
         (None, "application/json") => {
             let bound = options.limits.max_event_bytes();
             let read = read_start(&mut body, &mut start, bound, &mut watchdog, |_, _| false).await;
+            start.truncate(bound);
             return Err(with_ids(json_body(status, start.freeze(), read)));
         }
         (None, _) => {

@@ -15,6 +15,11 @@ pub(crate) mod http;
 pub(crate) mod reqwest;
 pub(crate) mod stream;
 
+/// The longest idle timeout taken as it is: about thirty years, as tokio clamps its own deadlines (a longer
+/// one, `Duration::MAX` included, means the same: never).
+#[cfg(feature = "tokio")]
+pub(crate) const FAR_FUTURE: std::time::Duration = std::time::Duration::from_secs(30 * 365 * 86_400);
+
 /// The size of each read from a reader.
 const READ_SIZE: usize = 64 * 1024;
 
@@ -86,6 +91,12 @@ impl Run {
                 if let Err(error) = self.decoder.fold_buffered() {
                     self.state = State::Done;
                     return Err(error);
+                }
+                // The message is complete at `message_stop`: the rest of the source is not waited for (a
+                // connection left open after it is no stall), whatever chunk it would come in.
+                if self.decoder.is_complete() {
+                    self.state = State::Done;
+                    return Ok(false);
                 }
                 Ok(true)
             }

@@ -5,7 +5,8 @@ use crate::io::http::events as http_events;
 use crate::io::stream::Events;
 
 /// The events of a streaming `reqwest` response, or the error it is: [`http::events`](crate::http::events)
-/// on `http::Response::from(response)`.
+/// on `http::Response::from(response)`. For a timeout set before the call (an error body that stalls would
+/// otherwise hold it), limits or a format: `http::events_with(http::Response::from(response), options)`.
 ///
 /// ```no_run
 /// # async fn run(body: serde_json::Value) -> Result<(), anthropic_sse::Error> {

@@ -290,7 +290,7 @@ impl<T> Events<T> {
     /// ```
     #[cfg(feature = "tokio")]
     pub fn with_idle_timeout(mut self, idle: std::time::Duration) -> Self {
-        self.idle = Some(Idle { limit: idle, timer: None });
+        self.idle = Some(Idle { limit: idle.min(super::FAR_FUTURE), timer: None });
         self
     }
 
@@ -299,6 +299,7 @@ impl<T> Events<T> {
     #[cfg(feature = "tokio")]
     #[cfg_attr(not(feature = "http"), allow(dead_code))]
     pub(crate) fn with_idle_timeout_since(mut self, idle: std::time::Duration, since: tokio::time::Instant) -> Self {
+        let idle = idle.min(super::FAR_FUTURE);
         let timer = since.checked_add(idle).map(|deadline| Box::pin(tokio::time::sleep_until(deadline)));
         // A deadline too far to reach: never.
         let timer = timer.or_else(|| Some(Box::pin(tokio::time::sleep(idle))));
@@ -344,8 +345,10 @@ impl<T> Events<T> {
         }
     }
 
-    /// Reads the stream to its end and returns the final message, equal to the official Python SDK's
-    /// `get_final_message()` for the same bytes. On failure the error carries the message so far
+    /// Reads the stream up to `message_stop` (or its end) and returns the final message, equal to the official
+    /// Python SDK's `get_final_message()` for the same bytes. What follows `message_stop` is not waited for nor
+    /// read (a connection left open after it is no stall; the SDK would also apply an error event that came
+    /// after it, which the crate ignores as it ignores every later event). On failure the error carries the message so far
     /// ([`Error::partial_message`]); if the stream already ended with an error that was handed out as an item,
     /// that same error.
     ///
@@ -362,16 +365,11 @@ impl<T> Events<T> {
         self.run.final_message()
     }
 
-    /// Folds the source to its end without handing events out (the outcome is the decoder's).
+    /// Folds the source up to `message_stop` (or its end) without handing events out (the outcome is the
+    /// decoder's).
     fn poll_fold(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         for _ in 0..POLL_BUDGET {
             match self.run.fold() {
-                // The message is complete at `message_stop`: the rest of the body is not waited for (a
-                // connection left open after it is no stall).
-                Ok(true) if self.run.decoder.is_complete() => {
-                    self.source = None;
-                    return Poll::Ready(());
-                }
                 Ok(true) => {}
                 Ok(false) | Err(_) => {
                     self.source = None;

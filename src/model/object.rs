@@ -55,19 +55,28 @@ impl RawJson {
         // Kept without the whitespace around the value (as `serde_json` keeps a `RawValue`).
         match serde_json::from_str::<&RawValue>(text) {
             Ok(raw) => Ok(RawJson(raw.get().into())),
-            // Not JSON to `serde_json`: JSON all the same when it is once its non-finite numbers are `null`.
-            Err(error) => match crate::text::compact_json(text) {
-                std::borrow::Cow::Owned(standard) if serde_json::from_str::<&RawValue>(&standard).is_ok() => {
-                    Ok(RawJson(text.trim_matches(JSON_WS).into()))
+            // Not JSON to `serde_json`: JSON all the same to the SDK's reader when it holds `NaN` or an
+            // infinity, and is JSON once each is a number.
+            Err(error) => {
+                let standard = crate::text::non_finite::with_non_finite_as_numbers(text, |standard| {
+                    serde_json::from_str::<&RawValue>(standard).is_ok()
+                });
+                match standard {
+                    Some(true) => Ok(RawJson(text.trim_matches(JSON_WS).into())),
+                    _ => Err(error),
                 }
-                _ => Err(error),
-            },
+            }
         }
     }
 
     /// The JSON text of `value`.
     pub fn from_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Result<RawJson, serde_json::Error> {
         serde_json::to_string(value).map(|text| RawJson(text.into()))
+    }
+
+    /// `null`.
+    pub(crate) fn null() -> RawJson {
+        RawJson("null".into())
     }
 
     /// The JSON string holding `text`.

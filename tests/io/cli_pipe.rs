@@ -217,3 +217,13 @@ fn the_error_line_escapes_control_characters() {
     assert!(!stderr.trim_end_matches('\n').chars().any(char::is_control), "{stderr:?}");
     assert!(stderr.starts_with(r"error[x\u{1b}[31mred\nline]: m\u{7}\r\n\u{9b}2J"), "{stderr:?}");
 }
+
+/// Output discarded on purpose through a read-write `/dev/null` (Python's `subprocess.DEVNULL`, systemd's
+/// `null`) is open: no failure (only a standard output closed when the tool started is one).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_read_write_dev_null_stdout_is_no_failure() {
+    let null = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_anthropic-sse")).stdin(Stdio::null()).stdout(null).output().unwrap();
+    assert!(out.status.success(), "{}", first_line(&out));
+}

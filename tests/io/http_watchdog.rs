@@ -314,3 +314,40 @@ async fn endless_empty_frames_and_trailers_end_at_the_timeout() {
         assert!(fired.is_err(), "{what}: the timeout around the call fired");
     }
 }
+
+/// The bytes read to detect a body's format are all fed to the decoder, whatever the chunk sizes and the line
+/// limit (a chunk larger than the limit is not cut).
+#[tokio::test]
+async fn detection_loses_no_byte() {
+    let body = anthropic_sse_kit::streams::text_stream(200);
+    let expected = BlockingEvents::new(&body[..]).final_message().unwrap();
+    for (content_type, bytes) in
+        [("", body.clone()), ("application/octet-stream", anthropic_sse_kit::bedrock::encode(&body, true))]
+    {
+        let mut builder = http::Response::builder();
+        if !content_type.is_empty() {
+            builder = builder.header("content-type", content_type);
+        }
+        let response = builder.body(http_body_util::Full::new(Bytes::from(bytes))).unwrap();
+        let options = Options::new().with_limits(anthropic_sse::Limits::default().with_max_line_bytes(4096));
+        let events = events_with(response, options).await.expect("a stream");
+        let message = tokio::time::timeout(LIMIT, events.final_message()).await.expect("in time").expect("the message");
+        assert_eq!(message, expected, "{content_type:?}");
+    }
+}
+
+/// `final_message` stops at `message_stop` in every chunking: an error event after it, in the same chunk or a
+/// later one, changes nothing (as every later event), through both drivers.
+#[tokio::test]
+async fn final_message_stops_at_message_stop_in_any_chunking() {
+    let after = b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+    let whole: Vec<u8> = [SAMPLE_STREAM, &after[..]].concat();
+    for split in [whole.len(), SAMPLE_STREAM.len(), 100] {
+        let chunks: Vec<Result<Bytes, std::io::Error>> =
+            whole.chunks(split).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+        let message = anthropic_sse::Events::new(futures::stream::iter(chunks)).final_message().await;
+        assert_eq!(message.expect("the message"), sample(), "chunks of {split}");
+        let blocking = BlockingEvents::new(&whole[..]).with_read_size(split).final_message();
+        assert_eq!(blocking.expect("the message"), sample(), "reads of {split}");
+    }
+}

@@ -47,6 +47,7 @@ fn cases() -> Vec<(&'static str, Outcome)> {
         ("deltas_folded_by_block_type", Final),
         // Policy, as for `text_block_without_text`: a thinking block without `thinking` starts from "".
         ("thinking_block_without_thinking", Final),
+        ("citations_on_a_block_without_text", Final),
         // Deltas the SDK applies but cannot (a TypeError): a protocol error naming the block and the field.
         (
             "text_delta_without_text",

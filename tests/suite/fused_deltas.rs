@@ -54,7 +54,8 @@ fn layered(chunks: &[&[u8]], limits: Limits) -> Outcome {
     'outer: for c in chunks {
         dec.feed(c);
         while let Some(item) = dec.next_event() {
-            if item.is_err() {
+            // The fold stops at message_stop (what follows is not read), and so does this reference.
+            if item.as_ref().is_ok_and(|e| matches!(e, anthropic_sse::StreamEvent::MessageStop(_))) || item.is_err() {
                 break 'outer;
             }
         }

@@ -44,24 +44,37 @@ fn stdin_has_input() -> bool {
     !io::stdin().is_terminal()
 }
 
-/// Whether standard output was open when the tool started. Rust's runtime opens `/dev/null` (read-write) in
-/// place of a standard stream that was closed, so that writes to a closed standard output vanish: on Linux,
-/// that stand-in is told from a `> /dev/null` of the user's (write-only) by its access mode.
+/// Whether standard output was open when the process started. Rust's runtime, before `main`, opens
+/// `/dev/null` in place of a standard stream that was closed, so that every write to a closed standard output
+/// would vanish and the tool would exit 0 having written nothing. So the check runs before the runtime does: a
+/// function in the ELF `.init_array`, which the loader calls before `main`, tries to duplicate descriptor 1.
+/// Output discarded on purpose (`> /dev/null`, Python's `subprocess.DEVNULL`, systemd's `null`) is open, and is
+/// no failure.
 #[cfg(target_os = "linux")]
 pub fn stdout_is_open() -> bool {
-    use std::os::fd::AsFd;
-    use std::os::unix::fs::MetadataExt;
-    let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() else { return false };
-    let (Ok(out), Ok(null)) = (std::fs::File::from(fd).metadata(), std::fs::metadata("/dev/null")) else {
-        return true;
-    };
-    if (out.dev(), out.ino(), out.rdev()) != (null.dev(), null.ino(), null.rdev()) {
-        return true;
+    !stdout_at_start::CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+#[cfg(target_os = "linux")]
+mod stdout_at_start {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// Set before `main` when descriptor 1 was closed.
+    pub static CLOSED: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn check() {
+        // SAFETY: descriptor 1 is only borrowed for the duration of this call, to try to duplicate it; a closed
+        // descriptor makes the duplication fail (EBADF), which is what is asked.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(1) };
+        CLOSED.store(fd.try_clone_to_owned().is_err(), Ordering::Relaxed);
     }
-    // `flags:` in octal; the low two bits are the access mode, 2 for read-write.
-    let fdinfo = std::fs::read_to_string("/proc/self/fdinfo/1").unwrap_or_default();
-    let flags = fdinfo.lines().find_map(|line| line.strip_prefix("flags:")).map(str::trim);
-    flags.and_then(|f| u32::from_str_radix(f, 8).ok()).is_none_or(|flags| flags & 3 != 2)
+
+    /// Called by the loader before `main` (and so before Rust's runtime replaces a closed descriptor).
+    // SAFETY: `.init_array` holds pointers to functions the loader calls once, with the C ABI, before `main`;
+    // `check` is such a function and takes no arguments it would read.
+    #[used]
+    #[unsafe(link_section = ".init_array")]
+    static CHECK: extern "C" fn() = check;
 }
 
 #[cfg(not(target_os = "linux"))]
