@@ -260,10 +260,14 @@ fn error_event_without_a_header_takes_the_body_request_id() {
 fn every_fixture_folds_the_same_on_every_route() {
     use anthropic_sse::EventDecoder;
     use anthropic_sse::framing::Format;
-    fn outcome(result: Result<Message, Error>) -> (Option<String>, Option<String>) {
+    /// The error's type and message (or none), and the message.
+    fn outcome(result: Result<Message, Error>) -> (Option<(String, String)>, Option<String>) {
         match result {
             Ok(message) => (None, Some(serde_json::to_string(&message).unwrap())),
-            Err(e) => (Some(e.to_string()), e.partial_message().map(|m| serde_json::to_string(m).unwrap())),
+            Err(e) => (
+                Some((e.error_type().to_owned(), e.to_string())),
+                e.partial_message().map(|m| serde_json::to_string(m).unwrap()),
+            ),
         }
     }
     let mut checked = 0;
@@ -286,11 +290,12 @@ fn every_fixture_folds_the_same_on_every_route() {
         let json_lines = outcome(BlockingEvents::new(lines.as_bytes()).with_format(Format::JsonLines).final_message());
         let bedrock = anthropic_sse_kit::bedrock::encode(&bytes, true);
         let bedrock = outcome(BlockingEvents::new(&bedrock[..]).with_format(Format::Bedrock).final_message());
-        // The wires differ in what an error says of where it arose, not in the message.
+        // The wires differ in what an error's message says of where it arose, not in its type nor in the message.
+        let error_type = |o: &(Option<(String, String)>, Option<String>)| o.0.as_ref().map(|(t, _)| t.clone());
         assert_eq!(json_lines.1, fused.1, "{name}: JSON lines");
         assert_eq!(bedrock.1, fused.1, "{name}: Bedrock");
-        assert_eq!(json_lines.0.is_some(), fused.0.is_some(), "{name}: JSON lines: {json_lines:?}");
-        assert_eq!(bedrock.0.is_some(), fused.0.is_some(), "{name}: Bedrock: {bedrock:?}");
+        assert_eq!(error_type(&json_lines), error_type(&fused), "{name}: JSON lines: {json_lines:?}");
+        assert_eq!(error_type(&bedrock), error_type(&fused), "{name}: Bedrock: {bedrock:?}");
         checked += 1;
     }
     assert!(checked >= 25, "checked {checked} fixtures");
