@@ -230,8 +230,16 @@ fn type_tag(data: &str) -> Option<String> {
             }
         }
     }
-    let LastType(raw) = serde_json::from_str(data).ok()?;
-    serde_json::from_str(raw?.get()).ok()
+    // `Some(tag)` when `text` is an object (its tag `None` when it has no string `type`).
+    let read = |text: &str| -> Option<Option<String>> {
+        let LastType(raw) = serde_json::from_str(text).ok()?;
+        Some(raw.and_then(|raw| serde_json::from_str(raw.get()).ok()))
+    };
+    match read(data) {
+        Some(tag) => tag,
+        // An object that holds `NaN` or an infinity is an object all the same, as the SDK reads it.
+        None => crate::text::non_finite::with_non_finite_as_numbers(data, read).flatten().flatten(),
+    }
 }
 
 /// The raw value of an object's last `type` key; every other value is checked and skipped.
