@@ -2,9 +2,9 @@
 
 use std::borrow::Cow;
 
+use crate::partial_json::reading::last_member;
 use base64::Engine;
 use bytes::Bytes;
-use serde::Deserialize;
 
 use super::eventstream::{Decoder, Message};
 use super::raw::{Framing, RawEvent};
@@ -23,36 +23,6 @@ impl Bedrock {
     /// A Bedrock framing with the default limits.
     pub(crate) fn new() -> Self {
         Self::default()
-    }
-}
-
-/// A chunk's payload: the event JSON in base64 (the last `bytes` when the key repeats, as Python's `json`
-/// keeps it); other members (Bedrock's padding `"p"`) are skipped unread.
-struct ChunkPayload<'a> {
-    bytes: Option<Cow<'a, str>>,
-}
-
-impl<'de> Deserialize<'de> for ChunkPayload<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ChunkPayload<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut bytes = None;
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    if key == "bytes" {
-                        bytes = Some(map.next_value::<Cow<'de, str>>()?);
-                    } else {
-                        map.next_value::<serde::de::IgnoredAny>()?;
-                    }
-                }
-                Ok(ChunkPayload { bytes })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
     }
 }
 
@@ -105,9 +75,12 @@ fn chunk_event(message: &Message) -> Result<String, Error> {
         return Ok(text(json));
     }
     let bad = |what: &str| Error::corrupt(message.offset(), format!("a Bedrock chunk whose payload {what}"));
-    let payload: ChunkPayload<'_> =
-        serde_json::from_slice(message.payload()).map_err(|_| bad("is not JSON with a string `bytes`"))?;
-    let b64 = payload.bytes.ok_or_else(|| bad("is not JSON with a string `bytes`"))?;
+    // The event JSON in base64: the last `bytes` when the key repeats (as Python's `json` keeps it); other
+    // members (Bedrock's padding `"p"`) are skipped unread.
+    let not_json = || bad("is not JSON with a string `bytes`");
+    let payload = std::str::from_utf8(message.payload()).map_err(|_| not_json())?;
+    let raw = last_member(payload, "bytes").flatten().ok_or_else(not_json)?;
+    let b64: Cow<'_, str> = serde_json::from_str(raw.get()).map_err(|_| not_json())?;
     let json = match engine.decode(b64.as_bytes()) {
         Ok(json) => json,
         Err(_) => base64_as_python_reads_it(b64.as_bytes())

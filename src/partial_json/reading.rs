@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
 /// The deepest nesting of arrays and objects accepted in tool input. A message holding such input stays
 /// readable by `serde_json`'s default recursion limit of 128 (which counts the message's own levels too).
 pub const MAX_DEPTH: usize = 100;
@@ -41,7 +44,8 @@ impl std::error::Error for PartialJsonError {}
 /// whose last value is `last`: write `last` there when it is the first member, and nothing for a later one.
 ///
 /// The rewrite of tool input (`normalize`) writes by it, a model object's members are set by it
-/// ([`set_member`]), and an event's `type` is read by its last value; the scanner and the check of complete
+/// ([`set_member`]), and an event's `type` and a Bedrock chunk's `bytes` are read by their last value
+/// ([`last_member`]); the scanner and the check of complete
 /// JSON only detect a repeat, to leave such text to the rewrite.
 #[inline]
 pub(crate) fn repeated_key<T>(at: usize, first: usize, last: T) -> Option<T> {
@@ -58,5 +62,64 @@ pub(crate) fn set_member<K, V>(list: &mut Vec<(K, V)>, first: Option<usize>, key
             list.push((key, value));
             None
         }
+    }
+}
+
+/// The raw value of the last member named `key` of the JSON object `text`, by [`repeated_key`] (for one value
+/// the place does not matter): what the SDK's `dict` holds for `key`. `None` when `text` is not one JSON object;
+/// `Some(None)` when it has no such member. Every other value is checked and skipped, no tree built, no key
+/// copied (an escaped key is decoded to be compared).
+pub(crate) fn last_member<'a>(text: &'a str, key: &str) -> Option<Option<&'a RawValue>> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let last = LastMember(key).deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    Some(last)
+}
+
+/// [`last_member`]'s reading of the object, for the key it holds.
+struct LastMember<'k>(&'k str);
+
+impl<'de> DeserializeSeed<'de> for LastMember<'_> {
+    type Value = Option<&'de RawValue>;
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LastMember<'_> {
+    type Value = Option<&'de RawValue>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut last = None;
+        while let Some(is_key) = map.next_key_seed(IsKey(self.0))? {
+            if is_key {
+                last = Some(map.next_value::<&'de RawValue>()?);
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(last)
+    }
+}
+
+/// Whether an object key is the one wanted.
+struct IsKey<'k>(&'k str);
+
+impl<'de> DeserializeSeed<'de> for IsKey<'_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for IsKey<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
     }
 }

@@ -9,13 +9,12 @@
 mod content;
 pub(crate) mod fast;
 
-use serde_json::value::RawValue;
-
 use crate::error::{ApiError, Error, JsonError};
 use crate::framing::Frame;
 use crate::model::event::*;
 use crate::model::fields::{Borrowed, Members, json_integer};
 use crate::model::object::{JsonObject, RawJson, json_string};
+use crate::partial_json::reading::last_member;
 use crate::text::excerpt;
 
 impl StreamEvent {
@@ -232,60 +231,12 @@ fn type_tag(data: &str) -> Option<String> {
     }
     // `Some(tag)` when `text` is an object (its tag `None` when it has no string `type`).
     let read = |text: &str| -> Option<Option<String>> {
-        let LastType(raw) = serde_json::from_str(text).ok()?;
+        let raw = last_member(text, "type")?;
         Some(raw.and_then(|raw| serde_json::from_str(raw.get()).ok()))
     };
     match read(data) {
         Some(tag) => tag,
         // An object that holds `NaN` or an infinity is an object all the same, as the SDK reads it.
         None => crate::text::non_finite::with_non_finite_as_numbers(data, read).flatten().flatten(),
-    }
-}
-
-/// The raw value of an object's last `type` key; every other value is checked and skipped.
-struct LastType<'a>(Option<&'a RawValue>);
-
-impl<'de> serde::Deserialize<'de> for LastType<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = LastType<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                // A repeated `type` counts by its last value (the SDK's reading of a repeated key,
-                // `partial_json::reading::repeated_key`; the place does not matter for one value).
-                let mut last = None;
-                while let Some(IsType(is_type)) = map.next_key()? {
-                    if is_type {
-                        last = Some(map.next_value::<&'de RawValue>()?);
-                    } else {
-                        map.next_value::<serde::de::IgnoredAny>()?;
-                    }
-                }
-                Ok(LastType(last))
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-
-/// Whether an object key is `type` (escaped or not), read without an allocation.
-struct IsType(bool);
-
-impl<'de> serde::Deserialize<'de> for IsType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = IsType;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<IsType, E> {
-                Ok(IsType(key == "type"))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
     }
 }
