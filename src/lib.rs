@@ -177,6 +177,7 @@ pub use error::{ApiError, Error, JsonError};
 pub use fold::{MessageAccumulator, SdkEvent};
 pub use io::blocking::BlockingEvents;
 pub use io::stream::Events;
+pub use io::tap::{Tap, TapObserver, TapReport};
 
 /// From an HTTP response to events in one call (feature `http`).
 #[cfg(feature = "http")]

@@ -414,6 +414,17 @@ impl EventDecoder {
         Err(self.fail(Error::incomplete(detail)))
     }
 
+    /// How many events were folded so far, and how many of them were content deltas.
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        self.accumulator.counts()
+    }
+
+    /// The message so far with the tool input still streaming parsed as far as it goes, the decoder left as
+    /// it is.
+    pub(crate) fn partial_message(&mut self) -> Option<Message> {
+        self.accumulator.partial_message()
+    }
+
     /// Whether `message_stop` has arrived (the message is complete; later events change nothing).
     pub(crate) fn is_complete(&self) -> bool {
         self.accumulator.is_complete()

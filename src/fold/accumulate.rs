@@ -60,6 +60,9 @@ pub struct MessageAccumulator {
     invalid_tool_input: Option<Box<ToolInputError>>,
     stopped: bool,
     events: usize,
+    /// Content deltas applied (text, thinking, tool input, citations, signatures, unknown): the gateway tap's
+    /// time to the first content.
+    content_deltas: usize,
     limits: Limits,
     mode: PartialMode,
     /// Amazon Bedrock's metrics from `message_stop`.
@@ -104,6 +107,11 @@ impl MessageAccumulator {
     /// with them; they are not part of the message.
     pub fn invocation_metrics(&self) -> Option<&InvocationMetrics> {
         self.invocation_metrics.as_deref()
+    }
+
+    /// How many events were folded, and how many of them were content deltas (for the gateway tap's figures).
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        (self.events, self.content_deltas)
     }
 
     /// Whether `message_stop` has arrived (later events are ignored).
@@ -178,6 +186,7 @@ impl MessageAccumulator {
                 let block = block_at(&mut message.content, "content_block_delta", delta.index)?;
                 let tool = self.tool_inputs.get_mut(delta.index).and_then(Option::as_deref_mut);
                 apply_delta(block, delta, tool)?;
+                self.content_deltas += 1;
                 if let Delta::InputJson { .. } = &delta.delta {
                     self.check_tool_input_size(delta.index)?;
                 }
@@ -264,6 +273,7 @@ impl MessageAccumulator {
             return Ok(false);
         }
         self.events += 1;
+        self.content_deltas += 1;
         if kind == FastDelta::InputJson {
             self.check_tool_input_size(index)?;
         }

@@ -316,12 +316,9 @@ where
         return Err(Error::api(error));
     }
     let content_type = header("content-type").unwrap_or_default();
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    let format = match (options.format, essence.as_str()) {
-        (Some(format), _) => format,
-        (None, "text/event-stream") => Format::Sse,
-        (None, "application/vnd.amazon.eventstream") => Format::Bedrock,
-        (None, "" | "application/octet-stream") => {
+    let format = match Wire::of(status, content_type, options.format) {
+        Wire::Stream(format) => format,
+        Wire::Detect => {
             let mut detected = None;
             // Leading whitespace is looked at once, not again with every chunk that adds to it.
             let mut blank = 0;
@@ -343,19 +340,14 @@ where
                 _ => Format::Sse,
             }
         }
-        (None, "application/json") => {
+        Wire::Json => {
             let bound = options.limits.max_event_bytes();
             let read = read_start(&mut body, &mut start, bound, &mut watchdog, |_, _| false).await;
             start.truncate(bound);
-            return Err(with_ids(json_body(status, start.freeze(), read)));
+            return Err(with_ids(json_body(status, start.freeze(), matches!(read, Read::Done))));
         }
-        (None, _) => {
-            return Err(with_ids(Error::not_a_stream(format!(
-                "HTTP {status} came with the content type {content_type:?}; a stream is text/event-stream (the \
-                 Messages API, Vertex AI) or application/vnd.amazon.eventstream (Bedrock): check the URL and the \
-                 request"
-            ))));
-        }
+        Wire::Other(error) => return Err(with_ids(error)),
+        Wire::ErrorBody => unreachable!("a non-2xx status was answered above"),
     };
     let mut events = Events::new(body).with_format(format).with_limits(options.limits);
     if !start.is_empty() {
@@ -370,16 +362,53 @@ where
     Ok(watchdog.arm(events))
 }
 
-/// The error for a 2xx JSON body: the message it holds when it is one (a request without `"stream": true`),
-/// else the body itself, beside what to check.
-fn json_body(status: u16, body: Bytes, read: Read) -> Error {
+/// What a response's status and content type say its body is.
+pub(crate) enum Wire {
+    /// A non-2xx status: the API's error JSON (or a proxy's page).
+    ErrorBody,
+    /// A stream in this format.
+    Stream(Format),
+    /// A stream whose format is read from its first bytes ([`Format::detect`]).
+    Detect,
+    /// A JSON body: a message when the request did not ask for a stream.
+    Json,
+    /// Anything else: not a stream, and the error that says so.
+    Other(Error),
+}
+
+impl Wire {
+    /// The body of a response of `status` with `content_type` (`""` when there is none); `format`, when given,
+    /// decides for a 2xx whatever the content type says.
+    pub(crate) fn of(status: u16, content_type: &str, format: Option<Format>) -> Wire {
+        if !(200..300).contains(&status) {
+            return Wire::ErrorBody;
+        }
+        let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        match (format, essence.as_str()) {
+            (Some(format), _) => Wire::Stream(format),
+            (None, "text/event-stream") => Wire::Stream(Format::Sse),
+            (None, "application/vnd.amazon.eventstream") => Wire::Stream(Format::Bedrock),
+            (None, "" | "application/octet-stream") => Wire::Detect,
+            (None, "application/json") => Wire::Json,
+            (None, _) => Wire::Other(Error::not_a_stream(format!(
+                "HTTP {status} came with the content type {content_type:?}; a stream is text/event-stream (the \
+                 Messages API, Vertex AI) or application/vnd.amazon.eventstream (Bedrock): check the URL and the \
+                 request"
+            ))),
+        }
+    }
+}
+
+/// The error for a 2xx JSON body: the message it holds when it is one (a request without `"stream": true`) and
+/// the body was read whole, else the body itself, beside what to check.
+pub(crate) fn json_body(status: u16, body: Bytes, whole: bool) -> Error {
     let detail = format!(
         "HTTP {status} came with a JSON body (application/json), not a stream: did the request set \"stream\": true \
          (on Bedrock, call InvokeModelWithResponseStream)?"
     );
-    let message = match read {
-        Read::Done => serde_json::from_slice::<crate::Message>(&body).ok().filter(|m| !m.id.is_empty()),
-        Read::Full | Read::Broken(_) | Read::Stalled => None,
+    let message = match whole {
+        true => serde_json::from_slice::<crate::Message>(&body).ok().filter(|m| !m.id.is_empty()),
+        false => None,
     };
     match message {
         Some(message) => Error::not_a_stream(format!("{detail} The message it holds is attached."))

@@ -9,11 +9,13 @@ use crate::model::message::Message;
 use crate::pipeline::EventDecoder;
 
 pub(crate) mod blocking;
+mod gaps;
 #[cfg(feature = "http")]
 pub(crate) mod http;
 #[cfg(feature = "reqwest")]
 pub(crate) mod reqwest;
 pub(crate) mod stream;
+pub(crate) mod tap;
 
 /// The longest idle timeout taken as it is: about thirty years, as tokio clamps its own deadlines (a longer
 /// one, `Duration::MAX` included, means the same: never).

@@ -15,3 +15,5 @@ mod http_e2e;
 mod http_edge;
 mod http_watchdog;
 mod retry;
+mod tap;
+mod tap_loopback;

@@ -1,0 +1,475 @@
+//! What the tap has seen: the decoder that folds the message, the figures, the final report once there is one,
+//! and the observers waiting for it.
+
+#[cfg(feature = "tokio")]
+use std::future::Future as _;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+
+use super::report::TapReport;
+use super::{Clock, OnEvent, Wakers};
+#[cfg(feature = "tokio")]
+use super::{Piece, Upstream};
+use crate::error::Error;
+use crate::framing::Format;
+use crate::io::gaps::Gaps;
+use crate::limits::Limits;
+use crate::model::message::Message;
+use crate::pipeline::EventDecoder;
+
+/// How the body is read.
+pub(super) enum Wire {
+    /// Events in this format (set on the decoder).
+    Events(Format),
+    /// The format is read from the first bytes, held here until it is known.
+    Detect { held: BytesMut, blank: usize },
+    /// A non-2xx response: its body (up to 1 MiB) becomes the report's `ApiError`.
+    #[cfg(feature = "http")]
+    ErrorBody { status: u16, headers: Vec<(String, String)>, body: BytesMut },
+    /// A 2xx JSON body (up to the event limit): not a stream, the message it holds if it is one.
+    #[cfg(feature = "http")]
+    Json { status: u16, body: BytesMut, whole: bool },
+    /// Not a stream, and the error that says so.
+    #[cfg(feature = "http")]
+    Other(Error),
+}
+
+impl Wire {
+    pub(super) fn detect() -> Wire {
+        Wire::Detect { held: BytesMut::new(), blank: 0 }
+    }
+
+    /// The body of a response of `status`, `content_type` and `headers`.
+    #[cfg(feature = "http")]
+    pub(super) fn of_response(status: u16, content_type: &str, headers: Vec<(String, String)>) -> Wire {
+        use crate::io::http::Wire as Http;
+        match Http::of(status, content_type, None) {
+            Http::ErrorBody => Wire::ErrorBody { status, headers, body: BytesMut::new() },
+            Http::Stream(format) => Wire::Events(format),
+            Http::Detect => Wire::detect(),
+            Http::Json => Wire::Json { status, body: BytesMut::new(), whole: true },
+            Http::Other(error) => Wire::Other(error),
+        }
+    }
+}
+
+/// How the upstream ended, for the report.
+pub(super) enum End {
+    /// It ended.
+    Clean,
+    /// It failed, with this text.
+    Upstream(String),
+    /// Nothing arrived for this long.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    Stalled(Duration),
+    /// The client went away (or the reading after it did reached its bound).
+    ClientGone,
+}
+
+/// The upstream read on after the client has gone.
+#[cfg(feature = "tokio")]
+struct KeptReading {
+    upstream: Box<dyn Upstream<String>>,
+    time: Duration,
+    bytes_left: u64,
+    /// Made at the first poll of an observer (which runs in the runtime whose timer it needs).
+    deadline: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+/// How many pieces an observer reads from a kept upstream in one poll before it yields.
+#[cfg(feature = "tokio")]
+const READ_BUDGET: usize = 64;
+
+pub(super) struct Observed {
+    decoder: EventDecoder,
+    wire: Wire,
+    /// The format read, once known.
+    format: Option<Format>,
+    pub(super) clock: Clock,
+    pub(super) start: Instant,
+    pub(super) status: Option<u16>,
+    pub(super) on_event: Option<OnEvent>,
+    request_ids: (Option<String>, Option<String>),
+    last_chunk: Option<Instant>,
+    first_chunk: Option<Duration>,
+    first_event: Option<Duration>,
+    first_content: Option<Duration>,
+    gaps: Gaps,
+    chunks: u64,
+    bytes_received: u64,
+    bytes_forwarded: u64,
+    /// Events read so far (kept here: the decoder is consumed by the final message).
+    events: u64,
+    /// Bedrock's invocation metrics, once `message_stop` brought them.
+    metrics: Option<crate::model::event::InvocationMetrics>,
+    client_gone: bool,
+    /// The final report, once the upstream has ended or the client has gone.
+    ended: Option<TapReport>,
+    wakers: Wakers,
+    observers: usize,
+    next_id: usize,
+    #[cfg(feature = "tokio")]
+    kept: Option<KeptReading>,
+}
+
+impl Observed {
+    pub(super) fn new(wire: Wire) -> Self {
+        let mut decoder = EventDecoder::new();
+        let format = match wire {
+            Wire::Events(format) => Some(format),
+            _ => None,
+        };
+        if let Some(format) = format {
+            decoder.set_format(format);
+        }
+        Observed {
+            decoder,
+            wire,
+            format,
+            clock: Box::new(Instant::now),
+            start: Instant::now(),
+            status: None,
+            on_event: None,
+            request_ids: (None, None),
+            last_chunk: None,
+            first_chunk: None,
+            first_event: None,
+            first_content: None,
+            gaps: Gaps::default(),
+            chunks: 0,
+            bytes_received: 0,
+            bytes_forwarded: 0,
+            events: 0,
+            metrics: None,
+            client_gone: false,
+            ended: None,
+            wakers: Wakers::default(),
+            observers: 0,
+            next_id: 0,
+            #[cfg(feature = "tokio")]
+            kept: None,
+        }
+    }
+
+    pub(super) fn next_observer_id(&mut self) -> usize {
+        self.next_id += 1;
+        self.observers += 1;
+        self.next_id
+    }
+
+    /// An observer is gone; with none left, an upstream kept for them is dropped and the report completed.
+    pub(super) fn forget_observer(&mut self, id: usize) {
+        self.wakers.forget(id);
+        self.observers -= 1;
+        #[cfg(feature = "tokio")]
+        if self.observers == 0 && self.kept.take().is_some() {
+            self.end(End::ClientGone, true);
+        }
+    }
+
+    pub(super) fn set_format(&mut self, format: Format) {
+        match &mut self.wire {
+            #[cfg(feature = "http")]
+            Wire::ErrorBody { .. } => {}
+            _ => self.start_reading(format),
+        }
+    }
+
+    pub(super) fn set_limits(&mut self, limits: Limits) {
+        self.decoder = std::mem::take(&mut self.decoder).with_limits(limits);
+    }
+
+    pub(super) fn set_request_ids(&mut self, anthropic: Option<&str>, aws: Option<&str>) {
+        let mut decoder = std::mem::take(&mut self.decoder);
+        if let Some(id) = anthropic {
+            decoder = decoder.with_request_id(id);
+        }
+        if let Some(id) = aws {
+            decoder = decoder.with_aws_request_id(id);
+        }
+        self.decoder = decoder;
+        self.request_ids = (anthropic.map(str::to_owned), aws.map(str::to_owned));
+    }
+
+    #[cfg(feature = "tokio")]
+    pub(super) fn is_ended(&self) -> bool {
+        self.ended.is_some()
+    }
+
+    #[cfg(feature = "tokio")]
+    pub(super) fn is_complete(&self) -> bool {
+        self.decoder.is_complete()
+    }
+
+    /// Records a chunk (`forwarded`: handed to the client) and reads it. Returns whether the message is
+    /// complete (`message_stop` folded).
+    pub(super) fn chunk(&mut self, chunk: &Bytes, forwarded: bool) -> bool {
+        if chunk.is_empty() || self.ended.is_some() {
+            return self.decoder.is_complete();
+        }
+        let now = (self.clock)();
+        let since = now.saturating_duration_since(self.start);
+        self.chunks += 1;
+        self.bytes_received += chunk.len() as u64;
+        if forwarded {
+            self.bytes_forwarded += chunk.len() as u64;
+        }
+        self.first_chunk.get_or_insert(since);
+        if let Some(last) = self.last_chunk {
+            self.gaps.record(now.saturating_duration_since(last));
+        }
+        self.last_chunk = Some(now);
+        match &mut self.wire {
+            Wire::Events(_) => self.read(chunk.clone()),
+            Wire::Detect { held, blank } => {
+                held.extend_from_slice(chunk);
+                // Leading whitespace is looked at once, not again with every chunk that adds to it.
+                *blank += held[*blank..].iter().take_while(|&&b| crate::text::is_json_ws(b)).count();
+                let detected = match Format::detect(held, false) {
+                    // More leading whitespace than a line may hold: SSE, whose decoder says so.
+                    None if held.len() > self.decoder.limits().max_line_bytes() => Some(Format::Sse),
+                    detected => detected,
+                };
+                if let Some(format) = detected {
+                    self.start_reading(format);
+                }
+            }
+            #[cfg(feature = "http")]
+            Wire::ErrorBody { body, .. } => {
+                let room = crate::error::MAX_ERROR_BODY.saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+            }
+            #[cfg(feature = "http")]
+            Wire::Json { body, whole, .. } => {
+                let room = self.decoder.limits().max_event_bytes().saturating_sub(body.len());
+                *whole &= chunk.len() <= room;
+                body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+            }
+            #[cfg(feature = "http")]
+            Wire::Other(_) => {}
+        }
+        let deltas = self.note_counts();
+        if self.events > 0 {
+            self.first_event.get_or_insert(since);
+        }
+        if deltas > 0 {
+            self.first_content.get_or_insert(since);
+        }
+        self.decoder.is_complete()
+    }
+
+    /// Keeps the decoder's counts and metrics (it is consumed by the final message); returns the content
+    /// deltas read.
+    fn note_counts(&mut self) -> usize {
+        let (events, deltas) = self.decoder.counts();
+        self.events = events as u64;
+        if self.metrics.is_none() && self.decoder.is_complete() {
+            self.metrics = self.decoder.invocation_metrics().cloned();
+        }
+        deltas
+    }
+
+    /// The format is known: the bytes held while detecting it are read.
+    fn start_reading(&mut self, format: Format) {
+        let held = match std::mem::replace(&mut self.wire, Wire::Events(format)) {
+            Wire::Detect { held, .. } => held.freeze(),
+            _ => Bytes::new(),
+        };
+        self.decoder.set_format(format);
+        self.format = Some(format);
+        self.read(held);
+    }
+
+    /// Feeds the decoder and folds, until `message_stop` or the first error (then nothing more is read).
+    fn read(&mut self, chunk: Bytes) {
+        if self.decoder.failure().is_some() || self.decoder.is_complete() {
+            return;
+        }
+        self.decoder.feed_bytes(chunk);
+        match &mut self.on_event {
+            None => {
+                let _ = self.decoder.fold_buffered();
+            }
+            Some(callback) => {
+                while let Some(Ok(event)) = self.decoder.next_event() {
+                    callback(&event);
+                }
+            }
+        }
+    }
+
+    /// The upstream has ended (or failed, stalled, or the client has gone): the final report, for every
+    /// observer.
+    pub(super) fn end(&mut self, how: End, client_gone: bool) {
+        if self.ended.is_some() {
+            return;
+        }
+        self.client_gone |= client_gone;
+        if let (Wire::Detect { held, .. }, End::Clean) = (&self.wire, &how) {
+            let format = Format::detect(held, true).unwrap_or(Format::Sse);
+            self.start_reading(format);
+        }
+        let complete = self.decoder.is_complete();
+        let (error, message) = match std::mem::replace(&mut self.wire, Wire::detect()) {
+            Wire::Events(_) | Wire::Detect { .. } => self.verdict(how),
+            #[cfg(feature = "http")]
+            Wire::ErrorBody { status, headers, body } => {
+                let headers = headers.iter().map(|(name, value)| (name.as_str(), value.as_str()));
+                let mut api = crate::ApiError::from_response_with_headers(status, headers, &body);
+                api.set_body_cut_short(!matches!(how, End::Clean));
+                (Some(self.with_ids(Error::api(api))), None)
+            }
+            #[cfg(feature = "http")]
+            Wire::Json { status, body, whole } => {
+                let error = crate::io::http::json_body(status, body.freeze(), whole && matches!(how, End::Clean));
+                let message = error.partial_message().cloned();
+                (Some(self.with_ids(error)), message)
+            }
+            #[cfg(feature = "http")]
+            Wire::Other(error) => (Some(self.with_ids(error)), None),
+        };
+        let report = self.build(error, message, complete);
+        self.ended = Some(report);
+        self.wakers.wake_all();
+    }
+
+    /// The error and the message of a stream that ended `how`.
+    fn verdict(&mut self, how: End) -> (Option<Error>, Option<Message>) {
+        if !self.decoder.is_complete() {
+            let error = match how {
+                End::Clean => self.decoder.finish().err(),
+                End::Upstream(text) => Some(self.decoder.fail(Error::transport(text))),
+                #[cfg(feature = "tokio")]
+                End::Stalled(limit) => {
+                    let delivered = self.decoder.snapshot().is_some_and(|m| !m.content.is_empty());
+                    Some(self.decoder.fail(Error::stalled(limit, delivered)))
+                }
+                #[cfg(not(feature = "tokio"))]
+                End::Stalled(_) => None,
+                End::ClientGone => self.decoder.failure().cloned(),
+            };
+            if let Some(error) = error {
+                let message = error.partial_message().cloned();
+                return (Some(error), message);
+            }
+            self.note_counts();
+            if !self.decoder.is_complete() {
+                return (None, self.decoder.partial_message());
+            }
+        }
+        // `message_stop` was folded: the message is final, whatever happened to the bytes after it.
+        self.note_counts();
+        match std::mem::take(&mut self.decoder).into_final_message() {
+            Ok(message) => (None, Some(message)),
+            Err(error) => {
+                let message = error.partial_message().cloned();
+                (Some(error), message)
+            }
+        }
+    }
+
+    #[cfg(feature = "http")]
+    fn with_ids(&self, mut error: Error) -> Error {
+        error.set_request_ids(self.request_ids.0.as_deref(), self.request_ids.1.as_deref());
+        error
+    }
+
+    /// The report so far (the final one once there is one).
+    pub(super) fn report(&mut self) -> TapReport {
+        if let Some(report) = &self.ended {
+            return report.clone();
+        }
+        let error = match &self.wire {
+            #[cfg(feature = "http")]
+            Wire::Other(error) => Some(error.clone()),
+            _ => self.decoder.failure().cloned(),
+        };
+        let message = self.decoder.partial_message();
+        self.build(error, message, self.decoder.is_complete())
+    }
+
+    fn build(&self, error: Option<Error>, message: Option<Message>, complete: bool) -> TapReport {
+        TapReport {
+            error,
+            client_gone: self.client_gone,
+            complete: complete && message.is_some(),
+            message,
+            invocation_metrics: self.metrics.clone(),
+            request_id: self.request_ids.0.clone(),
+            aws_request_id: self.request_ids.1.clone(),
+            status: self.status,
+            format: self.format,
+            time_to_first_chunk: self.first_chunk,
+            time_to_first_event: self.first_event,
+            time_to_first_content: self.first_content,
+            time_to_last_chunk: self.last_chunk.map(|last| last.saturating_duration_since(self.start)),
+            chunk_gap_median: self.gaps.quantile(0.5),
+            chunk_gap_p99: self.gaps.quantile(0.99),
+            chunk_gap_max: self.gaps.max(),
+            chunks: self.chunks,
+            bytes_received: self.bytes_received,
+            bytes_forwarded: self.bytes_forwarded,
+            events: self.events,
+        }
+    }
+
+    /// An observer's poll: the final report, or `Pending` (its waker kept) until there is one. An upstream kept
+    /// after the client went is read here.
+    pub(super) fn poll_report(&mut self, id: usize, cx: &mut Context<'_>) -> Poll<TapReport> {
+        #[cfg(feature = "tokio")]
+        self.read_kept(cx);
+        if let Some(report) = &self.ended {
+            return Poll::Ready(report.clone());
+        }
+        self.wakers.register(id, cx.waker());
+        Poll::Pending
+    }
+
+    /// Keeps the upstream after the client went, for the observers to read on (see
+    /// [`Tap::with_keep_reading`](super::Tap::with_keep_reading)).
+    #[cfg(feature = "tokio")]
+    pub(super) fn keep_reading(&mut self, upstream: Box<dyn Upstream<String>>, time: Duration, bytes: u64) {
+        self.client_gone = true;
+        if self.observers == 0 || bytes == 0 {
+            drop(upstream);
+            self.end(End::ClientGone, true);
+            return;
+        }
+        self.kept = Some(KeptReading { upstream, time, bytes_left: bytes, deadline: None });
+        // An observer may be waiting already: it is the one to read.
+        self.wakers.wake_all();
+    }
+
+    /// Reads the kept upstream, a bounded amount per poll, until `message_stop`, its end or a bound.
+    #[cfg(feature = "tokio")]
+    fn read_kept(&mut self, cx: &mut Context<'_>) {
+        let Some(mut kept) = self.kept.take() else { return };
+        // Made here, in the runtime of the task that awaits the observer (the tap may be dropped anywhere).
+        let deadline = kept.deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(kept.time)));
+        if deadline.as_mut().poll(cx).is_ready() {
+            return self.end(End::ClientGone, true);
+        }
+        for _ in 0..READ_BUDGET {
+            match kept.upstream.poll_piece(cx) {
+                Poll::Ready(Some(Ok(Piece::Data(chunk)))) => {
+                    kept.bytes_left = kept.bytes_left.saturating_sub(chunk.len() as u64);
+                    if self.chunk(&chunk, false) || kept.bytes_left == 0 {
+                        return self.end(End::ClientGone, true);
+                    }
+                }
+                #[cfg(feature = "http")]
+                Poll::Ready(Some(Ok(Piece::Trailers(_)))) => {}
+                Poll::Ready(Some(Err(text))) => return self.end(End::Upstream(text), true),
+                Poll::Ready(None) => return self.end(End::Clean, true),
+                Poll::Pending => {
+                    self.kept = Some(kept);
+                    return;
+                }
+            }
+        }
+        self.kept = Some(kept);
+        cx.waker().wake_by_ref();
+    }
+}
