@@ -57,3 +57,35 @@ fn handing_events_out_costs_at_most_the_text_of_each_delta() {
     let frames = per_delta(16 * 1024, support::frame_count);
     assert!(frames < 0.01, "sse::Decoder frames: {frames} allocations per delta");
 }
+
+/// The gateway tap forwarding the chunks (and folding them on the way) to the end, then its report.
+fn tapped(chunks: &[Bytes]) -> usize {
+    let tap = anthropic_sse::Tap::new(source(chunks));
+    let observer = tap.observer();
+    let forwarded = futures::executor::block_on(tap.fold(0, |n, c| futures::future::ready(n + c.unwrap().len())));
+    let report = futures::executor::block_on(observer);
+    assert!(report.complete);
+    forwarded
+}
+
+/// Allocations (and reallocations) that `path` makes on the larger stream beyond the smaller one, both cut in
+/// `chunk`-byte chunks, and how many more chunks the larger one has.
+fn growth(chunk: usize, path: impl Fn(&[Bytes]) -> usize) -> (f64, f64) {
+    let small = support::chunked(&Bytes::from(support::text_stream(10_000)), chunk);
+    let large = support::chunked(&Bytes::from(support::text_stream(30_000)), chunk);
+    let (_, a_small, r_small) = counting::count(|| path(&small));
+    let (_, a_large, r_large) = counting::count(|| path(&large));
+    ((a_large + r_large) as f64 - (a_small + r_small) as f64, (large.len() - small.len()) as f64)
+}
+
+#[test]
+fn the_tap_does_not_allocate_per_forwarded_chunk() {
+    for chunk in [130, 16 * 1024] {
+        // The message's text grows by doubling, a few reallocations that the fold makes on any route: counted
+        // out by the fold alone on the same chunks.
+        let (tap, chunks) = growth(chunk, tapped);
+        let (fold, _) = growth(chunk, final_message);
+        let cost = (tap - fold) / chunks;
+        assert!(cost < 0.01, "Tap, {chunk}-byte chunks: {cost} allocations per forwarded chunk ({tap} vs {fold})");
+    }
+}

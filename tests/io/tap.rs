@@ -390,3 +390,39 @@ fn reading_stops_at_its_first_error_and_forwarding_does_not() {
         }
     }
 }
+
+#[test]
+fn every_line_ending_in_every_chunking_is_read_as_the_driver_reads_it() {
+    let lf = SAMPLE_STREAM.to_vec();
+    let crlf = String::from_utf8(lf.clone()).unwrap().replace('\n', "\r\n").into_bytes();
+    let cr = String::from_utf8(lf.clone()).unwrap().replace('\n', "\r").into_bytes();
+    for (ending, body) in [("LF", lf), ("CRLF", crlf), ("CR", cr)] {
+        let direct = futures::executor::block_on(
+            Events::new(upstream(vec![Bytes::from(body.clone())], Arc::default())).final_message(),
+        )
+        .unwrap();
+        for size in [1, 2, 3, 7, 64, 130, body.len()] {
+            let tap = Tap::new(upstream(chunks(&body, size), Arc::default()));
+            let observer = tap.observer();
+            let forwarded: Vec<_> = futures::executor::block_on(tap.map(Result::unwrap).collect());
+            assert_eq!(forwarded.concat(), body);
+            let report = observer.now_or_never().unwrap();
+            assert!(report.error.is_none(), "{ending}, {size}: {:?}", report.error);
+            assert_eq!(report.message.as_ref(), Some(&direct), "{ending}, {size}");
+        }
+    }
+}
+
+#[test]
+fn a_line_past_the_limit_is_recorded_and_forwarded() {
+    let limits = anthropic_sse::Limits::default().with_max_line_bytes(1024);
+    let mut body = b"event: message_start\ndata: ".to_vec();
+    body.extend(std::iter::repeat_n(b'x', 100_000));
+    let tap = Tap::new(upstream(chunks(&body, 100), Arc::default())).with_limits(limits);
+    let observer = tap.observer();
+    let forwarded: Vec<_> = futures::executor::block_on(tap.map(Result::unwrap).collect());
+    assert_eq!(forwarded.concat(), body);
+    let report = observer.now_or_never().unwrap();
+    assert_eq!(report.error.as_ref().map(|e| e.kind()), Some(ErrorKind::Limit), "{:?}", report.error);
+    assert_eq!(report.outcome(), "unreadable");
+}
