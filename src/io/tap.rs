@@ -379,7 +379,14 @@ impl<E> Tap<E> {
             let limit = *idle;
             let timer = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
             if std::future::Future::poll(timer.as_mut(), cx).is_ready() {
-                self.shared.lock().end(End::Stalled(limit), false);
+                let mut observed = self.shared.lock();
+                // After `message_stop` the timeout no longer applies (the fold may not have read it yet).
+                if observed.is_complete_now() {
+                    drop(observed);
+                    self.idle = None;
+                    return false;
+                }
+                observed.end(End::Stalled(limit), false);
                 return true;
             }
         }
@@ -443,7 +450,7 @@ impl<E> Drop for Tap<E> {
         let mut observed = self.shared.lock();
         #[cfg(feature = "tokio")]
         if let Some(keep) = self.keep_reading {
-            if !observed.is_ended() && !observed.is_complete() {
+            if !observed.is_ended() && !observed.is_complete_now() {
                 observed.keep_reading((self.erase)(upstream), keep.time, keep.bytes);
                 return;
             }
