@@ -134,6 +134,75 @@ pub fn fold(data: &[u8]) {
     assert_eq!(whole, typed_route(input), "folding in place and folding typed events disagree");
 }
 
+/// `tap`: the gateway tap forwards exactly the chunks it is given, the same bytes in the same order, and its
+/// report, ready at the body's end (never pending), has the outcome the blocking driver gives for the same bytes;
+/// a snapshot at every chunk does not disturb it; a client gone after a number of chunks the seed picks
+/// completes the report at once, marked, with what was forwarded counted.
+pub fn tap(data: &[u8]) {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    use futures_core::Stream;
+
+    /// The chunks as a stream that is always ready.
+    struct Chunks(std::vec::IntoIter<bytes::Bytes>);
+    impl Stream for Chunks {
+        type Item = Result<bytes::Bytes, std::convert::Infallible>;
+        fn poll_next(mut self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            Poll::Ready(self.0.next().map(Ok))
+        }
+    }
+
+    let (seed, input) = split(data);
+    let whole = bytes::Bytes::copy_from_slice(input);
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    for end in cuts(seed, input.len()) {
+        chunks.push(whole.slice(start..end));
+        start = end;
+    }
+    let expected = outcome(BlockingEvents::new(input).final_message());
+    let mut cx = Context::from_waker(Waker::noop());
+    let gone_after = (seed as usize >> 8) % (chunks.len() + 2);
+    for client_leaves in [false, true] {
+        let mut tap = anthropic_sse::Tap::new(Chunks(chunks.clone().into_iter())).with_format(Format::Sse);
+        let mut observer = tap.observer();
+        let mut forwarded = Vec::new();
+        loop {
+            if client_leaves && forwarded.len() == gone_after {
+                drop(tap);
+                break;
+            }
+            match std::pin::Pin::new(&mut tap).poll_next(&mut cx) {
+                Poll::Ready(Some(Ok(chunk))) => forwarded.push(chunk),
+                Poll::Ready(None) => break,
+                other => panic!("a ready source gives {other:?}"),
+            }
+            let snapshot = observer.snapshot();
+            serde_json::to_string(&snapshot).expect("a report serializes");
+        }
+        let Poll::Ready(report) = std::pin::Pin::new(&mut observer).poll(&mut cx) else {
+            panic!("the report is pending after the body's end or the client's leaving")
+        };
+        let sent: usize = forwarded.iter().map(|c| c.len()).sum();
+        assert_eq!(report.bytes_forwarded, sent as u64);
+        if !report.client_gone {
+            assert!(forwarded.iter().zip(&chunks).all(|(a, b)| a.as_ptr() == b.as_ptr() && a.len() == b.len()));
+            assert_eq!(forwarded.len(), chunks.len(), "every chunk forwarded");
+            let got = match (&report.error, &report.message) {
+                (None, message) => (None, message.as_ref().map(|m| serde_json::to_string(m).expect("serializes"))),
+                (Some(e), _) => (
+                    Some(e.error_type().to_owned()),
+                    e.partial_message().map(|m| serde_json::to_string(m).expect("serializes")),
+                ),
+            };
+            assert_eq!(got, expected, "the tap's report and the driver disagree");
+        } else {
+            assert!(client_leaves && forwarded.len() < chunks.len() + 1);
+        }
+    }
+}
+
 /// The final message the slow way: every event built as a `StreamEvent` and applied, none folded in place.
 fn typed_route(input: &[u8]) -> (Option<String>, Option<String>) {
     let mut decoder = EventDecoder::new();

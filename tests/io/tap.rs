@@ -426,3 +426,28 @@ fn a_line_past_the_limit_is_recorded_and_forwarded() {
     assert_eq!(report.error.as_ref().map(|e| e.kind()), Some(ErrorKind::Limit), "{:?}", report.error);
     assert_eq!(report.outcome(), "unreadable");
 }
+
+#[tokio::test]
+async fn the_idle_timeout_no_longer_applies_after_message_stop_even_when_small_chunks_were_gathered() {
+    // Small chunks after the first content are gathered before they are folded: the timer's check for
+    // `message_stop` folds them first, and the connection left open after it is no stall.
+    let open = futures::stream::iter(chunks(SAMPLE_STREAM, 20).into_iter().map(Ok::<_, std::io::Error>))
+        .chain(futures::stream::pending());
+    let mut tap = Tap::new(open).with_idle_timeout(Duration::from_millis(30));
+    let observer = tap.observer();
+    let mut forwarded = Vec::new();
+    let waited = tokio::time::timeout(Duration::from_millis(300), async {
+        while let Some(chunk) = tap.next().await {
+            forwarded.push(chunk.unwrap());
+        }
+    })
+    .await;
+    assert!(waited.is_err(), "the tap ended the body after message_stop");
+    assert_eq!(forwarded.concat(), SAMPLE_STREAM);
+    let report = observer.snapshot();
+    assert!(report.complete && report.error.is_none(), "{:?}", report.error);
+    drop(tap);
+    let report = observer.now_or_never().unwrap();
+    assert!(report.complete && report.client_gone && report.error.is_none());
+    assert_eq!(report.outcome(), "complete", "the client left after the whole message");
+}

@@ -9,7 +9,7 @@ use std::path::Path;
 /// A fuzz target's check.
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 8] = [
+const TARGETS: [(&str, Check); 9] = [
     ("sse_decoder", checks::sse_decoder),
     ("events", checks::events),
     ("fold", checks::fold),
@@ -18,6 +18,7 @@ const TARGETS: [(&str, Check); 8] = [
     ("fast_paths", checks::fast_paths),
     ("eventstream", checks::eventstream),
     ("eventstream_structured", checks::eventstream_structured),
+    ("tap", checks::tap),
 ];
 
 #[test]

@@ -21,7 +21,7 @@ use crate::model::message::{Message, StopReason, Usage};
 /// | ended by an API error (an `error` event after the 200, a Bedrock exception, a non-2xx status) | kind [`Api`](ErrorKind::Api) | `false` |
 /// | cut short upstream (a transport error, or the body ended before `message_stop`) | kind [`Transport`](ErrorKind::Transport) or [`Incomplete`](ErrorKind::Incomplete) | `false` |
 /// | stalled (the tap's idle timeout) | kind [`Stalled`](ErrorKind::Stalled) | `false` |
-/// | client gone before the end | `None` (or what had failed before) | `true` |
+/// | client gone before `message_stop` (after it, the outcome is complete, the flag set) | `None` (or what had failed before) | `true` |
 /// | not a stream (a JSON body, another content type) | kind [`NotAStream`](ErrorKind::NotAStream) | `false` |
 ///
 /// Other kinds (invalid JSON, a protocol violation, a limit) mean the stream could not be read to its end:
@@ -120,7 +120,7 @@ impl TapReport {
             #[cfg(feature = "tokio")]
             Some(ErrorKind::Stalled) => "stalled",
             Some(ErrorKind::NotAStream) => "not_a_stream",
-            _ if self.client_gone => "client_gone",
+            _ if self.client_gone && !self.complete => "client_gone",
             None => "complete",
             Some(_) => "unreadable",
         }
