@@ -8,7 +8,7 @@
 use std::fmt::Display;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 #[cfg(feature = "tokio")]
 use std::time::Duration;
 use std::time::Instant;
@@ -22,80 +22,15 @@ use crate::model::event::StreamEvent;
 
 mod observed;
 mod report;
+mod upstream;
+mod wire;
 
-use observed::{End, Observed, Wire};
+use observed::{End, Observed};
 pub use report::TapReport;
-
-/// What an upstream yields: data, or (from an HTTP body) its trailers, passed on as they are.
-enum Piece {
-    Data(Bytes),
-    #[cfg(feature = "http")]
-    Trailers(::http::HeaderMap),
-}
-
-/// An upstream with its type erased, so that [`Tap`] names only its error type.
-trait Upstream<E>: Send {
-    fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Piece, E>>>;
-
-    #[cfg(feature = "http")]
-    fn size_hint(&self) -> http_body::SizeHint {
-        http_body::SizeHint::default()
-    }
-}
-
-/// A `Stream` of byte chunks as an upstream.
-struct StreamUpstream<S>(Pin<Box<S>>);
-
-impl<S, B, E> Upstream<E> for StreamUpstream<S>
-where
-    S: Stream<Item = Result<B, E>> + Send,
-    B: Into<Bytes>,
-{
-    fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Piece, E>>> {
-        self.0.as_mut().poll_next(cx).map(|item| item.map(|chunk| chunk.map(|b| Piece::Data(b.into()))))
-    }
-}
-
-/// An HTTP body as an upstream: its data frames as `Bytes` (without a copy when the body's data is `Bytes`),
-/// its trailers as they are.
 #[cfg(feature = "http")]
-struct BodyUpstream<B>(Pin<Box<B>>);
-
-#[cfg(feature = "http")]
-impl<B> Upstream<B::Error> for BodyUpstream<B>
-where
-    B: http_body::Body + Send,
-{
-    fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Piece, B::Error>>> {
-        use bytes::Buf;
-        self.0.as_mut().poll_frame(cx).map(|frame| {
-            frame.map(|frame| {
-                frame.map(|frame| match frame.into_data() {
-                    Ok(mut data) => Piece::Data(data.copy_to_bytes(data.remaining())),
-                    Err(frame) => Piece::Trailers(frame.into_trailers().unwrap_or_default()),
-                })
-            })
-        })
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.0.size_hint()
-    }
-}
-
-/// An upstream whose errors are read as their text, for the observer that keeps reading it after the client
-/// has gone (it forwards nothing, so the error's type no longer matters).
-struct ErrorText<E>(Box<dyn Upstream<E>>);
-
-impl<E: Display + Send> Upstream<String> for ErrorText<E> {
-    fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Piece, String>>> {
-        self.0.poll_piece(cx).map(|item| item.map(|piece| piece.map_err(|e| e.to_string())))
-    }
-}
-
-fn error_text<E: Display + Send + 'static>(upstream: Box<dyn Upstream<E>>) -> Box<dyn Upstream<String>> {
-    Box::new(ErrorText(upstream))
-}
+use upstream::BodyUpstream;
+use upstream::{Piece, StreamUpstream, Upstream, error_text};
+use wire::Wire;
 
 /// How long, and how much, the upstream is read after the client has gone (feature `tokio`).
 #[cfg(feature = "tokio")]
@@ -509,36 +444,6 @@ impl Drop for TapObserver {
         self.shared.lock().forget_observer(self.id);
     }
 }
-
-/// The observers' wakers, one per observer that waits.
-#[derive(Default)]
-struct Wakers(Vec<(usize, Waker)>);
-
-impl Wakers {
-    fn register(&mut self, id: usize, waker: &Waker) {
-        match self.0.iter_mut().find(|(i, _)| *i == id) {
-            Some((_, w)) if w.will_wake(waker) => {}
-            Some((_, w)) => w.clone_from(waker),
-            None => self.0.push((id, waker.clone())),
-        }
-    }
-
-    fn forget(&mut self, id: usize) {
-        self.0.retain(|(i, _)| *i != id);
-    }
-
-    fn wake_all(&mut self) {
-        for (_, waker) in self.0.drain(..) {
-            waker.wake();
-        }
-    }
-}
-
-/// The clock the figures read.
-type Clock = Box<dyn Fn() -> Instant + Send + Sync>;
-
-/// The per-event callback.
-type OnEvent = Box<dyn FnMut(&StreamEvent) + Send>;
 
 /// Turns an upstream into one whose errors are text (built where the error type's bounds are known).
 type Erase<E> = fn(Box<dyn Upstream<E>>) -> Box<dyn Upstream<String>>;

@@ -3,57 +3,22 @@
 
 #[cfg(feature = "tokio")]
 use std::future::Future as _;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 
 use super::report::TapReport;
-use super::{Clock, OnEvent, Wakers};
 #[cfg(feature = "tokio")]
-use super::{Piece, Upstream};
+use super::upstream::{Piece, Upstream};
+use super::wire::Wire;
 use crate::error::Error;
 use crate::framing::Format;
 use crate::io::gaps::Gaps;
 use crate::limits::Limits;
+use crate::model::event::StreamEvent;
 use crate::model::message::Message;
 use crate::pipeline::EventDecoder;
-
-/// How the body is read.
-pub(super) enum Wire {
-    /// Events in this format (set on the decoder).
-    Events(Format),
-    /// The format is read from the first bytes, held here until it is known.
-    Detect { held: BytesMut, blank: usize },
-    /// A non-2xx response: its body (up to 1 MiB) becomes the report's `ApiError`.
-    #[cfg(feature = "http")]
-    ErrorBody { status: u16, headers: Vec<(String, String)>, body: BytesMut },
-    /// A 2xx JSON body (up to the event limit): not a stream, the message it holds if it is one.
-    #[cfg(feature = "http")]
-    Json { status: u16, body: BytesMut, whole: bool },
-    /// Not a stream, and the error that says so.
-    #[cfg(feature = "http")]
-    Other(Error),
-}
-
-impl Wire {
-    pub(super) fn detect() -> Wire {
-        Wire::Detect { held: BytesMut::new(), blank: 0 }
-    }
-
-    /// The body of a response of `status`, `content_type` and `headers`.
-    #[cfg(feature = "http")]
-    pub(super) fn of_response(status: u16, content_type: &str, headers: Vec<(String, String)>) -> Wire {
-        use crate::io::http::Wire as Http;
-        match Http::of(status, content_type, None) {
-            Http::ErrorBody => Wire::ErrorBody { status, headers, body: BytesMut::new() },
-            Http::Stream(format) => Wire::Events(format),
-            Http::Detect => Wire::detect(),
-            Http::Json => Wire::Json { status, body: BytesMut::new(), whole: true },
-            Http::Other(error) => Wire::Other(error),
-        }
-    }
-}
 
 /// How the upstream ended, for the report.
 pub(super) enum End {
@@ -590,3 +555,33 @@ impl Observed {
         cx.waker().wake_by_ref();
     }
 }
+
+/// The observers' wakers, one per observer that waits.
+#[derive(Default)]
+struct Wakers(Vec<(usize, Waker)>);
+
+impl Wakers {
+    fn register(&mut self, id: usize, waker: &Waker) {
+        match self.0.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, w)) if w.will_wake(waker) => {}
+            Some((_, w)) => w.clone_from(waker),
+            None => self.0.push((id, waker.clone())),
+        }
+    }
+
+    fn forget(&mut self, id: usize) {
+        self.0.retain(|(i, _)| *i != id);
+    }
+
+    fn wake_all(&mut self) {
+        for (_, waker) in self.0.drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+/// The clock the figures read.
+type Clock = Box<dyn Fn() -> Instant + Send + Sync>;
+
+/// The per-event callback.
+type OnEvent = Box<dyn FnMut(&StreamEvent) + Send>;
