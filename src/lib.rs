@@ -30,7 +30,9 @@
 //!    byte chunks, such as a `reqwest` or `hyper` body, a tokio `AsyncRead`, `eventsource-stream` frames; the
 //!    HTTP edge, [`http::events`](crate::http) and `reqwest::events`, builds one from a response) and
 //!    [`BlockingEvents`] (a `std::io::Read`). Each yields typed events, the SDK's helper events
-//!    ([`Events::sdk_events`]) or text ([`Events::text`]).
+//!    ([`Events::sdk_events`]) or text ([`Events::text`]). Beside them, for gateways, the [`Tap`]: a stream
+//!    (or an HTTP response) forwarded untouched, and a [`TapReport`] of what it carried (usage, message,
+//!    errors, latency) for its [`TapObserver`].
 //!
 //! # Example
 //!
