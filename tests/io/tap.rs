@@ -451,3 +451,28 @@ async fn the_idle_timeout_no_longer_applies_after_message_stop_even_when_small_c
     assert!(report.complete && report.client_gone && report.error.is_none());
     assert_eq!(report.outcome(), "complete", "the client left after the whole message");
 }
+
+#[test]
+fn usage_counts_that_arrive_in_message_delta_are_reported() {
+    // A compatible gateway that reports input and cache counts at the end, not in message_start.
+    let body = concat!(
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],\"usage\":{\"input_tokens\":0,\"output_tokens\":0}}}\n\n",
+        "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}\n\n",
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+        "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"input_tokens\":12,\"cache_creation_input_tokens\":3,\"cache_read_input_tokens\":5,\"output_tokens\":7,\"server_tool_use\":{\"web_search_requests\":1}}}\n\n",
+        "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+    );
+    let tap = Tap::new(upstream(chunks(body.as_bytes(), 16), Arc::default()));
+    let observer = tap.observer();
+    let _: Vec<_> = futures::executor::block_on(tap.collect());
+    let report = observer.now_or_never().unwrap();
+    let usage = report.usage().unwrap();
+    assert_eq!(
+        (usage.input_tokens, usage.cache_creation_input_tokens, usage.cache_read_input_tokens, usage.output_tokens),
+        (Some(12), Some(3), Some(5), Some(7))
+    );
+    assert_eq!(usage.server_tool_use.as_ref().map(|r| r.get()), Some(r#"{"web_search_requests":1}"#));
+    assert_eq!((report.message_id(), report.model()), (Some("msg_1"), Some("m")));
+    assert_eq!(report.stop_reason().map(|r| r.as_str()), Some("end_turn"));
+}
