@@ -375,7 +375,7 @@ fn snapshots_and_the_event_callback_see_the_stream_as_it_goes() {
 
 #[test]
 fn reading_stops_at_its_first_error_and_forwarding_does_not() {
-    let body = [&SAMPLE_STREAM[..], b"event: content_block_delta\ndata: {not json\n\n", &SAMPLE_STREAM[..]].concat();
+    let body = [SAMPLE_STREAM, b"event: content_block_delta\ndata: {not json\n\n", SAMPLE_STREAM].concat();
     let bad = [b"event: message_start\ndata: {not json\n\n".as_slice(), SAMPLE_STREAM].concat();
     for (input, complete) in [(body, true), (bad, false)] {
         let tap = Tap::new(upstream(chunks(&input, 64), Arc::default()));
