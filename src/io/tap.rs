@@ -227,8 +227,9 @@ impl<E> Tap<E> {
     }
 
     /// A callback for each event read (for metrics), in order, on the task that forwards: it sees the events,
-    /// it cannot change what is forwarded. Keep it quick. Without one the events are folded without being
-    /// built, which is faster.
+    /// it cannot change what is forwarded. Keep it quick, and do not call a [`TapObserver`] from it: it runs
+    /// while the report is locked, which the observer would wait for. Without one the events are folded
+    /// without being built, which is faster.
     pub fn on_event(self, callback: impl FnMut(&StreamEvent) + Send + 'static) -> Self {
         self.shared.lock().on_event = Some(Box::new(callback));
         self
@@ -371,7 +372,7 @@ impl<E: Display> http_body::Body for Tap<E> {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.upstream.is_none()
+        self.upstream.as_ref().is_none_or(|upstream| upstream.is_end_stream())
     }
 
     fn size_hint(&self) -> http_body::SizeHint {
@@ -383,6 +384,10 @@ impl<E> Drop for Tap<E> {
     fn drop(&mut self) {
         let Some(upstream) = self.upstream.take() else { return };
         let mut observed = self.shared.lock();
+        // A body that said it had ended (hyper does not poll it again, and drops it): the end, not a client gone.
+        if upstream.is_end_stream() {
+            return observed.end(End::Clean, false);
+        }
         #[cfg(feature = "tokio")]
         if let Some(keep) = self.keep_reading {
             if !observed.is_ended() && !observed.is_complete_now() {

@@ -476,3 +476,21 @@ fn usage_counts_that_arrive_in_message_delta_are_reported() {
     assert_eq!((report.message_id(), report.model()), (Some("msg_1"), Some("m")));
     assert_eq!(report.stop_reason().map(|r| r.as_str()), Some("end_turn"));
 }
+
+#[test]
+fn a_body_that_says_it_has_ended_and_is_dropped_is_an_end_not_a_client_gone() {
+    // hyper stops at `is_end_stream()` and drops the body without polling it to `None`.
+    let response = http::Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(http_body_util::Full::new(Bytes::from_static(SAMPLE_STREAM)))
+        .unwrap();
+    let mut tapped = Tap::response(response).into_body();
+    let observer = tapped.observer();
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let frame = http_body::Body::poll_frame(std::pin::Pin::new(&mut tapped), &mut cx);
+    assert!(matches!(frame, std::task::Poll::Ready(Some(Ok(_)))));
+    assert!(http_body::Body::is_end_stream(&tapped));
+    drop(tapped);
+    let report = observer.now_or_never().unwrap();
+    assert!(report.complete && !report.client_gone && report.error.is_none(), "{}", report.to_json());
+}

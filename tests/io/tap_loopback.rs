@@ -46,6 +46,11 @@ impl Drop for Guard {
 async fn messages(State(upstream): State<Upstream>, headers: HeaderMap) -> Response {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let name = header("x-recording");
+    if name == "529" {
+        let body = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
+        let headers = [("content-type", "application/json"), ("request-id", "req_529"), ("retry-after", "2")];
+        return (axum::http::StatusCode::from_u16(529).unwrap(), headers, body).into_response();
+    }
     let size: usize = header("x-chunk").parse().unwrap_or(usize::MAX);
     let pause_after: usize = header("x-pause-after").parse().unwrap_or(usize::MAX);
     let (_, body, _) = upstream.recordings.iter().find(|(n, ..)| *n == name).expect("a known recording");
@@ -160,4 +165,21 @@ async fn a_client_that_goes_away_ends_the_upstream_and_the_report_at_once() {
         let dropped = tokio::time::timeout(LIMIT, setup.dropped.recv()).await.expect("the upstream is dropped");
         assert_eq!(dropped.as_deref(), Some(name.as_str()));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_non_2xx_reaches_the_client_untouched_and_its_api_error_is_reported() {
+    let mut setup = setup().await;
+    let response = tokio::time::timeout(LIMIT, post(&setup, "529", 0).send()).await.unwrap().unwrap();
+    assert_eq!(response.status(), 529);
+    assert_eq!(response.headers().get("retry-after").unwrap(), "2");
+    let body = response.bytes().await.unwrap();
+    assert_eq!(body, r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#);
+    let report = tokio::time::timeout(LIMIT, setup.reports.recv()).await.unwrap().unwrap();
+    assert!(!report.client_gone, "{}", report.to_json());
+    let error = report.error.as_ref().expect("recorded");
+    assert_eq!(error.api_error().map(|a| (a.error_type(), a.status())), Some(("overloaded_error", Some(529))));
+    assert_eq!(error.request_id(), Some("req_529"));
+    assert_eq!(report.outcome(), "api_error");
+    assert_eq!(report.bytes_forwarded, body.len() as u64);
 }

@@ -22,6 +22,12 @@ pub(super) trait Upstream<E>: Send {
     fn size_hint(&self) -> http_body::SizeHint {
         http_body::SizeHint::default()
     }
+
+    /// Whether the upstream says it has nothing more (an HTTP body may say so before it is polled to its end;
+    /// hyper then drops the body without polling it again).
+    fn is_end_stream(&self) -> bool {
+        false
+    }
 }
 
 /// A `Stream` of byte chunks as an upstream.
@@ -61,6 +67,10 @@ where
 
     fn size_hint(&self) -> http_body::SizeHint {
         self.0.size_hint()
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_end_stream()
     }
 }
 
