@@ -13,7 +13,8 @@ use std::time::Instant;
 use anthropic_sse::{Tap, TapReport};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
+use axum::http::header;
 use axum::response::Response;
 
 /// Where to forward, with what, and what to do with each report.
