@@ -13,8 +13,7 @@ use std::time::Instant;
 use anthropic_sse::{Tap, TapReport};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::http::header;
+use axum::http;
 use axum::response::Response;
 
 /// Where to forward, with what, and what to do with each report.
@@ -29,16 +28,16 @@ pub fn router(gateway: Gateway) -> axum::Router {
     axum::Router::new().route("/v1/messages", axum::routing::post(forward)).with_state(gateway)
 }
 
-async fn forward(State(gateway): State<Gateway>, request: Request) -> Result<Response, StatusCode> {
+async fn forward(State(gateway): State<Gateway>, request: Request) -> Result<Response, http::StatusCode> {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 32 << 20).await.map_err(|_| StatusCode::PAYLOAD_TOO_LARGE)?;
+    let body = axum::body::to_bytes(body, 32 << 20).await.map_err(|_| http::StatusCode::PAYLOAD_TOO_LARGE)?;
     let mut headers = parts.headers;
-    headers.remove(header::HOST);
+    headers.remove(http::header::HOST);
     let sent = Instant::now();
     let upstream = gateway.client.post(format!("{}/v1/messages", gateway.upstream)).headers(headers).body(body);
-    let upstream = upstream.send().await.map_err(|_| StatusCode::BAD_GATEWAY)?;
+    let upstream = upstream.send().await.map_err(|_| http::StatusCode::BAD_GATEWAY)?;
     // The same response, its body tapped: status, headers and every byte reach the client untouched.
-    let response = Tap::response(axum::http::Response::from(upstream)).map(|tap| tap.with_start(sent));
+    let response = Tap::response(http::Response::from(upstream)).map(|tap| tap.with_start(sent));
     let observer = response.body().observer();
     tokio::spawn(async move { (gateway.log)(observer.await) });
     Ok(response.map(Body::new))
