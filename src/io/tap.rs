@@ -20,9 +20,11 @@ use crate::framing::Format;
 use crate::limits::Limits;
 use crate::model::event::StreamEvent;
 
+mod lines;
 mod observed;
 mod report;
 mod upstream;
+mod wakers;
 mod wire;
 
 use observed::{End, Observed};
@@ -50,7 +52,25 @@ impl Shared {
         // A callback that panicked leaves figures that are still figures: read on.
         self.observed.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Runs `f` on the state, and hands back with its result a kept upstream whose reading ended, to be dropped
+    /// by the caller once the lock is released.
+    fn with_released<T>(&self, f: impl FnOnce(&mut Observed) -> T) -> (T, Released) {
+        let mut observed = self.lock();
+        let result = f(&mut observed);
+        #[cfg(feature = "tokio")]
+        let released = Released(observed.released.take());
+        #[cfg(not(feature = "tokio"))]
+        let released = Released;
+        (result, released)
+    }
 }
+
+/// A kept upstream to drop after the lock (nothing without the `tokio` feature).
+#[cfg(feature = "tokio")]
+struct Released(#[allow(dead_code)] Option<observed::KeptReading>);
+#[cfg(not(feature = "tokio"))]
+struct Released;
 
 /// The gateway tap: forwards a stream of byte chunks untouched, and reads on the way what it carries, for a
 /// [`TapObserver`] (the usage, the message, the error that ended it, the latency; see [`TapReport`]).
@@ -151,11 +171,15 @@ impl<E: Display + Send + 'static> Tap<E> {
         let (parts, body) = response.into_parts();
         let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
         let status = parts.status.as_u16();
-        let headers = parts
-            .headers
-            .iter()
-            .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
-            .collect();
+        // Kept only for an error body, whose `ApiError` reads them (the retry advice).
+        let headers = match parts.status.is_success() {
+            true => Vec::new(),
+            false => parts
+                .headers
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
+                .collect(),
+        };
         let wire = Wire::of_response(status, header("content-type").unwrap_or_default(), headers);
         let tap = Self::with_upstream(Box::new(BodyUpstream(Box::pin(body))), wire);
         {
@@ -211,34 +235,44 @@ impl<E> Tap<E> {
     /// The instant the times to the first chunk, event and content count from (e.g. when the request was
     /// sent upstream); by default, when the tap was made.
     pub fn with_start(self, start: Instant) -> Self {
-        self.shared.lock().start = start;
+        {
+            let mut observed = self.shared.lock();
+            observed.start = start;
+            observed.start_given = true;
+        }
         self
     }
 
-    /// The clock the figures read, once per chunk (tests pass one they move by hand); the start is read from
-    /// it again, unless [`with_start`](Self::with_start) follows.
+    /// The clock the figures read, once per chunk (tests pass one they move by hand); unless
+    /// [`with_start`](Self::with_start) gave the start, it is read from this clock, now.
     pub fn with_clock(self, clock: impl Fn() -> Instant + Send + Sync + 'static) -> Self {
         {
             let mut observed = self.shared.lock();
-            observed.start = clock();
+            if !observed.start_given {
+                observed.start = clock();
+            }
             observed.clock = Box::new(clock);
         }
         self
     }
 
-    /// A callback for each event read (for metrics), in order, on the task that forwards: it sees the events,
-    /// it cannot change what is forwarded. Keep it quick, and do not call a [`TapObserver`] from it: it runs
-    /// while the report is locked, which the observer would wait for. Without one the events are folded
-    /// without being built, which is faster.
-    pub fn on_event(self, callback: impl FnMut(&StreamEvent) + Send + 'static) -> Self {
+    /// A callback for each event read (for metrics), in order: it sees the events, it cannot change what is
+    /// forwarded. It runs where the reading happens: on the task that forwards, on an observer's task when the
+    /// tap keeps reading after the client went, or in the tap's drop. Keep it quick, and do not hold or call a
+    /// [`TapObserver`] in it: it runs while the report is locked, which the observer would wait for. If it
+    /// panics, the panic is caught and it is not called again. Without one the events are folded without being
+    /// built, which is faster.
+    pub fn with_event_callback(self, callback: impl FnMut(&StreamEvent) + Send + 'static) -> Self {
         self.shared.lock().on_event = Some(Box::new(callback));
         self
     }
 
-    /// An idle timeout (feature `tokio`, in a tokio runtime with its timer): when no byte arrives for `idle`,
-    /// the tap ends the forwarded body (the client sees it end) and drops the upstream, and the report records
-    /// an error of kind [`Stalled`](crate::error::ErrorKind::Stalled). None by default: a gateway usually has
-    /// its own. After `message_stop` it no longer applies.
+    /// An idle timeout (feature `tokio`, in a tokio runtime with its timer): when no byte arrives for `idle`
+    /// (counted from the first wait), the tap ends the forwarded body and drops the upstream, and the report
+    /// records an error of kind [`Stalled`](crate::error::ErrorKind::Stalled). The body ends as a body ends:
+    /// a client sees a stream without `message_stop` (which the crate's readers, unlike the Python SDK, report
+    /// as incomplete), not a transport error. None by default: a gateway usually has its own. After
+    /// `message_stop` it no longer applies. Resetting the timer reads tokio's clock once more per chunk.
     #[cfg(feature = "tokio")]
     pub fn with_idle_timeout(mut self, idle: Duration) -> Self {
         self.idle = Some((idle.min(super::FAR_FUTURE), None));
@@ -247,8 +281,9 @@ impl<E> Tap<E> {
 
     /// When the client goes before the end, keeps reading the upstream (nothing is forwarded) until
     /// `message_stop`, its end, `time` after the client went or `bytes` more, to learn the final usage (feature
-    /// `tokio`: the time bound needs its timer). The reading is done by whoever awaits a [`TapObserver`]; with
-    /// no observer left, the upstream is dropped. The report still says [`client_gone`](TapReport::client_gone);
+    /// `tokio`: the time bound needs its timer). The reading is done by whoever awaits a [`TapObserver`]
+    /// (every waiting observer is woken when there is more); a snapshot after the time bound ends it; with no
+    /// observer left, the upstream is dropped. The report still says [`client_gone`](TapReport::client_gone);
     /// [`complete`](TapReport::complete) says whether the usage is final.
     ///
     /// The observer that reads must be awaited in a tokio runtime with its timer.
@@ -383,21 +418,26 @@ impl<E: Display> http_body::Body for Tap<E> {
 impl<E> Drop for Tap<E> {
     fn drop(&mut self) {
         let Some(upstream) = self.upstream.take() else { return };
-        let mut observed = self.shared.lock();
-        // A body that said it had ended (hyper does not poll it again, and drops it): the end, not a client gone.
-        if upstream.is_end_stream() {
-            return observed.end(End::Clean, false);
-        }
-        #[cfg(feature = "tokio")]
-        if let Some(keep) = self.keep_reading {
-            if !observed.is_ended() && !observed.is_complete_now() {
-                observed.keep_reading((self.erase)(upstream), keep.time, keep.bytes);
-                return;
+        {
+            let mut observed = self.shared.lock();
+            if upstream.is_end_stream() {
+                // A body that said it had ended (hyper does not poll it again, and drops it): the end, not a
+                // client gone.
+                observed.end(End::Clean, false);
+            } else {
+                #[cfg(feature = "tokio")]
+                if let Some(keep) = self.keep_reading {
+                    if !observed.is_ended() && !observed.is_complete_now() {
+                        observed.keep_reading((self.erase)(upstream), keep.time, keep.bytes);
+                        return;
+                    }
+                }
+                observed.end(End::ClientGone, true);
             }
         }
+        // Dropped once the lock is released: an upstream's drop is code of its own.
         let _ = self.erase;
         drop(upstream);
-        observed.end(End::ClientGone, true);
     }
 }
 
@@ -431,7 +471,8 @@ impl TapObserver {
     /// as it goes), the figures up to now, the error if one was recorded; the final report once there is one.
     /// It copies the message, so asking after every chunk costs time in the message's size.
     pub fn snapshot(&self) -> TapReport {
-        self.shared.lock().report()
+        let (report, _released) = self.shared.with_released(Observed::report);
+        report
     }
 }
 
@@ -439,14 +480,16 @@ impl std::future::Future for TapObserver {
     type Output = TapReport;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TapReport> {
-        let mut observed = self.shared.lock();
-        observed.poll_report(self.id, cx)
+        let id = self.id;
+        let (poll, _released) = self.shared.with_released(|observed| observed.poll_report(id, cx));
+        poll
     }
 }
 
 impl Drop for TapObserver {
     fn drop(&mut self) {
-        self.shared.lock().forget_observer(self.id);
+        let id = self.id;
+        let ((), _released) = self.shared.with_released(|observed| observed.forget_observer(id));
     }
 }
 

@@ -346,7 +346,7 @@ fn the_figures_follow_the_injected_clock() {
 #[test]
 fn snapshots_and_the_event_callback_see_the_stream_as_it_goes() {
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let mut tap = Tap::new(upstream(chunks(SAMPLE_STREAM, 200), Arc::default())).on_event({
+    let mut tap = Tap::new(upstream(chunks(SAMPLE_STREAM, 200), Arc::default())).with_event_callback({
         let seen = seen.clone();
         move |event: &StreamEvent| seen.lock().unwrap().push(event.type_name().to_owned())
     });
@@ -402,12 +402,23 @@ fn every_line_ending_in_every_chunking_is_read_as_the_driver_reads_it() {
         )
         .unwrap();
         for size in [1, 2, 3, 7, 64, 130, body.len()] {
-            let tap = Tap::new(upstream(chunks(&body, size), Arc::default()));
+            let sent = chunks(&body, size);
+            let mut tap = Tap::new(upstream(sent.clone(), Arc::default()));
             let observer = tap.observer();
-            let forwarded: Vec<_> = futures::executor::block_on(tap.map(Result::unwrap).collect());
+            let mut forwarded = Vec::new();
+            for _ in 0..sent.len() {
+                forwarded.push(futures::executor::block_on(tap.next()).unwrap().unwrap());
+            }
             assert_eq!(forwarded.concat(), body);
+            // Every byte forwarded, the end not yet seen: the message is read, in whatever line ends.
+            let so_far = observer.snapshot();
+            assert!(so_far.complete && so_far.time_to_first_content.is_some(), "{ending}, {size}");
+            assert_eq!(so_far.message.as_ref(), Some(&direct), "{ending}, {size}");
+            // The client leaves then: the outcome is complete.
+            drop(tap);
             let report = observer.now_or_never().unwrap();
             assert!(report.error.is_none(), "{ending}, {size}: {:?}", report.error);
+            assert_eq!(report.outcome(), "complete", "{ending}, {size}");
             assert_eq!(report.message.as_ref(), Some(&direct), "{ending}, {size}");
         }
     }
@@ -430,8 +441,15 @@ fn a_line_past_the_limit_is_recorded_and_forwarded() {
 #[tokio::test]
 async fn the_idle_timeout_no_longer_applies_after_message_stop_even_when_small_chunks_were_gathered() {
     // Small chunks after the first content are gathered before they are folded: the timer's check for
-    // `message_stop` folds them first, and the connection left open after it is no stall.
-    let open = futures::stream::iter(chunks(SAMPLE_STREAM, 20).into_iter().map(Ok::<_, std::io::Error>))
+    // `message_stop` folds them first, and the connection left open after it is no stall (CRLF line ends too).
+    let crlf = String::from_utf8(SAMPLE_STREAM.to_vec()).unwrap().replace('\n', "\r\n");
+    for body in [SAMPLE_STREAM.to_vec(), crlf.into_bytes()] {
+        idle_after_message_stop(&body).await;
+    }
+}
+
+async fn idle_after_message_stop(body: &[u8]) {
+    let open = futures::stream::iter(chunks(body, 20).into_iter().map(Ok::<_, std::io::Error>))
         .chain(futures::stream::pending());
     let mut tap = Tap::new(open).with_idle_timeout(Duration::from_millis(30));
     let observer = tap.observer();
@@ -443,7 +461,7 @@ async fn the_idle_timeout_no_longer_applies_after_message_stop_even_when_small_c
     })
     .await;
     assert!(waited.is_err(), "the tap ended the body after message_stop");
-    assert_eq!(forwarded.concat(), SAMPLE_STREAM);
+    assert_eq!(forwarded.concat(), body);
     let report = observer.snapshot();
     assert!(report.complete && report.error.is_none(), "{:?}", report.error);
     drop(tap);
@@ -493,4 +511,71 @@ fn a_body_that_says_it_has_ended_and_is_dropped_is_an_end_not_a_client_gone() {
     drop(tapped);
     let report = observer.now_or_never().unwrap();
     assert!(report.complete && !report.client_gone && report.error.is_none(), "{}", report.to_json());
+}
+
+#[test]
+fn a_callback_that_panics_is_not_called_again_and_forwarding_and_reading_go_on() {
+    let calls = Arc::new(AtomicU64::new(0));
+    let tap = Tap::new(upstream(chunks(SAMPLE_STREAM, 400), Arc::default())).with_event_callback({
+        let calls = calls.clone();
+        move |_: &StreamEvent| {
+            if calls.fetch_add(1, Ordering::SeqCst) == 1 {
+                panic!("a metrics bug");
+            }
+        }
+    });
+    let observer = tap.observer();
+    let forwarded: Vec<_> = futures::executor::block_on(tap.map(Result::unwrap).collect());
+    assert_eq!(forwarded.concat(), SAMPLE_STREAM, "every chunk, the one that panicked included");
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "not called after its panic");
+    let report = observer.now_or_never().unwrap();
+    assert!(report.complete && report.error.is_none() && report.finished);
+    // And dropped mid-stream after a panic: no abort from the drop.
+    let tap = Tap::new(upstream(chunks(SAMPLE_STREAM, 400), Arc::default()))
+        .with_event_callback(|_: &StreamEvent| panic!("always"));
+    let observer = tap.observer();
+    let mut tap = tap;
+    futures::executor::block_on(tap.next()).unwrap().unwrap();
+    drop(tap);
+    assert!(observer.now_or_never().unwrap().client_gone);
+}
+
+#[test]
+fn a_snapshot_before_the_end_is_in_progress_and_the_start_given_stays() {
+    let mut tap = Tap::new(upstream(chunks(SAMPLE_STREAM, 300), Arc::default()));
+    let observer = tap.observer();
+    futures::executor::block_on(tap.next()).unwrap().unwrap();
+    let so_far = observer.snapshot();
+    assert!(!so_far.finished);
+    assert_eq!(so_far.outcome(), "in_progress");
+    let _: Vec<_> = futures::executor::block_on(tap.collect());
+    assert_eq!(observer.snapshot().outcome(), "complete");
+
+    let base = Instant::now();
+    let tap = Tap::new(upstream(chunks(SAMPLE_STREAM, 300), Arc::default()))
+        .with_start(base)
+        .with_clock(move || base + Duration::from_secs(2));
+    let observer = tap.observer();
+    let _: Vec<_> = futures::executor::block_on(tap.collect());
+    assert_eq!(observer.now_or_never().unwrap().time_to_first_chunk, Some(Duration::from_secs(2)));
+}
+
+#[tokio::test]
+async fn keep_reading_wakes_every_waiting_observer() {
+    // An observer polled once and left behind must not take the wake-ups from the one that waits.
+    let (tx, rx) = futures::channel::mpsc::unbounded::<Result<Bytes, std::io::Error>>();
+    let mut tap = Tap::new(rx).with_keep_reading(Duration::from_secs(5), 1 << 20);
+    let waiting = tap.observer();
+    let mut other = tap.observer();
+    tx.unbounded_send(Ok(Bytes::from_static(&SAMPLE_STREAM[..200]))).unwrap();
+    tap.next().await.unwrap().unwrap();
+    drop(tap);
+    let logger = tokio::spawn(waiting);
+    tokio::task::yield_now().await;
+    assert!((&mut other).now_or_never().is_none(), "still reading");
+    // The rest arrives while only `logger` waits.
+    tx.unbounded_send(Ok(Bytes::from_static(&SAMPLE_STREAM[200..]))).unwrap();
+    drop(tx);
+    let report = tokio::time::timeout(LIMIT, logger).await.expect("woken").unwrap();
+    assert!(report.complete && report.client_gone, "{}", report.to_json());
 }

@@ -3,14 +3,21 @@
 
 #[cfg(feature = "tokio")]
 use std::future::Future as _;
-use std::task::{Context, Poll, Waker};
+use std::sync::{Arc, Mutex};
+#[cfg(feature = "tokio")]
+use std::task::Waker;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
+use super::lines::{Lines, SMALL_CHUNK};
 use super::report::TapReport;
 #[cfg(feature = "tokio")]
 use super::upstream::{Piece, Upstream};
+#[cfg(feature = "tokio")]
+use super::wakers::FanOut;
+use super::wakers::{Wakers, lock};
 use super::wire::Wire;
 use crate::error::Error;
 use crate::framing::Format;
@@ -35,26 +42,13 @@ pub(super) enum End {
 
 /// The upstream read on after the client has gone.
 #[cfg(feature = "tokio")]
-struct KeptReading {
+pub(super) struct KeptReading {
     upstream: Box<dyn Upstream<String>>,
-    time: Duration,
     bytes_left: u64,
-    /// Made at the first poll of an observer (which runs in the runtime whose timer it needs).
-    deadline: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
-}
-
-/// The SSE bytes held for the next chunk (an event's start) are gathered in buffers of this size, and held up to
-/// it.
-const STAGE_SIZE: usize = 64 * 1024;
-
-/// Chunks smaller than this are gathered once the first content has been read (see `Observed::read`)...
-const SMALL_CHUNK: usize = 4 * 1024;
-/// ... and folded this many bytes at a time.
-const BATCH: usize = 32 * 1024;
-
-/// Whether the `\n` at `at` ends an event (it follows another `\n`: a blank line).
-fn ends_event(bytes: &[u8], at: usize) -> bool {
-    at > 0 && bytes[at - 1] == b'\n'
+    /// The time bound, from when the client went.
+    until: tokio::time::Instant,
+    /// Its timer, made at the first poll of an observer (which runs in the runtime whose timer it needs).
+    timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
 }
 
 /// How many pieces an observer reads from a kept upstream in one poll before it yields.
@@ -63,13 +57,15 @@ const READ_BUDGET: usize = 64;
 
 pub(super) struct Observed {
     decoder: EventDecoder,
-    /// SSE: the start of an event whose end has not arrived.
-    staged: BytesMut,
+    /// SSE bytes read and not yet fed: the start of a line whose end has not arrived, or small chunks gathered.
+    lines: Lines,
     wire: Wire,
     /// The format read, once known.
     format: Option<Format>,
     pub(super) clock: Clock,
     pub(super) start: Instant,
+    /// The start was given (`with_start`): a clock given later does not move it.
+    pub(super) start_given: bool,
     pub(super) status: Option<u16>,
     pub(super) on_event: Option<OnEvent>,
     request_ids: (Option<String>, Option<String>),
@@ -88,11 +84,15 @@ pub(super) struct Observed {
     client_gone: bool,
     /// The final report, once the upstream has ended or the client has gone.
     ended: Option<TapReport>,
-    wakers: Wakers,
+    /// Shared with the waker that a kept upstream is polled with, which wakes every waiting observer.
+    wakers: Arc<Mutex<Wakers>>,
     observers: usize,
     next_id: usize,
     #[cfg(feature = "tokio")]
     kept: Option<KeptReading>,
+    /// A kept upstream whose reading ended, to be dropped once the lock is released (its drop is user code).
+    #[cfg(feature = "tokio")]
+    pub(super) released: Option<KeptReading>,
 }
 
 impl Observed {
@@ -107,11 +107,12 @@ impl Observed {
         }
         Observed {
             decoder,
-            staged: BytesMut::new(),
+            lines: Lines::default(),
             wire,
             format,
             clock: Box::new(Instant::now),
             start: Instant::now(),
+            start_given: false,
             status: None,
             on_event: None,
             request_ids: (None, None),
@@ -127,11 +128,13 @@ impl Observed {
             metrics: None,
             client_gone: false,
             ended: None,
-            wakers: Wakers::default(),
+            wakers: Arc::default(),
             observers: 0,
             next_id: 0,
             #[cfg(feature = "tokio")]
             kept: None,
+            #[cfg(feature = "tokio")]
+            released: None,
         }
     }
 
@@ -143,10 +146,11 @@ impl Observed {
 
     /// An observer is gone; with none left, an upstream kept for them is dropped and the report completed.
     pub(super) fn forget_observer(&mut self, id: usize) {
-        self.wakers.forget(id);
+        lock(&self.wakers).forget(id);
         self.observers -= 1;
         #[cfg(feature = "tokio")]
-        if self.observers == 0 && self.kept.take().is_some() {
+        if self.observers == 0 && self.kept.is_some() {
+            self.released = self.kept.take();
             self.end(End::ClientGone, true);
         }
     }
@@ -205,7 +209,8 @@ impl Observed {
                 held.extend_from_slice(chunk);
                 // Leading whitespace is looked at once, not again with every chunk that adds to it.
                 *blank += held[*blank..].iter().take_while(|&&b| crate::text::is_json_ws(b)).count();
-                let detected = match Format::detect(held, false) {
+                let only_blank = *blank == held.len() && held.len() >= 12;
+                let detected = match if only_blank { None } else { Format::detect(held, false) } {
                     // More leading whitespace than a line may hold: SSE, whose decoder says so.
                     None if held.len() > self.decoder.limits().max_line_bytes() => Some(Format::Sse),
                     detected => detected,
@@ -262,11 +267,13 @@ impl Observed {
 
     /// Feeds the decoder and folds, until `message_stop` or the first error (then nothing more is read).
     ///
-    /// Small SSE chunks, once the first content delta has been read (its time is taken), are gathered and
-    /// folded [`BATCH`] bytes at a time, as the drivers gather what a source has ready: the fold's fast path
-    /// reads whole events in place, where folding every small chunk on its own costs three times as much
-    /// (`benches/tap.rs`). What is gathered is folded before anything reads the fold: a snapshot, the report,
-    /// the idle timeout's check for `message_stop`. With a per-event callback, every chunk is folded at once.
+    /// SSE is fed by whole lines ([`Lines::feed`]). Small SSE chunks, once the first content delta has been
+    /// read (its time is taken), are gathered and fed [`BATCH`](super::lines::BATCH) bytes at a time
+    /// ([`Lines::gather`]), as the drivers gather what a source has ready: the fold's fast path reads whole
+    /// events in place, where folding every small chunk on its own costs three times as much
+    /// (`benches/tap.rs`). Whatever reads the fold (a snapshot, the report, the idle timeout's check for
+    /// `message_stop`, the tap's drop) folds the whole lines gathered first. With a per-event callback, every
+    /// chunk is folded at once.
     fn read(&mut self, chunk: Bytes, eager: bool) {
         if self.decoder.failure().is_some() || self.decoder.is_complete() {
             return;
@@ -275,29 +282,25 @@ impl Observed {
             Some(Format::Sse)
                 if !eager && chunk.len() < SMALL_CHUNK && self.first_content.is_some() && self.on_event.is_none() =>
             {
-                self.stage(&chunk);
-                if self.staged.len() >= BATCH {
-                    self.fold_gathered();
+                if !self.lines.gather(&chunk, &mut self.decoder) {
+                    return;
                 }
-                return;
             }
-            Some(Format::Sse) => self.feed_sse(chunk),
+            Some(Format::Sse) => self.lines.feed(chunk, &mut self.decoder),
             _ => self.decoder.feed_bytes(chunk),
         }
         self.fold();
     }
 
-    /// Folds the whole events gathered (see [`read`](Self::read)).
+    /// Folds the whole lines gathered, so that every event whose end was forwarded is read.
     fn fold_gathered(&mut self) {
-        if self.staged.is_empty() || self.decoder.failure().is_some() || self.decoder.is_complete() {
+        if self.decoder.failure().is_some() || self.decoder.is_complete() {
             return;
         }
-        match memchr::memrchr_iter(b'\n', &self.staged).find(|&at| ends_event(&self.staged, at)) {
-            Some(at) => self.decoder.feed_bytes(self.staged.split_to(at + 1).freeze()),
-            None => self.feed_held_lines(),
+        if self.lines.feed_whole_lines(&mut self.decoder) {
+            self.fold();
+            self.note_counts();
         }
-        self.fold();
-        self.note_counts();
     }
 
     /// Whether `message_stop` has been folded, what was gathered folded first.
@@ -305,59 +308,6 @@ impl Observed {
     pub(super) fn is_complete_now(&mut self) -> bool {
         self.fold_gathered();
         self.decoder.is_complete()
-    }
-
-    /// Feeds SSE by whole events where it can: the event held from before completed by the chunk's start,
-    /// then the chunk up to its last event end (`\n\n`); the rest is held for the next chunk. The decoder reads
-    /// an event that lies whole in one chunk in place, on its fastest path, where one split between chunks is
-    /// pieced together line by line (and a split line copied into an allocation of its own): holding the start
-    /// here costs a copy of a few bytes and one allocation per [`STAGE_SIZE`]. An event completes, and is read,
-    /// in the chunk that ends it, as before. Past [`STAGE_SIZE`] held (a large event, a stream whose lines end
-    /// with `\r`), the whole lines held are fed, so that what is held stays within a line (a line past the line
-    /// limit is fed, and the decoder says so).
-    fn feed_sse(&mut self, mut chunk: Bytes) {
-        if !self.staged.is_empty() {
-            let straddles = self.staged.last() == Some(&b'\n') && chunk.first() == Some(&b'\n');
-            let end =
-                if straddles { Some(0) } else { memchr::memchr_iter(b'\n', &chunk).find(|&at| ends_event(&chunk, at)) };
-            let Some(end) = end else {
-                self.stage(&chunk);
-                return self.feed_held_lines();
-            };
-            self.stage(&chunk[..=end]);
-            self.decoder.feed_bytes(self.staged.split().freeze());
-            chunk = chunk.slice(end + 1..);
-        }
-        match memchr::memrchr_iter(b'\n', &chunk).find(|&at| ends_event(&chunk, at)) {
-            Some(at) if at + 1 == chunk.len() => self.decoder.feed_bytes(chunk),
-            Some(at) => {
-                self.stage(&chunk[at + 1..]);
-                self.decoder.feed_bytes(chunk.slice(..=at));
-            }
-            None => self.stage(&chunk),
-        }
-        self.feed_held_lines();
-    }
-
-    /// Past [`STAGE_SIZE`] held, feeds the whole lines held (and a line past the line limit).
-    fn feed_held_lines(&mut self) {
-        if self.staged.len() <= STAGE_SIZE {
-            return;
-        }
-        match memchr::memrchr2(b'\n', b'\r', &self.staged) {
-            Some(at) => self.decoder.feed_bytes(self.staged.split_to(at + 1).freeze()),
-            None if self.staged.len() > self.decoder.limits().max_line_bytes() => {
-                self.decoder.feed_bytes(self.staged.split().freeze());
-            }
-            None => {}
-        }
-    }
-
-    fn stage(&mut self, bytes: &[u8]) {
-        if self.staged.capacity() - self.staged.len() < bytes.len() {
-            self.staged.reserve(STAGE_SIZE.max(bytes.len()));
-        }
-        self.staged.extend_from_slice(bytes);
     }
 
     /// Folds what the decoder holds (handing each event to the callback when there is one).
@@ -368,7 +318,14 @@ impl Observed {
             }
             Some(callback) => {
                 while let Some(Ok(event)) = self.decoder.next_event() {
-                    callback(&event);
+                    // A callback that panics is not called again; the panic stops there, and the reading and the
+                    // forwarding go on (it must not take the stream, nor abort the process from a drop).
+                    let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&event)));
+                    if called.is_err() {
+                        self.on_event = None;
+                        let _ = self.decoder.fold_buffered();
+                        return;
+                    }
                 }
             }
         }
@@ -388,8 +345,7 @@ impl Observed {
             self.start_reading(format);
         }
         // The last line, without its line end.
-        if !self.staged.is_empty() && matches!(how, End::Clean) && !self.decoder.is_complete() {
-            self.decoder.feed_bytes(self.staged.split().freeze());
+        if matches!(how, End::Clean) && !self.decoder.is_complete() && self.lines.feed_rest(&mut self.decoder) {
             self.fold();
         }
         let complete = self.decoder.is_complete();
@@ -411,9 +367,13 @@ impl Observed {
             #[cfg(feature = "http")]
             Wire::Other(error) => (Some(self.with_ids(error)), None),
         };
-        let report = self.build(error, message, complete);
+        let report = self.build(error, message, complete, true);
         self.ended = Some(report);
-        self.wakers.wake_all();
+        #[cfg(feature = "tokio")]
+        if self.kept.is_some() {
+            self.released = self.kept.take();
+        }
+        lock(&self.wakers).wake_all();
     }
 
     /// The error and the message of a stream that ended `how`.
@@ -459,6 +419,12 @@ impl Observed {
 
     /// The report so far (the final one once there is one).
     pub(super) fn report(&mut self) -> TapReport {
+        // An upstream kept past its time bound, which no observer awaited: the reading ends here.
+        #[cfg(feature = "tokio")]
+        if self.kept.as_ref().is_some_and(|kept| tokio::time::Instant::now() >= kept.until) {
+            self.released = self.kept.take();
+            self.end(End::ClientGone, true);
+        }
         if let Some(report) = &self.ended {
             return report.clone();
         }
@@ -469,11 +435,12 @@ impl Observed {
             _ => self.decoder.failure().cloned(),
         };
         let message = self.decoder.partial_message();
-        self.build(error, message, self.decoder.is_complete())
+        self.build(error, message, self.decoder.is_complete(), false)
     }
 
-    fn build(&self, error: Option<Error>, message: Option<Message>, complete: bool) -> TapReport {
+    fn build(&self, error: Option<Error>, message: Option<Message>, complete: bool, finishing: bool) -> TapReport {
         TapReport {
+            finished: self.ended.is_some() || finishing,
             error,
             client_gone: self.client_gone,
             complete: complete && message.is_some(),
@@ -500,12 +467,20 @@ impl Observed {
     /// An observer's poll: the final report, or `Pending` (its waker kept) until there is one. An upstream kept
     /// after the client went is read here.
     pub(super) fn poll_report(&mut self, id: usize, cx: &mut Context<'_>) -> Poll<TapReport> {
-        #[cfg(feature = "tokio")]
-        self.read_kept(cx);
         if let Some(report) = &self.ended {
             return Poll::Ready(report.clone());
         }
-        self.wakers.register(id, cx.waker());
+        lock(&self.wakers).register(id, cx.waker());
+        #[cfg(feature = "tokio")]
+        if self.kept.is_some() {
+            // Polled with a waker that wakes every waiting observer: whichever runs next reads on, and an
+            // observer polled once and left (a `select!`, a timeout) cannot take the wake-ups away.
+            let fan_out = Waker::from(Arc::new(FanOut(self.wakers.clone())));
+            self.read_kept(&mut Context::from_waker(&fan_out));
+            if let Some(report) = &self.ended {
+                return Poll::Ready(report.clone());
+            }
+        }
         Poll::Pending
     }
 
@@ -519,9 +494,11 @@ impl Observed {
             self.end(End::ClientGone, true);
             return;
         }
-        self.kept = Some(KeptReading { upstream, time, bytes_left: bytes, deadline: None });
+        let now = tokio::time::Instant::now();
+        let until = now.checked_add(time).unwrap_or_else(|| now + crate::io::FAR_FUTURE);
+        self.kept = Some(KeptReading { upstream, bytes_left: bytes, until, timer: None });
         // An observer may be waiting already: it is the one to read.
-        self.wakers.wake_all();
+        lock(&self.wakers).wake_all();
     }
 
     /// Reads the kept upstream, a bounded amount per poll, until `message_stop`, its end or a bound.
@@ -529,8 +506,10 @@ impl Observed {
     fn read_kept(&mut self, cx: &mut Context<'_>) {
         let Some(mut kept) = self.kept.take() else { return };
         // Made here, in the runtime of the task that awaits the observer (the tap may be dropped anywhere).
-        let deadline = kept.deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(kept.time)));
-        if deadline.as_mut().poll(cx).is_ready() {
+        let until = kept.until;
+        let timer = kept.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(until)));
+        if timer.as_mut().poll(cx).is_ready() {
+            self.released = Some(kept);
             return self.end(End::ClientGone, true);
         }
         for _ in 0..READ_BUDGET {
@@ -538,13 +517,20 @@ impl Observed {
                 Poll::Ready(Some(Ok(Piece::Data(chunk)))) => {
                     kept.bytes_left = kept.bytes_left.saturating_sub(chunk.len() as u64);
                     if self.chunk(&chunk, false) || kept.bytes_left == 0 {
+                        self.released = Some(kept);
                         return self.end(End::ClientGone, true);
                     }
                 }
                 #[cfg(feature = "http")]
                 Poll::Ready(Some(Ok(Piece::Trailers(_)))) => {}
-                Poll::Ready(Some(Err(text))) => return self.end(End::Upstream(text), true),
-                Poll::Ready(None) => return self.end(End::Clean, true),
+                Poll::Ready(Some(Err(text))) => {
+                    self.released = Some(kept);
+                    return self.end(End::Upstream(text), true);
+                }
+                Poll::Ready(None) => {
+                    self.released = Some(kept);
+                    return self.end(End::Clean, true);
+                }
                 Poll::Pending => {
                     self.kept = Some(kept);
                     return;
@@ -553,30 +539,6 @@ impl Observed {
         }
         self.kept = Some(kept);
         cx.waker().wake_by_ref();
-    }
-}
-
-/// The observers' wakers, one per observer that waits.
-#[derive(Default)]
-struct Wakers(Vec<(usize, Waker)>);
-
-impl Wakers {
-    fn register(&mut self, id: usize, waker: &Waker) {
-        match self.0.iter_mut().find(|(i, _)| *i == id) {
-            Some((_, w)) if w.will_wake(waker) => {}
-            Some((_, w)) => w.clone_from(waker),
-            None => self.0.push((id, waker.clone())),
-        }
-    }
-
-    fn forget(&mut self, id: usize) {
-        self.0.retain(|(i, _)| *i != id);
-    }
-
-    fn wake_all(&mut self) {
-        for (_, waker) in self.0.drain(..) {
-            waker.wake();
-        }
     }
 }
 

@@ -17,6 +17,7 @@ use crate::model::message::{Message, StopReason, Usage};
 ///
 /// | outcome | `error` | `client_gone` |
 /// |---|---|---|
+/// | in progress (a snapshot before the end: [`finished`](Self::finished) is false) | `None` | `false` |
 /// | complete | `None` | `false` |
 /// | ended by an API error (an `error` event after the 200, a Bedrock exception, a non-2xx status) | kind [`Api`](ErrorKind::Api) | `false` |
 /// | cut short upstream (a transport error, or the body ended before `message_stop`) | kind [`Transport`](ErrorKind::Transport) or [`Incomplete`](ErrorKind::Incomplete) | `false` |
@@ -40,10 +41,13 @@ use crate::model::message::{Message, StopReason, Usage};
 ///
 /// Serialized (`serde_json::to_string(&report)`, or [`to_json`](Self::to_json)), it is one JSON object for a log
 /// line: the outcome, the error's kind, type and message, the ids, model, stop reason and usage, the figures in
-/// milliseconds, and the message.
+/// milliseconds, Bedrock's invocation metrics, and the message.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TapReport {
+    /// The final report: the upstream has ended (or failed, or stalled) or the client has gone. A snapshot
+    /// before that is a report in progress.
+    pub finished: bool,
     /// What ended the stream otherwise than complete, with the message so far (see the table above); `None`
     /// for a complete stream and for a client gone before anything failed.
     pub error: Option<Error>,
@@ -111,8 +115,8 @@ impl TapReport {
     }
 
     /// The outcome's name, for logs: `complete`, `api_error`, `cut_short`, `stalled`, `client_gone`,
-    /// `not_a_stream`, or `unreadable` (the stream was forwarded but could not be read to its end: invalid
-    /// JSON, a protocol violation, a limit).
+    /// `not_a_stream`, `unreadable` (the stream was forwarded but could not be read to its end: invalid JSON,
+    /// a protocol violation, a limit), or `in_progress` (a snapshot before the end, nothing failed yet).
     pub fn outcome(&self) -> &'static str {
         match self.error.as_ref().map(Error::kind) {
             Some(ErrorKind::Api) => "api_error",
@@ -121,6 +125,7 @@ impl TapReport {
             Some(ErrorKind::Stalled) => "stalled",
             Some(ErrorKind::NotAStream) => "not_a_stream",
             _ if self.client_gone && !self.complete => "client_gone",
+            None if !self.finished => "in_progress",
             None => "complete",
             Some(_) => "unreadable",
         }
@@ -159,9 +164,10 @@ impl Serialize for TapReport {
             error_type: e.error_type(),
             message: e.to_string(),
         });
-        let mut s = serializer.serialize_struct("TapReport", 24)?;
+        let mut s = serializer.serialize_struct("TapReport", 26)?;
         s.serialize_field("outcome", self.outcome())?;
         s.serialize_field("error", &error)?;
+        s.serialize_field("finished", &self.finished)?;
         s.serialize_field("client_gone", &self.client_gone)?;
         s.serialize_field("complete", &self.complete)?;
         s.serialize_field("status", &self.status)?;
@@ -183,6 +189,7 @@ impl Serialize for TapReport {
         s.serialize_field("bytes_received", &self.bytes_received)?;
         s.serialize_field("bytes_forwarded", &self.bytes_forwarded)?;
         s.serialize_field("events", &self.events)?;
+        s.serialize_field("invocation_metrics", &self.invocation_metrics)?;
         s.serialize_field("message", &self.message)?;
         s.end()
     }
