@@ -1,6 +1,6 @@
 //! Bytes to SSE frames on the 100,000-delta text stream: this crate's decoder (owned frames, `next_frame`,
-//! and borrowed ones, `next_frame_ref`) against `eventsource-stream` and `sseer`, on the same chunks, in the
-//! same run. A floor too: `memchr` counting the line ends of the same
+//! and borrowed ones, `next_frame_ref`) against `sse-core`, `eventsource-stream` and `sseer`, on the same
+//! chunks, in the same run. A floor too: `memchr` counting the line ends of the same
 //! chunks, which looks at every byte once and builds nothing.
 
 use anthropic_sse_benches as support;
@@ -47,6 +47,23 @@ fn eventsource_stream(chunks: &[Bytes]) -> usize {
     futures::executor::block_on(stream.fold(0usize, |n, ev| async move { n + ev.map_or(0, |e| e.data.len()) }))
 }
 
+/// `sse-core` 0.2.3 as its README uses it: its sans-IO `SseDecoder` reading each chunk (a `Bytes`, a `Buf`)
+/// until it has used it up. It keeps no unread bytes of its own: what a chunk leaves unfinished stays in its
+/// state machine and buffers. Each event's data comes out as an owned `String`.
+fn sse_core(chunks: &[Bytes]) -> usize {
+    let mut decoder = sse_core::SseDecoder::new();
+    let mut n = 0usize;
+    for chunk in chunks {
+        let mut buf = chunk.clone();
+        while let Some(event) = decoder.next(&mut buf) {
+            if let Ok(sse_core::SseEvent::Message(message)) = event {
+                n += message.data.len();
+            }
+        }
+    }
+    n
+}
+
 fn sseer(chunks: &[Bytes]) -> usize {
     let stream =
         sseer::event_stream::EventStream::new(futures::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>)));
@@ -62,10 +79,12 @@ fn frames(c: &mut Criterion) {
         let chunks = support::chunked(&input, size);
         assert_eq!(ours(&chunks), sseer(&chunks), "implementations disagree");
         assert_eq!(ours(&chunks), ours_borrowed(&chunks), "owned and borrowed frames disagree");
+        assert_eq!(ours(&chunks), sse_core(&chunks), "sse-core reads other frames");
         group.bench_with_input(BenchmarkId::new("anthropic-sse", name), &chunks, |b, c| b.iter(|| ours(c)));
         group.bench_with_input(BenchmarkId::new("anthropic-sse borrowed (next_frame_ref)", name), &chunks, |b, c| {
             b.iter(|| ours_borrowed(c))
         });
+        group.bench_with_input(BenchmarkId::new("sse-core", name), &chunks, |b, c| b.iter(|| sse_core(c)));
         // eventsource-stream copies the rest of its buffer after every line: on one 13 MB chunk that is
         // quadratic (over a minute a pass), too slow to sample; `frames-one-chunk-small` shows the effect.
         if name != "one-chunk" {
@@ -88,6 +107,7 @@ fn frames(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("anthropic-sse", |b| b.iter(|| ours(&chunks)));
     group.bench_function("eventsource-stream", |b| b.iter(|| eventsource_stream(&chunks)));
+    group.bench_function("sse-core", |b| b.iter(|| sse_core(&chunks)));
     group.bench_function("sseer", |b| b.iter(|| sseer(&chunks)));
     group.finish();
 }
