@@ -686,7 +686,7 @@ pub fn structured(data: &[u8]) {
 /// stopped it, and what `finish` reported left over.
 /// A message's headers as owned pairs, to compare.
 fn headers_of(message: &EventStreamMessage) -> Vec<(String, HeaderValue)> {
-    message.headers().map(|(name, value)| (name.to_owned(), value.clone())).collect()
+    message.headers().map(|(name, value)| (name.to_owned(), value)).collect()
 }
 
 type Messages = (Vec<(u64, Vec<(String, HeaderValue)>, Vec<u8>)>, Option<String>, Option<usize>);
@@ -695,8 +695,15 @@ fn messages(input: &[u8], ends: &[usize], limits: Limits) -> Messages {
     let mut decoder = anthropic_sse::framing::EventStreamDecoder::with_limits(limits);
     let mut out = Vec::new();
     let mut start = 0;
-    for &end in ends.iter().chain(std::iter::once(&input.len())) {
-        decoder.feed(&input[start..end.max(start)]);
+    for (i, &end) in ends.iter().chain(std::iter::once(&input.len())).enumerate() {
+        // Chunks fed by copy and chunks read in place, in turn, so that both paths and their meeting are held
+        // to the same messages.
+        let chunk = &input[start..end.max(start)];
+        if i % 2 == 0 {
+            decoder.feed_bytes(bytes::Bytes::copy_from_slice(chunk));
+        } else {
+            decoder.feed(chunk);
+        }
         start = end.max(start);
         loop {
             match decoder.next_message() {

@@ -3,10 +3,9 @@
 use std::borrow::Cow;
 
 use crate::partial_json::reading::last_member;
-use base64::Engine;
 use bytes::Bytes;
 
-use super::eventstream::{Decoder, Message};
+use super::eventstream::{Decoder, MessageRef};
 use super::raw::{Framing, RawEvent};
 use crate::error::{ApiError, Error};
 use crate::limits::Limits;
@@ -15,8 +14,10 @@ use crate::limits::Limits;
 #[derive(Debug, Clone, Default)]
 pub struct Bedrock {
     messages: Decoder,
-    /// The event handed out last, kept so that its text can be lent.
-    current: String,
+    /// The JSON of the event handed out last, decoded from base64 into the same buffer each time.
+    json: Vec<u8>,
+    /// `json` as text where it is not UTF-8: U+FFFD for each invalid sequence, as on SSE.
+    lossy: String,
 }
 
 impl Bedrock {
@@ -28,29 +29,36 @@ impl Bedrock {
 
 impl Framing for Bedrock {
     fn feed(&mut self, chunk: Bytes) {
-        self.messages.feed(&chunk);
+        self.messages.feed_bytes(chunk);
     }
 
     fn next_event(&mut self) -> Result<Option<RawEvent<'_>>, Error> {
         loop {
-            let Some(message) = self.messages.next_message()? else { return Ok(None) };
-            match message.header_str(":message-type") {
-                Some("exception") => {
+            let Some(message) = self.messages.next_in_place()? else { return Ok(None) };
+            match message.message_type() {
+                Some(b"exception") => {
                     let kind = message.header_str(":exception-type");
                     return Err(Error::api(ApiError::from_bedrock_exception(kind, message.payload())));
                 }
-                Some("error") => {
+                Some(b"error") => {
                     let (code, text) = (message.header_str(":error-code"), message.header_str(":error-message"));
                     return Err(Error::api(ApiError::from_bedrock_error(code, text, message.payload())));
                 }
                 // `event`, and (as botocore reads them, with the status 200 it gives any message but an
                 // exception or an error) a message without `:message-type` or of another type.
                 _ => {
-                    if message.header_str(":event-type") != Some("chunk") {
+                    if message.event_type() != Some(b"chunk") {
                         continue;
                     }
-                    self.current = chunk_event(&message)?;
-                    return Ok(Some(RawEvent { json: &self.current, name: None }));
+                    chunk_event(&message, &mut self.json)?;
+                    let json = match std::str::from_utf8(&self.json) {
+                        Ok(json) => json,
+                        Err(_) => {
+                            self.lossy = String::from_utf8_lossy(&self.json).into_owned();
+                            &self.lossy
+                        }
+                    };
+                    return Ok(Some(RawEvent { json, name: None }));
                 }
             }
         }
@@ -66,13 +74,17 @@ impl Framing for Bedrock {
     }
 }
 
-/// The event JSON a chunk message carries.
-fn chunk_event(message: &Message) -> Result<String, Error> {
-    let engine = &base64::engine::general_purpose::STANDARD;
+/// Decodes into `json` the event JSON a chunk message carries.
+fn chunk_event(message: &MessageRef<'_>, json: &mut Vec<u8>) -> Result<(), Error> {
+    let strict = &base64_simd::STANDARD;
+    json.clear();
     // The usual payload, read without a JSON parser; anything else (or anything that fails) takes the full
     // route, which judges it.
-    if let Some(json) = usual_chunk(message.payload()).and_then(|b64| engine.decode(b64).ok()) {
-        return Ok(text(json));
+    if let Some(b64) = usual_chunk(message.payload()) {
+        if strict.decode_append(b64, json).is_ok() {
+            return Ok(());
+        }
+        json.clear();
     }
     let bad = |what: &str| Error::corrupt(message.offset(), format!("a Bedrock chunk whose payload {what}"));
     // The event JSON in base64: the last `bytes` when the key repeats (as Python's `json` keeps it); other
@@ -81,12 +93,12 @@ fn chunk_event(message: &Message) -> Result<String, Error> {
     let payload = std::str::from_utf8(message.payload()).map_err(|_| not_json())?;
     let raw = last_member(payload, "bytes").flatten().ok_or_else(not_json)?;
     let b64: Cow<'_, str> = serde_json::from_str(raw.get()).map_err(|_| not_json())?;
-    let json = match engine.decode(b64.as_bytes()) {
-        Ok(json) => json,
-        Err(_) => base64_as_python_reads_it(b64.as_bytes())
-            .map_err(|why| bad(&format!("has `bytes` that are not base64: {why}")))?,
-    };
-    Ok(text(json))
+    if strict.decode_append(b64.as_bytes(), json).is_ok() {
+        return Ok(());
+    }
+    json.clear();
+    base64_as_python_reads_it(b64.as_bytes(), json)
+        .map_err(|why| bad(&format!("has `bytes` that are not base64: {why}")))
 }
 
 /// Base64 as botocore reads a chunk's `bytes`: Python's `base64.b64decode` with `validate=False`, that is
@@ -95,8 +107,8 @@ fn chunk_event(message: &Message) -> Result<String, Error> {
 /// of a group is skipped; a last group of one character, or of two or three without their padding, is an
 /// error, as is a character outside ASCII (botocore hands Python's decoder the JSON string, which it refuses
 /// then). Strict base64, nearly every chunk, is read by the `base64` crate before this is tried.
-fn base64_as_python_reads_it(input: &[u8]) -> Result<Vec<u8>, &'static str> {
-    let mut out = Vec::with_capacity(input.len() / 4 * 3);
+fn base64_as_python_reads_it(input: &[u8], out: &mut Vec<u8>) -> Result<(), &'static str> {
+    out.reserve(input.len() / 4 * 3);
     let (mut group, mut pads, mut bits) = (0u8, 0u8, 0u32);
     for &b in input {
         let value = match b {
@@ -134,30 +146,24 @@ fn base64_as_python_reads_it(input: &[u8]) -> Result<Vec<u8>, &'static str> {
         }
     }
     match group {
-        0 => Ok(out),
+        0 => Ok(()),
         1 => Err("a last group of one character"),
         _ => Err("incorrect padding"),
     }
 }
 
-/// The base64 of a payload of the shape Bedrock writes, `{"bytes":"..."}` or `{"bytes":"...","p":"..."}`,
-/// with nothing escaped.
+/// The base64 of a payload of the shape Bedrock writes, `{"bytes":"..."}` or `{"bytes":"...","p":"..."}`, with
+/// nothing escaped, found without scanning it: the base64 is not looked at here, so a payload whose `bytes`
+/// hold a quote or an escape is taken for this shape only if the strict decoder then refuses it (it refuses
+/// any byte outside the alphabet), and goes the full route.
 fn usual_chunk(payload: &[u8]) -> Option<&[u8]> {
-    let rest = payload.strip_prefix(b"{\"bytes\":\"")?;
-    let end = memchr::memchr(b'"', rest)?;
-    let (b64, tail) = (&rest[..end], &rest[end + 1..]);
-    if tail != b"}" {
-        let pad = tail.strip_prefix(b",\"p\":\"")?.strip_suffix(b"\"}")?;
-        if pad.iter().any(|&c| c == b'"' || c == b'\\' || c < 0x20) {
-            return None;
-        }
-    }
-    Some(b64)
-}
-
-/// Decoded event JSON as text: invalid UTF-8 becomes U+FFFD, as on SSE; no copy when it is valid.
-fn text(json: Vec<u8>) -> String {
-    String::from_utf8(json).unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
+    let inner = payload.strip_prefix(b"{\"bytes\":\"")?.strip_suffix(b"\"}")?;
+    // The padding, when there is one, is the text after the last quote: `bytes` cannot hold a quote.
+    let Some(quote) = memchr::memrchr(b'"', inner) else { return Some(inner) };
+    let b64 = inner[..quote].strip_suffix(b"\",\"p\":")?;
+    let pad = &inner[quote + 1..];
+    let plain = pad.iter().all(|&c| c != b'\\' && c >= 0x20) && std::str::from_utf8(pad).is_ok();
+    plain.then_some(b64)
 }
 
 #[cfg(test)]
@@ -193,8 +199,9 @@ mod tests {
             (b"QUJD=QUJD", Some(b"ABCABC")),
         ];
         for (input, expected) in cases {
+            let mut out = Vec::new();
             assert_eq!(
-                base64_as_python_reads_it(input).ok().as_deref(),
+                base64_as_python_reads_it(input, &mut out).ok().map(|()| &out[..]),
                 expected,
                 "{:?}",
                 String::from_utf8_lossy(input)

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 use super::sse::BytesStr;
 use crate::error::Error;
@@ -46,43 +46,62 @@ impl HeaderValue {
     }
 }
 
-/// One header: its name and value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Header {
-    /// The name (e.g. `:message-type`; a view of the message's bytes, not a copy).
-    pub name: BytesStr,
-    /// The value.
-    pub value: HeaderValue,
-}
-
-/// One message of the stream, both CRCs checked.
+/// One message of the stream, both CRCs checked and its headers well-formed. It shares the input's bytes
+/// (no copy when the message lay whole in a chunk fed with [`Decoder::feed_bytes`]); its headers are read
+/// from them by position when asked for, not built ahead.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Message {
-    headers: Vec<Header>,
-    payload: Bytes,
+    /// The message without its trailing CRC: prelude, headers, payload.
+    bytes: Bytes,
+    /// Where the headers end and the payload begins, in `bytes`.
+    headers_end: usize,
     offset: u64,
 }
 
 impl Message {
-    /// The headers, name and value, in wire order (no name appears twice; the names are views of the
-    /// message's bytes, not copies).
-    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&str, &HeaderValue)> + '_ {
-        self.headers.iter().map(|h| (h.name.as_str(), &h.value))
+    fn view(&self) -> MessageRef<'_> {
+        MessageRef {
+            bytes: &self.bytes,
+            headers_end: self.headers_end,
+            offset: self.offset,
+            dispatch: Dispatch::default(),
+        }
+    }
+
+    /// The headers, name and value, in wire order (no name appears twice; string and bytes values share the
+    /// message's bytes, they are not copies).
+    pub fn headers(&self) -> impl Iterator<Item = (&str, HeaderValue)> + '_ {
+        HeaderWalk::new(self.view().raw_headers()).map(|header| {
+            let value = match header.kind {
+                6 | 7 => {
+                    let at = self.bytes.as_ptr() as usize;
+                    let start = header.value.as_ptr() as usize - at;
+                    let shared = self.bytes.slice(start..start + header.value.len());
+                    if header.kind == 6 {
+                        HeaderValue::Bytes(shared)
+                    } else {
+                        HeaderValue::String(BytesStr::from_utf8(shared).expect("checked when the message was read"))
+                    }
+                }
+                kind => fixed_value(kind, header.value),
+            };
+            (header.name_str(), value)
+        })
     }
 
     /// The value of the header `name`.
-    pub fn header(&self, name: &str) -> Option<&HeaderValue> {
-        self.headers.iter().find(|h| h.name == name).map(|h| &h.value)
+    pub fn header(&self, name: &str) -> Option<HeaderValue> {
+        self.headers().find(|(n, _)| *n == name).map(|(_, value)| value)
     }
 
     /// The value of the header `name` when it is a string.
     pub fn header_str(&self, name: &str) -> Option<&str> {
-        self.header(name).and_then(HeaderValue::as_str)
+        self.view().header_str(name)
     }
 
-    /// The payload (a view of the input, not a copy).
-    pub fn payload(&self) -> &Bytes {
-        &self.payload
+    /// The payload.
+    pub fn payload(&self) -> &[u8] {
+        self.view().payload()
     }
 
     /// Where the message starts in the stream, in bytes.
@@ -95,10 +114,244 @@ impl fmt::Debug for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Message")
             .field("offset", &self.offset)
-            .field("headers", &self.headers)
-            .field("payload", &String::from_utf8_lossy(&self.payload))
+            .field("headers", &self.headers().collect::<Vec<_>>())
+            .field("payload", &String::from_utf8_lossy(self.payload()))
             .finish()
     }
+}
+
+/// A message read in place, lent by [`Decoder::next_in_place`] until the next call: what the Bedrock framing
+/// reads, without a reference count or an allocation per message.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MessageRef<'a> {
+    /// The message without its trailing CRC.
+    bytes: &'a [u8],
+    headers_end: usize,
+    offset: u64,
+    dispatch: Dispatch,
+}
+
+impl<'a> MessageRef<'a> {
+    fn raw_headers(&self) -> &'a [u8] {
+        &self.bytes[PRELUDE..self.headers_end]
+    }
+
+    /// The value of `:message-type` when it is a string, as bytes (found when the message was read).
+    pub(crate) fn message_type(&self) -> Option<&'a [u8]> {
+        self.dispatch.message_type.map(|(start, end)| &self.raw_headers()[start as usize..end as usize])
+    }
+
+    /// The value of `:event-type` when it is a string, as bytes (found when the message was read).
+    pub(crate) fn event_type(&self) -> Option<&'a [u8]> {
+        self.dispatch.event_type.map(|(start, end)| &self.raw_headers()[start as usize..end as usize])
+    }
+
+    /// The bytes of the header `name` when it is a string.
+    fn string_header(&self, name: &str) -> Option<&'a [u8]> {
+        let header = HeaderWalk::new(self.raw_headers()).find(|h| h.name == name.as_bytes())?;
+        (header.kind == 7).then_some(header.value)
+    }
+
+    /// The value of the header `name` when it is a string.
+    pub(crate) fn header_str(&self, name: &str) -> Option<&'a str> {
+        // Checked when the message was read; checking it again costs less than an `unsafe`.
+        self.string_header(name).and_then(|value| std::str::from_utf8(value).ok())
+    }
+
+    pub(crate) fn payload(&self) -> &'a [u8] {
+        &self.bytes[self.headers_end..]
+    }
+
+    pub(crate) fn offset(&self) -> u64 {
+        self.offset
+    }
+}
+
+/// One header as it lies in the message: the name, the type byte and the value's bytes (for strings and
+/// bytes, without their length).
+struct RawHeader<'a> {
+    name: &'a [u8],
+    kind: u8,
+    value: &'a [u8],
+}
+
+impl<'a> RawHeader<'a> {
+    fn name_str(&self) -> &'a str {
+        std::str::from_utf8(self.name).expect("checked when the message was read")
+    }
+}
+
+/// The length of a value of type `kind` whose bytes start at `rest`, and where they start: `None` for an
+/// unknown type or a value cut off.
+fn value_span(kind: u8, rest: &[u8]) -> Option<Result<(usize, usize), u8>> {
+    let fixed = match kind {
+        0 | 1 => 0,
+        2 => 1,
+        3 => 2,
+        4 => 4,
+        5 | 8 => 8,
+        9 => 16,
+        6 | 7 => {
+            let len = rest.get(..2)?;
+            return Some(Ok((2, usize::from(u16::from_be_bytes([len[0], len[1]])))));
+        }
+        other => return Some(Err(other)),
+    };
+    Some(Ok((0, fixed)))
+}
+
+/// A fixed-size value from its bytes (the types other than 6 and 7).
+fn fixed_value(kind: u8, b: &[u8]) -> HeaderValue {
+    let n = |len: usize| -> [u8; 8] {
+        let mut word = [0; 8];
+        word[8 - len..].copy_from_slice(&b[..len]);
+        word
+    };
+    match kind {
+        0 => HeaderValue::Bool(true),
+        1 => HeaderValue::Bool(false),
+        2 => HeaderValue::Byte(b[0] as i8),
+        3 => HeaderValue::Short(i16::from_be_bytes([b[0], b[1]])),
+        4 => HeaderValue::Int(i32::from_be_bytes(b[..4].try_into().expect("4 bytes"))),
+        5 => HeaderValue::Long(i64::from_be_bytes(n(8))),
+        8 => HeaderValue::Timestamp(i64::from_be_bytes(n(8))),
+        _ => HeaderValue::Uuid(b[..16].try_into().expect("16 bytes")),
+    }
+}
+
+/// The headers of a message whose headers were checked ([`check_headers`]), in wire order.
+struct HeaderWalk<'a> {
+    raw: &'a [u8],
+}
+
+impl<'a> HeaderWalk<'a> {
+    fn new(raw: &'a [u8]) -> Self {
+        HeaderWalk { raw }
+    }
+}
+
+impl<'a> Iterator for HeaderWalk<'a> {
+    type Item = RawHeader<'a>;
+
+    fn next(&mut self) -> Option<RawHeader<'a>> {
+        let (header, rest) = split_header(self.raw).ok()?;
+        self.raw = rest;
+        Some(header)
+    }
+}
+
+/// Why a header could not be read.
+enum Malformed<'a> {
+    /// Nothing left: not an error.
+    End,
+    NoName,
+    NoType(&'a [u8]),
+    UnknownType(&'a [u8], u8),
+    Cut(&'a [u8]),
+}
+
+/// The first header of `raw` and what follows it.
+#[inline]
+fn split_header(raw: &[u8]) -> Result<(RawHeader<'_>, &[u8]), Malformed<'_>> {
+    let (&name_len, rest) = raw.split_first().ok_or(Malformed::End)?;
+    let name_len = usize::from(name_len);
+    if name_len == 0 || rest.len() < name_len {
+        return Err(Malformed::NoName);
+    }
+    let (name, rest) = rest.split_at(name_len);
+    let (&kind, rest) = rest.split_first().ok_or(Malformed::NoType(name))?;
+    let (skip, len) = match value_span(kind, rest) {
+        Some(Ok(span)) => span,
+        Some(Err(kind)) => return Err(Malformed::UnknownType(name, kind)),
+        None => return Err(Malformed::Cut(name)),
+    };
+    let end = skip + len;
+    if rest.len() < end {
+        return Err(Malformed::Cut(name));
+    }
+    Ok((RawHeader { name, kind, value: &rest[skip..end] }, &rest[end..]))
+}
+
+/// Names beyond this many are checked for repeats with a set, so that a message of many tiny headers costs
+/// linear time; up to it, by comparing with the few before (no allocation).
+const FEW_HEADERS: usize = 16;
+
+/// Where the string values of the two headers that route a message lie in its header block: `:message-type`
+/// and `:event-type` (`None` when absent or not strings).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Dispatch {
+    message_type: Option<(u32, u32)>,
+    event_type: Option<(u32, u32)>,
+}
+
+/// Checks the headers of the message at `offset`: each well-formed, names and string values UTF-8, no name
+/// twice. Says where the headers that route the message are.
+fn check_headers(raw: &[u8], offset: u64) -> Result<Dispatch, Error> {
+    let corrupt = |what: &str| Error::corrupt(offset, format!("a malformed header: {what}"));
+    let lossy = |name: &[u8]| String::from_utf8_lossy(name).into_owned();
+    let mut few: [&[u8]; FEW_HEADERS] = [&[]; FEW_HEADERS];
+    let mut count = 0;
+    let mut many: Option<std::collections::HashSet<&[u8]>> = None;
+    // Headers that are ASCII throughout (lengths and types included, as Bedrock's are) hold ASCII names and
+    // strings: one check of the block instead of one per string.
+    let ascii = raw.is_ascii();
+    let mut dispatch = Dispatch::default();
+    let mut rest = raw;
+    loop {
+        let (header, after) = match split_header(rest) {
+            Ok(split) => split,
+            Err(Malformed::End) => return Ok(dispatch),
+            Err(Malformed::NoName) => return Err(corrupt("its name is empty or cut off")),
+            Err(Malformed::NoType(name)) => {
+                return Err(corrupt(&format!("`{}` has no value type", text_or(name, &corrupt)?)));
+            }
+            Err(Malformed::UnknownType(name, kind)) => {
+                let name = text_or(name, &corrupt)?;
+                return Err(corrupt(&format!("`{name}` has the unknown value type {kind}")));
+            }
+            Err(Malformed::Cut(name)) => {
+                return Err(corrupt(&format!("the value of `{}` is cut off", text_or(name, &corrupt)?)));
+            }
+        };
+        rest = after;
+        let name = header.name;
+        if !ascii && std::str::from_utf8(name).is_err() {
+            return Err(corrupt("its name is not UTF-8"));
+        }
+        if header.kind == 7 && !ascii && std::str::from_utf8(header.value).is_err() {
+            return Err(corrupt(&format!("the string value of `{}` is not UTF-8", lossy(name))));
+        }
+        let repeated = match &mut many {
+            Some(seen) => !seen.insert(name),
+            None => few[..count].contains(&name),
+        };
+        if repeated {
+            return Err(corrupt(&format!("`{}` appears twice", lossy(name))));
+        }
+        if header.kind == 7 {
+            // Within the block, whose length came from a u32.
+            let start = (header.value.as_ptr() as usize - raw.as_ptr() as usize) as u32;
+            let span = Some((start, start + header.value.len() as u32));
+            match name {
+                b":message-type" => dispatch.message_type = span,
+                b":event-type" => dispatch.event_type = span,
+                _ => {}
+            }
+        }
+        if count < FEW_HEADERS {
+            few[count] = name;
+            count += 1;
+        } else if many.is_none() {
+            let mut seen: std::collections::HashSet<&[u8]> = few.iter().copied().collect();
+            seen.insert(name);
+            many = Some(seen);
+        }
+    }
+}
+
+/// A name as text for an error message: an error of its own when it is not UTF-8 (as the name is read first).
+fn text_or<'a>(name: &'a [u8], corrupt: &impl Fn(&str) -> Error) -> Result<&'a str, Error> {
+    std::str::from_utf8(name).map_err(|_| corrupt("its name is not UTF-8"))
 }
 
 /// The AWS event-stream wire format (`application/vnd.amazon.eventstream`), sans-IO: bytes in, [`EventStreamMessage`](super::EventStreamMessage)s
@@ -140,20 +393,39 @@ impl fmt::Debug for Message {
 /// assert!(decoder.next_message()?.is_none(), "not complete yet");
 /// decoder.feed(&wire[10..]);
 /// let message = decoder.next_message()?.expect("one message");
-/// assert_eq!(message.header(":message-type"), Some(&HeaderValue::String("event".into())));
+/// assert_eq!(message.header(":message-type"), Some(HeaderValue::String("event".into())));
 /// assert_eq!(&message.payload()[..], b"{}");
 /// assert!(decoder.finish().is_none());
 /// # Ok::<(), anthropic_sse::Error>(())
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Decoder {
-    /// The input not yet decoded: at most one message, within the limits.
-    buf: BytesMut,
-    /// Where `buf` starts in the stream.
+    /// Input read before `chunk`: the start of a message that an earlier chunk began (at most one message,
+    /// within the limits), or input fed by copy.
+    gathered: BytesMut,
+    /// The rest of the last chunk fed with [`feed_bytes`](Self::feed_bytes), read in place.
+    chunk: Bytes,
+    /// The length of the message lent last by `next_in_place`, still at the front of the input: it is
+    /// dropped on the next call.
+    lent: usize,
+    /// Where the input not yet handed out starts in the stream.
     offset: u64,
+    /// The header block of the last message, when short, and what it said: a message with the same block
+    /// (Bedrock repeats one on every chunk) is not read again.
+    last_headers: Vec<u8>,
+    last_dispatch: Option<Dispatch>,
     limits: Limits,
     /// The error that stopped the decoder, handed out again on every later call.
     failed: Option<Error>,
+}
+
+/// What a message's prelude says, checked.
+#[derive(Clone, Copy)]
+struct Prelude {
+    total: usize,
+    headers_end: usize,
+    /// Filled in once the message is checked.
+    dispatch: Dispatch,
 }
 
 impl Decoder {
@@ -178,23 +450,79 @@ impl Decoder {
         self.limits = limits;
     }
 
-    /// Adds input (copied once).
+    /// Adds input, copied once.
     pub fn feed(&mut self, chunk: &[u8]) {
-        self.buf.extend_from_slice(chunk);
+        self.release();
+        if !self.chunk.is_empty() {
+            self.gathered.extend_from_slice(&self.chunk);
+            self.chunk = Bytes::new();
+        }
+        self.gathered.extend_from_slice(chunk);
+    }
+
+    /// Adds input without copying it: the messages that lie whole in `chunk` are read in place and share its
+    /// bytes; only a message cut between two chunks is gathered (copied) until complete.
+    pub fn feed_bytes(&mut self, chunk: Bytes) {
+        self.release();
+        if !self.chunk.is_empty() {
+            self.gathered.extend_from_slice(&self.chunk);
+        }
+        self.chunk = chunk;
     }
 
     /// Bytes taken in so far.
     pub fn offset(&self) -> u64 {
-        self.offset + self.buf.len() as u64
+        self.offset + (self.gathered.len() + self.chunk.len()) as u64
     }
 
     /// The next complete message, `Ok(None)` when the input fed so far holds none. An error stops the decoder:
     /// every later call returns it again.
     pub fn next_message(&mut self) -> Result<Option<Message>, Error> {
+        let Some(prelude) = self.next_prelude()? else { return Ok(None) };
+        let total = prelude.total;
+        let mut bytes =
+            if self.gathered.is_empty() { self.chunk.split_to(total) } else { self.gathered.split_to(total).freeze() };
+        bytes.truncate(total - 4);
+        let offset = self.offset;
+        self.offset += total as u64;
+        Ok(Some(Message { bytes, headers_end: prelude.headers_end, offset }))
+    }
+
+    /// The next complete message, read in place and lent until the next call; as [`next_message`](Self::next_message)
+    /// otherwise.
+    pub(crate) fn next_in_place(&mut self) -> Result<Option<MessageRef<'_>>, Error> {
+        let Some(prelude) = self.next_prelude()? else { return Ok(None) };
+        self.lent = prelude.total;
+        let input = if self.gathered.is_empty() { &self.chunk[..] } else { &self.gathered[..] };
+        Ok(Some(MessageRef {
+            bytes: &input[..prelude.total - 4],
+            headers_end: prelude.headers_end,
+            offset: self.offset,
+            dispatch: prelude.dispatch,
+        }))
+    }
+
+    /// Drops the message lent last.
+    fn release(&mut self) {
+        if self.lent > 0 {
+            if self.gathered.is_empty() {
+                self.chunk.advance(self.lent);
+            } else {
+                self.gathered.advance(self.lent);
+            }
+            self.offset += self.lent as u64;
+            self.lent = 0;
+        }
+    }
+
+    /// The prelude of the next message, once the message is complete and checked at the front of the input
+    /// (`gathered` when it holds anything, else `chunk`).
+    fn next_prelude(&mut self) -> Result<Option<Prelude>, Error> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
-        match self.decode() {
+        self.release();
+        match self.locate() {
             Err(error) => {
                 self.failed = Some(error.clone());
                 Err(error)
@@ -203,145 +531,107 @@ impl Decoder {
         }
     }
 
-    fn decode(&mut self) -> Result<Option<Message>, Error> {
-        if self.buf.len() < PRELUDE {
+    fn locate(&mut self) -> Result<Option<Prelude>, Error> {
+        let (offset, limits) = (self.offset, self.limits);
+        if self.gathered.is_empty() {
+            // The usual case: the message lies whole in the chunk, read where it is.
+            if let Some(start) = self.chunk.get(..PRELUDE) {
+                let mut prelude = read_prelude(start, offset, limits)?;
+                if let Some(message) = self.chunk.get(..prelude.total) {
+                    prelude.dispatch =
+                        check_message(message, prelude, offset, &mut self.last_headers, &mut self.last_dispatch)?;
+                    return Ok(Some(prelude));
+                }
+            }
+            // The start of a message that a later chunk completes.
+            self.gathered.extend_from_slice(&self.chunk);
+            self.chunk = Bytes::new();
             return Ok(None);
         }
-        let offset = self.offset;
-        let total = u32::from_be_bytes(self.buf[0..4].try_into().expect("4 bytes")) as usize;
-        let headers_len = u32::from_be_bytes(self.buf[4..8].try_into().expect("4 bytes")) as usize;
-        let prelude_crc = u32::from_be_bytes(self.buf[8..12].try_into().expect("4 bytes"));
-        if crc32fast::hash(&self.buf[..8]) != prelude_crc {
-            return Err(Error::corrupt(
-                offset,
-                "the prelude's CRC does not match: this is not an AWS event stream, or it is damaged (check the \
-                 response's content type: `text/event-stream` is read as SSE, and an error body with \
-                 `ApiError::from_response`)",
-            ));
+        self.gather(PRELUDE);
+        let Some(start) = self.gathered.get(..PRELUDE) else { return Ok(None) };
+        let mut prelude = read_prelude(start, offset, limits)?;
+        self.gather(prelude.total);
+        let Some(message) = self.gathered.get(..prelude.total) else { return Ok(None) };
+        prelude.dispatch = check_message(message, prelude, offset, &mut self.last_headers, &mut self.last_dispatch)?;
+        Ok(Some(prelude))
+    }
+
+    /// Moves from `chunk` to `gathered` what it takes for `gathered` to hold `len` bytes, or all there is.
+    fn gather(&mut self, len: usize) {
+        let wanted = len.saturating_sub(self.gathered.len()).min(self.chunk.len());
+        if wanted > 0 {
+            self.gathered.extend_from_slice(&self.chunk[..wanted]);
+            self.chunk.advance(wanted);
         }
-        if total < MIN_MESSAGE || headers_len > total - MIN_MESSAGE {
-            return Err(Error::corrupt(
-                offset,
-                format!("the prelude announces {total} bytes in all with {headers_len} of headers, which cannot be"),
-            ));
-        }
-        if headers_len > self.limits.max_header_bytes() {
-            return Err(LimitError::HeadersTooLarge { limit: self.limits.max_header_bytes(), offset }.into());
-        }
-        let payload_len = total - MIN_MESSAGE - headers_len;
-        if payload_len > self.limits.max_payload_bytes() {
-            return Err(LimitError::PayloadTooLarge { limit: self.limits.max_payload_bytes(), offset }.into());
-        }
-        if self.buf.len() < total {
-            // Room for the rest grows with the data: a prelude alone (12 bytes) must not make the decoder
-            // allocate the message's whole announced size.
-            self.buf.reserve((total - self.buf.len()).min(64 * 1024));
-            return Ok(None);
-        }
-        let mut bytes = self.buf.split_to(total).freeze();
-        self.offset += total as u64;
-        let message_crc = u32::from_be_bytes(bytes[total - 4..].try_into().expect("4 bytes"));
-        if crc32fast::hash(&bytes[..total - 4]) != message_crc {
-            return Err(Error::corrupt(offset, "the message's CRC does not match: the message is damaged"));
-        }
-        let headers = read_headers(&bytes.slice(PRELUDE..PRELUDE + headers_len), offset)?;
-        bytes.truncate(total - 4);
-        let payload = bytes.split_off(PRELUDE + headers_len);
-        Ok(Some(Message { headers, payload, offset }))
     }
 
     /// Ends the input: `None` when it ended between messages, else how many bytes of an unfinished message
     /// were left. The decoder is reset, keeping its limits.
     pub fn finish(&mut self) -> Option<usize> {
-        let left = self.buf.len();
+        self.release();
+        let left = self.gathered.len() + self.chunk.len();
         let failed = self.failed.is_some();
         *self = Decoder::with_limits(self.limits);
         (left > 0 && !failed).then_some(left)
     }
 }
 
-/// The names and values that every Bedrock message repeats, handed out as static text: no check, no count.
-const KNOWN: [&str; 9] = [
-    ":message-type",
-    "event",
-    ":event-type",
-    "chunk",
-    ":content-type",
-    "application/json",
-    "exception",
-    ":exception-type",
-    "error",
-];
-
-/// A header's name or string value (`bytes[range]`) as text: a known one as static text, any other checked
-/// and shared.
-fn text(bytes: &Bytes, range: std::ops::Range<usize>) -> Option<BytesStr> {
-    let slice = &bytes[range.clone()];
-    if let Some(known) = KNOWN.iter().find(|k| k.as_bytes() == slice) {
-        return Some(BytesStr::from_static(known));
+/// The prelude at the start of the message at `offset`, its CRC checked before its lengths are trusted, and
+/// the lengths within `limits`: raised from the prelude, before the rest of the message is buffered.
+fn read_prelude(start: &[u8], offset: u64, limits: Limits) -> Result<Prelude, Error> {
+    let word = |at: usize| u32::from_be_bytes([start[at], start[at + 1], start[at + 2], start[at + 3]]);
+    let (total, headers_len, prelude_crc) = (word(0) as usize, word(4) as usize, word(8));
+    if crc32fast::hash(&start[..8]) != prelude_crc {
+        return Err(Error::corrupt(
+            offset,
+            "the prelude's CRC does not match: this is not an AWS event stream, or it is damaged (check the \
+             response's content type: `text/event-stream` is read as SSE, and an error body with \
+             `ApiError::from_response`)",
+        ));
     }
-    BytesStr::from_utf8(bytes.slice(range)).ok()
+    if total < MIN_MESSAGE || headers_len > total - MIN_MESSAGE {
+        return Err(Error::corrupt(
+            offset,
+            format!("the prelude announces {total} bytes in all with {headers_len} of headers, which cannot be"),
+        ));
+    }
+    if headers_len > limits.max_header_bytes() {
+        return Err(LimitError::HeadersTooLarge { limit: limits.max_header_bytes(), offset }.into());
+    }
+    if total - MIN_MESSAGE - headers_len > limits.max_payload_bytes() {
+        return Err(LimitError::PayloadTooLarge { limit: limits.max_payload_bytes(), offset }.into());
+    }
+    Ok(Prelude { total, headers_end: PRELUDE + headers_len, dispatch: Dispatch::default() })
 }
 
-/// The headers of the message at `offset`, from their bytes.
-fn read_headers(bytes: &Bytes, offset: u64) -> Result<Vec<Header>, Error> {
-    let corrupt = |what: &str| Error::corrupt(offset, format!("a malformed header: {what}"));
-    // Read from the slice by position; a `Bytes` view is made only for a value that is kept as bytes or as
-    // text that is not one of the known names.
-    let b = &bytes[..];
-    let mut at = 0;
-    let take = |at: &mut usize, n: usize| -> Option<std::ops::Range<usize>> {
-        let range = *at..at.checked_add(n).filter(|&end| end <= b.len())?;
-        *at = range.end;
-        Some(range)
-    };
-    let mut headers: Vec<Header> = Vec::with_capacity(4);
-    let mut seen: Option<std::collections::HashSet<BytesStr>> = None;
-    while at < b.len() {
-        let name_len = usize::from(b[at]);
-        at += 1;
-        let name = match take(&mut at, name_len).filter(|_| name_len > 0) {
-            Some(range) => text(bytes, range).ok_or_else(|| corrupt("its name is not UTF-8"))?,
-            None => return Err(corrupt("its name is empty or cut off")),
-        };
-        let Some(&kind) = b.get(at) else { return Err(corrupt(&format!("`{name}` has no value type"))) };
-        at += 1;
-        let cut = || corrupt(&format!("the value of `{name}` is cut off"));
-        let mut fixed = |n: usize| take(&mut at, n).map(|r| &b[r]).ok_or_else(cut);
-        let value = match kind {
-            0 => HeaderValue::Bool(true),
-            1 => HeaderValue::Bool(false),
-            2 => HeaderValue::Byte(i8::from_be_bytes(fixed(1)?.try_into().expect("1 byte"))),
-            3 => HeaderValue::Short(i16::from_be_bytes(fixed(2)?.try_into().expect("2 bytes"))),
-            4 => HeaderValue::Int(i32::from_be_bytes(fixed(4)?.try_into().expect("4 bytes"))),
-            5 => HeaderValue::Long(i64::from_be_bytes(fixed(8)?.try_into().expect("8 bytes"))),
-            8 => HeaderValue::Timestamp(i64::from_be_bytes(fixed(8)?.try_into().expect("8 bytes"))),
-            9 => HeaderValue::Uuid(fixed(16)?.try_into().expect("16 bytes")),
-            6 | 7 => {
-                let len = usize::from(u16::from_be_bytes(fixed(2)?.try_into().expect("2 bytes")));
-                let range = take(&mut at, len).ok_or_else(cut)?;
-                if kind == 6 {
-                    HeaderValue::Bytes(bytes.slice(range))
-                } else {
-                    let value = text(bytes, range)
-                        .ok_or_else(|| corrupt(&format!("the string value of `{name}` is not UTF-8")))?;
-                    HeaderValue::String(value)
-                }
-            }
-            other => return Err(corrupt(&format!("`{name}` has the unknown value type {other}"))),
-        };
-        // A set beyond a few headers, so that a message of many tiny headers costs linear time.
-        let repeated = match &mut seen {
-            Some(seen) => !seen.insert(name.clone()),
-            None => headers.iter().any(|h| h.name == name),
-        };
-        if repeated {
-            return Err(corrupt(&format!("`{name}` appears twice")));
-        }
-        headers.push(Header { name, value });
-        if seen.is_none() && headers.len() >= 16 {
-            seen = Some(headers.iter().map(|h| h.name.clone()).collect());
+/// The longest header block kept to compare the next message's with: Bedrock's are under 100 bytes.
+const KEPT_HEADERS: usize = 1024;
+
+/// Checks a whole message (`prelude.total` bytes) against its CRC, and its headers unless they are the same
+/// bytes as the last message's (`last`, what they said in `said`).
+fn check_message(
+    message: &[u8],
+    prelude: Prelude,
+    offset: u64,
+    last: &mut Vec<u8>,
+    said: &mut Option<Dispatch>,
+) -> Result<Dispatch, Error> {
+    let (body, crc) = message.split_at(prelude.total - 4);
+    if crc32fast::hash(body) != u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]) {
+        return Err(Error::corrupt(offset, "the message's CRC does not match: the message is damaged"));
+    }
+    let raw = &body[PRELUDE..prelude.headers_end];
+    if let Some(dispatch) = *said {
+        if raw == &last[..] {
+            return Ok(dispatch);
         }
     }
-    Ok(headers)
+    let dispatch = check_headers(raw, offset)?;
+    if raw.len() <= KEPT_HEADERS {
+        last.clear();
+        last.extend_from_slice(raw);
+        *said = Some(dispatch);
+    }
+    Ok(dispatch)
 }

@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
 use serde_json::Value;
 
 use crate::common::run_cli;
@@ -117,7 +116,7 @@ fn bedrock_sdk_events_equal_the_same_events_read_as_sse() {
         while let Ok(Some(message)) = decoder.next_message() {
             let Ok(payload) = serde_json::from_slice::<Value>(message.payload()) else { break };
             let Some(bytes) = payload["bytes"].as_str() else { break };
-            let event = base64::engine::general_purpose::STANDARD.decode(bytes).expect("base64");
+            let event = base64_simd::STANDARD.decode_to_vec(bytes).expect("base64");
             let event = String::from_utf8(event).expect("UTF-8");
             let name = serde_json::from_str::<Value>(&event).expect("JSON")["type"].as_str().unwrap_or("").to_owned();
             sse.push_str(&format!("event: {name}\ndata: {event}\n\n"));

@@ -347,8 +347,7 @@ fn each_read(
 /// One event-stream message as a JSON line: its headers in wire order, values as JSON (bytes in base64,
 /// timestamps in milliseconds, UUIDs as text), and the payload as a string when it is UTF-8.
 fn write_message(out: &mut dyn Write, message: &EventStreamMessage) -> io::Result<()> {
-    use base64::Engine;
-    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let b64 = |bytes: &[u8]| base64_simd::STANDARD.encode_to_string(bytes);
     out.write_all(b"{\"headers\":{")?;
     for (i, (name, value)) in message.headers().enumerate() {
         if i > 0 {
@@ -362,8 +361,8 @@ fn write_message(out: &mut dyn Write, message: &EventStreamMessage) -> io::Resul
             HeaderValue::Short(v) => serde_json::json!(v),
             HeaderValue::Int(v) => serde_json::json!(v),
             HeaderValue::Long(v) | HeaderValue::Timestamp(v) => serde_json::json!(v),
-            HeaderValue::Bytes(v) => serde_json::json!(b64(v)),
-            HeaderValue::String(v) => serde_json::json!(&**v),
+            HeaderValue::Bytes(v) => serde_json::json!(b64(&v)),
+            HeaderValue::String(v) => serde_json::json!(v.as_str()),
             HeaderValue::Uuid(v) => {
                 let hex: String = v.iter().map(|b| format!("{b:02x}")).collect();
                 serde_json::json!(format!(
