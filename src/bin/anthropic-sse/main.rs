@@ -4,6 +4,7 @@
 
 mod args;
 mod input;
+mod json;
 
 use std::fmt::Display;
 use std::io::{self, BufWriter, Read, Write};
@@ -16,6 +17,10 @@ use args::{Format, Mode, Options, Parsed, USAGE};
 use input::{FullReads, Recorder};
 
 const DEFAULT_READ: usize = 64 * 1024;
+
+/// What the output gathers before it is written (and after each read that completed events): a pipe's
+/// capacity, so that a large message goes out in few writes.
+const OUTPUT_BUFFER: usize = 64 * 1024;
 
 /// The failure kind of a write to a reader that went away: not reported, and the exit status is 0.
 const BROKEN_PIPE: &str = "broken_pipe";
@@ -87,7 +92,7 @@ fn main() -> ExitCode {
         eprintln!("error[io]: standard output is closed; nothing can be written");
         return ExitCode::from(1);
     }
-    let mut out = BufWriter::new(io::stdout().lock());
+    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, io::stdout().lock());
     let result = run(&options, &mut out).and_then(|()| out.flush().map_err(Failure::write));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -179,7 +184,7 @@ fn reads<'a>(options: &Options, input: &'a mut dyn Read) -> Box<dyn Read + 'a> {
 /// One JSON value and its line end: every line the tool writes is one standard JSON value, the library's
 /// model and raw JSON serializing on one line.
 fn write_json(out: &mut (impl Write + ?Sized), value: &impl serde::Serialize) -> Result<(), Failure> {
-    serde_json::to_writer(&mut *out, value).map_err(|e| Failure::write(e.into()))?;
+    json::to_writer(out, value).map_err(|e| Failure::write(e.into()))?;
     out.write_all(b"\n").map_err(Failure::write)
 }
 
@@ -302,11 +307,11 @@ fn write_event(mode: Mode, event: &StreamEvent, out: &mut impl Write, wrote_text
 fn write_frame(out: &mut impl Write, frame: &Frame) -> io::Result<()> {
     // Written field by field to keep the documented key order and avoid building a map per frame.
     out.write_all(b"{\"event\":")?;
-    serde_json::to_writer(&mut *out, frame.event())?;
+    json::to_writer(out, frame.event())?;
     out.write_all(b",\"data\":")?;
-    serde_json::to_writer(&mut *out, frame.data())?;
+    json::to_writer(out, frame.data())?;
     out.write_all(b",\"id\":")?;
-    serde_json::to_writer(&mut *out, frame.id())?;
+    json::to_writer(out, frame.id())?;
     if let Some(retry) = frame.retry() {
         write!(out, ",\"retry\":{retry}")?;
     }
@@ -353,7 +358,7 @@ fn write_message(out: &mut dyn Write, message: &EventStreamMessage) -> io::Resul
         if i > 0 {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, name)?;
+        json::to_writer(out, name)?;
         out.write_all(b":")?;
         let value = match value {
             HeaderValue::Bool(v) => serde_json::json!(v),
@@ -375,12 +380,12 @@ fn write_message(out: &mut dyn Write, message: &EventStreamMessage) -> io::Resul
                 ))
             }
         };
-        serde_json::to_writer(&mut *out, &value)?;
+        json::to_writer(out, &value)?;
     }
     out.write_all(b"},\"payload\":")?;
     match std::str::from_utf8(message.payload()) {
-        Ok(text) => serde_json::to_writer(&mut *out, text)?,
-        Err(_) => serde_json::to_writer(&mut *out, &serde_json::json!({ "base64": b64(message.payload()) }))?,
+        Ok(text) => json::to_writer(out, text)?,
+        Err(_) => json::to_writer(out, &serde_json::json!({ "base64": b64(message.payload()) }))?,
     }
     out.write_all(b"}\n")
 }
