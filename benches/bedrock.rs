@@ -18,13 +18,15 @@ fn fold(mut decoder: EventDecoder, chunks: &[Bytes]) -> anthropic_sse::Message {
     decoder.into_final_message().expect("a complete message")
 }
 
+/// Each side reads every message (both CRCs checked), and one header of each (`:event-type`) as a user
+/// routing the messages would; the payload bytes and the header's length are counted.
 fn ours(chunks: &[Bytes]) -> usize {
     let mut decoder = anthropic_sse::framing::EventStreamDecoder::new();
     let mut n = 0;
     for chunk in chunks {
-        decoder.feed(chunk);
+        decoder.feed_bytes(chunk.clone());
         while let Some(message) = decoder.next_message().expect("valid messages") {
-            n += message.payload().len();
+            n += message.payload().len() + message.header_str(":event-type").map_or(0, str::len);
         }
     }
     n
@@ -37,7 +39,8 @@ fn smithy(chunks: &[Bytes]) -> usize {
     for chunk in chunks {
         buf.extend_from_slice(chunk);
         while let DecodedFrame::Complete(message) = decoder.decode_frame(&mut buf).expect("valid messages") {
-            n += message.payload().len();
+            let event_type = message.headers().iter().find(|h| h.name().as_str() == ":event-type");
+            n += message.payload().len() + event_type.and_then(|h| h.value().as_string().ok()).map_or(0, |s| s.as_str().len());
         }
     }
     n
