@@ -17,8 +17,13 @@ static ALLOCATOR: counting::Counting = counting::Counting;
 
 /// Allocations (and reallocations) per delta of `path` on the stream cut in `chunk`-byte chunks.
 fn per_delta(chunk: usize, path: impl Fn(&[Bytes]) -> usize) -> f64 {
-    let small = support::chunked(&Bytes::from(support::text_stream(10_000)), chunk);
-    let large = support::chunked(&Bytes::from(support::text_stream(30_000)), chunk);
+    per_delta_of(chunk, support::text_stream, path)
+}
+
+/// The same on the stream `wire` writes for so many deltas.
+fn per_delta_of(chunk: usize, wire: impl Fn(usize) -> Vec<u8>, path: impl Fn(&[Bytes]) -> usize) -> f64 {
+    let small = support::chunked(&Bytes::from(wire(10_000)), chunk);
+    let large = support::chunked(&Bytes::from(wire(30_000)), chunk);
     let (n_small, a_small, r_small) = counting::count(|| path(&small));
     let (n_large, a_large, r_large) = counting::count(|| path(&large));
     assert!(n_large > n_small, "the larger stream gives more");
@@ -87,5 +92,33 @@ fn the_tap_does_not_allocate_per_forwarded_chunk() {
         let (fold, _) = growth(chunk, final_message);
         let cost = (tap - fold) / chunks;
         assert!(cost < 0.01, "Tap, {chunk}-byte chunks: {cost} allocations per forwarded chunk ({tap} vs {fold})");
+    }
+}
+
+/// The text stream as a Bedrock body.
+fn bedrock_body(deltas: usize) -> Vec<u8> {
+    anthropic_sse_kit::bedrock::encode(&support::text_stream(deltas), true)
+}
+
+#[test]
+fn bedrock_bodies_are_read_without_allocating_per_message() {
+    for chunk in [16 * 1024, 130] {
+        let fold = per_delta_of(chunk, bedrock_body, |chunks| {
+            let events = Events::new(source(chunks)).with_format(anthropic_sse::framing::Format::Bedrock);
+            futures::executor::block_on(events.final_message()).expect("complete").text().len()
+        });
+        assert!(fold < 0.01, "a Bedrock body to the final message, {chunk}-byte chunks: {fold} allocations per delta");
+        let messages = per_delta_of(chunk, bedrock_body, |chunks| {
+            let mut decoder = anthropic_sse::framing::EventStreamDecoder::new();
+            let mut n = 0;
+            for chunk in chunks {
+                decoder.feed_bytes(chunk.clone());
+                while let Some(message) = decoder.next_message().expect("valid") {
+                    n += message.header_str(":event-type").map_or(0, str::len) + message.payload().len();
+                }
+            }
+            n
+        });
+        assert!(messages < 0.01, "event-stream messages, {chunk}-byte chunks: {messages} allocations per message");
     }
 }
