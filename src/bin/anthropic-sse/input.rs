@@ -5,18 +5,46 @@ use std::io::{self, Read};
 use crate::Failure;
 use crate::args::{Format, Input};
 
+/// The input opened: a reader, and the same input as a regular file when it is one (a FILE, or standard input
+/// redirected from one), which the tool reads in larger pieces.
+pub struct Opened {
+    pub reader: Box<dyn Read>,
+    pub file: Option<std::fs::File>,
+}
+
 /// Opens the input. With no FILE, standard input is read unless it is a terminal, `/dev/null` or closed, which
 /// give the embedded sample (so that `anthropic-sse` alone, or `< /dev/null`, shows it): a pipe, a FIFO, a
 /// socket, a regular file or a character device such as `/dev/zero` is read.
-pub fn open(input: &Input) -> Result<Box<dyn Read>, Failure> {
+pub fn open(input: &Input) -> Result<Opened, Failure> {
     Ok(match input {
-        Input::Default if !stdin_has_input() => Box::new(anthropic_sse::SAMPLE_STREAM),
-        Input::Default | Input::Stdin => Box::new(io::stdin().lock()),
-        Input::File(path) => Box::new(
-            std::fs::File::open(path)
-                .map_err(|e| Failure::new("io", format_args!("cannot open {}: {e}", path.to_string_lossy())))?,
-        ),
+        Input::Default if !stdin_has_input() => Opened { reader: Box::new(anthropic_sse::SAMPLE_STREAM), file: None },
+        // Standard input redirected from a regular file is read as that file (not through `Stdin`'s buffer, which
+        // would hold bytes the file's reads then skip).
+        Input::Default | Input::Stdin => match stdin_file().and_then(|file| Some((file.try_clone().ok()?, file))) {
+            Some((reader, file)) => Opened { reader: Box::new(reader), file: Some(file) },
+            None => Opened { reader: Box::new(io::stdin().lock()), file: None },
+        },
+        Input::File(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|e| Failure::new("io", format_args!("cannot open {}: {e}", path.to_string_lossy())))?;
+            let regular = file.metadata().is_ok_and(|meta| meta.is_file()).then(|| file.try_clone().ok()).flatten();
+            Opened { reader: Box::new(file), file: regular }
+        }
     })
+}
+
+/// Standard input as a file when it is a regular file (its descriptor duplicated: reads through either move the
+/// same offset).
+#[cfg(unix)]
+fn stdin_file() -> Option<std::fs::File> {
+    use std::os::fd::AsFd;
+    let file = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned().ok()?);
+    file.metadata().is_ok_and(|meta| meta.is_file()).then_some(file)
+}
+
+#[cfg(not(unix))]
+fn stdin_file() -> Option<std::fs::File> {
+    None
 }
 
 #[cfg(unix)]
@@ -242,12 +270,19 @@ fn json_document(text: &[u8], value: &serde_json::Value, request_id: Option<&str
     None
 }
 
+impl<R> Recorder<R> {
+    /// Records bytes of the input read without this reader (from the same input as a file).
+    pub fn record(&mut self, bytes: &[u8]) {
+        let keep = bytes.len().min(KEPT.saturating_sub(self.start.len()));
+        self.start.extend_from_slice(&bytes[..keep]);
+        self.total += bytes.len() as u64;
+    }
+}
+
 impl<R: Read> Read for Recorder<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let keep = n.min(KEPT.saturating_sub(self.start.len()));
-        self.start.extend_from_slice(&buf[..keep]);
-        self.total += n as u64;
+        self.record(&buf[..n]);
         Ok(n)
     }
 }
