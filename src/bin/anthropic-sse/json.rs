@@ -1,19 +1,125 @@
-//! The tool's JSON writer: serde's data model written byte for byte as `serde_json::to_writer` writes it (compact,
-//! the same escapes, numbers written by `serde_json` itself, its raw values verbatim), but with strings escaped in
-//! bulk: a run of bytes that needs no escape is found eight bytes at a time and written with one call, where
-//! `serde_json` looks up every byte in a table. Strings are most of what the tool writes (the text of every delta,
-//! the final message's text), and `serde_json`'s byte loop was a fifth of `--final`'s instructions and a third of
-//! `--events`'. The unit tests hold it to `serde_json`'s bytes.
+//! The tool's output and its JSON writer: serde's data model written byte for byte as `serde_json::to_writer`
+//! writes it (compact, the same escapes, numbers written by `serde_json` itself, its raw values verbatim), straight
+//! into the output's one buffer, with strings escaped in bulk: a run of bytes that needs no escape is found eight
+//! bytes at a time and copied at once, where `serde_json` looks up every byte in a table and hands each run to an
+//! `io::Write`. Strings are most of what the tool writes (the text of every delta, the final message's text), and
+//! `serde_json`'s byte loop was a fifth of `--final`'s instructions and a third of `--events`'. The unit tests
+//! hold it to `serde_json`'s bytes.
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use serde::ser::{self, Serialize};
 
 type Error = serde_json::Error;
 type Result<T = ()> = std::result::Result<T, Error>;
 
+/// How much output is gathered before it is written: a pipe's capacity. A longer string goes out in pieces, so
+/// that the buffer never holds much more than this (a final message of 15 MB is not copied whole).
+const CAP: usize = 64 * 1024;
+
+/// The tool's output: one buffer, that the JSON writer writes into directly (no `io::Write` call per piece),
+/// written to `inner` when it is full and at each [`flush`](Write::flush).
+pub struct Out<W: Write> {
+    buf: Vec<u8>,
+    inner: W,
+}
+
+impl<W: Write> Out<W> {
+    pub fn new(inner: W) -> Self {
+        Out { buf: Vec::with_capacity(CAP), inner }
+    }
+
+    /// Appends `bytes`, writing out what was gathered first when they do not fit.
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if bytes.len() <= CAP.saturating_sub(self.buf.len()) {
+            self.buf.extend_from_slice(bytes);
+            Ok(())
+        } else {
+            self.put_cold(bytes)
+        }
+    }
+
+    #[cold]
+    fn put_cold(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.write_out()?;
+        if bytes.len() >= CAP {
+            return self.inner.write_all(bytes);
+        }
+        self.buf.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    /// Writes what was gathered to `inner` (not flushing `inner`).
+    fn write_out(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let written = self.inner.write_all(&self.buf);
+        self.buf.clear();
+        written
+    }
+
+    /// `text` as a JSON string, quotes included, escaped as `serde_json` escapes it: `\"`, `\\`, the five short
+    /// escapes of control characters, `\u00XX` (lowercase) for the others; everything else as it is.
+    fn string(&mut self, text: &str) -> io::Result<()> {
+        let bytes = text.as_bytes();
+        // The usual case: no escape, room in the buffer.
+        if bytes.len() + 2 <= CAP.saturating_sub(self.buf.len()) && first_escape(bytes).is_none() {
+            self.buf.push(b'"');
+            self.buf.extend_from_slice(bytes);
+            self.buf.push(b'"');
+            return Ok(());
+        }
+        self.put(b"\"")?;
+        let mut start = 0;
+        while let Some(found) = first_escape(&bytes[start..]) {
+            let at = start + found;
+            self.put(&bytes[start..at])?;
+            let byte = bytes[at];
+            let short = match byte {
+                b'"' => b'"',
+                b'\\' => b'\\',
+                0x08 => b'b',
+                0x0C => b'f',
+                b'\n' => b'n',
+                b'\r' => b'r',
+                b'\t' => b't',
+                _ => 0,
+            };
+            if short != 0 {
+                self.put(&[b'\\', short])?;
+            } else {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                self.put(&[b'\\', b'u', b'0', b'0', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xF)]])?;
+            }
+            start = at + 1;
+        }
+        self.put(&bytes[start..])?;
+        self.put(b"\"")
+    }
+}
+
+impl<W: Write> Write for Out<W> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.put(bytes)?;
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.put(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.write_out()?;
+        self.inner.flush()
+    }
+}
+
 /// `value` written as compact JSON, as `serde_json::to_writer` writes it.
-pub fn to_writer<W: Write + ?Sized, T: Serialize + ?Sized>(out: &mut W, value: &T) -> Result {
+pub fn to_writer<W: Write, T: Serialize + ?Sized>(out: &mut Out<W>, value: &T) -> Result {
     value.serialize(&mut Serializer { out })
 }
 
@@ -21,14 +127,14 @@ pub fn to_writer<W: Write + ?Sized, T: Serialize + ?Sized>(out: &mut W, value: &
 /// name, a string, is JSON text written as it is.
 const RAW_VALUE: &str = "$serde_json::private::RawValue";
 
-struct Serializer<'a, W: ?Sized> {
-    out: &'a mut W,
+struct Serializer<'a, W: Write> {
+    out: &'a mut Out<W>,
 }
 
-impl<W: Write + ?Sized> Serializer<'_, W> {
+impl<W: Write> Serializer<'_, W> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) -> Result {
-        self.out.write_all(bytes).map_err(Error::io)
+        self.out.put(bytes).map_err(Error::io)
     }
 
     /// A number or another scalar as `serde_json` writes it.
@@ -37,8 +143,9 @@ impl<W: Write + ?Sized> Serializer<'_, W> {
         serde_json::to_writer(&mut *self.out, &value)
     }
 
+    #[inline]
     fn string(&mut self, text: &str) -> Result {
-        write_escaped(&mut *self.out, text).map_err(Error::io)
+        self.out.string(text).map_err(Error::io)
     }
 }
 
@@ -59,58 +166,51 @@ fn escapes_in(word: u64) -> u64 {
     (zero_quote | zero_backslash | control) & HIGHS
 }
 
-/// Where the first byte that JSON must escape is in `bytes`.
+#[inline]
+fn must_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
+}
+
+/// Where the first byte that JSON must escape is in `bytes`: eight bytes at a time, the last word read where it
+/// overlaps the one before (its bytes already seen masked off, which matched nothing and so borrow nothing).
 #[inline]
 fn first_escape(bytes: &[u8]) -> Option<usize> {
-    let mut words = bytes.chunks_exact(8);
+    let len = bytes.len();
+    if len < 8 {
+        if len >= 4 {
+            // Both halves, overlapping, in one word: no bit set, no escape.
+            let low = u32::from_le_bytes(bytes[..4].try_into().expect("four bytes"));
+            let high = u32::from_le_bytes(bytes[len - 4..].try_into().expect("four bytes"));
+            if escapes_in(u64::from(low) | u64::from(high) << 32) == 0 {
+                return None;
+            }
+        }
+        return bytes.iter().position(|&b| must_escape(b));
+    }
     let mut at = 0;
-    for word in &mut words {
-        let found = escapes_in(u64::from_le_bytes(word.try_into().expect("eight bytes")));
+    while at + 8 <= len {
+        let found = escapes_in(word_at(bytes, at));
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    words.remainder().iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\').map(|i| at + i)
+    if at < len {
+        let seen = 8 - (len - at);
+        let found = escapes_in(word_at(bytes, len - 8)) & (u64::MAX << (8 * seen));
+        if found != 0 {
+            return Some(len - 8 + (found.trailing_zeros() / 8) as usize);
+        }
+    }
+    None
 }
 
-/// `text` as a JSON string, quotes included, escaped as `serde_json` escapes it: `\"`, `\\`, the five short
-/// escapes of control characters, `\u00XX` (lowercase) for the others; everything else as it is.
-pub fn write_escaped<W: Write + ?Sized>(out: &mut W, text: &str) -> std::io::Result<()> {
-    let bytes = text.as_bytes();
-    out.write_all(b"\"")?;
-    let mut start = 0;
-    while let Some(found) = first_escape(&bytes[start..]) {
-        let at = start + found;
-        if at > start {
-            out.write_all(&bytes[start..at])?;
-        }
-        let byte = bytes[at];
-        let short = match byte {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            0x08 => b'b',
-            0x0C => b'f',
-            b'\n' => b'n',
-            b'\r' => b'r',
-            b'\t' => b't',
-            _ => 0,
-        };
-        if short != 0 {
-            out.write_all(&[b'\\', short])?;
-        } else {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.write_all(&[b'\\', b'u', b'0', b'0', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xF)]])?;
-        }
-        start = at + 1;
-    }
-    if start < bytes.len() {
-        out.write_all(&bytes[start..])?;
-    }
-    out.write_all(b"\"")
-}
-
-impl<'a, 'b, W: Write + ?Sized> ser::Serializer for &'a mut Serializer<'b, W> {
+impl<'a, 'b, W: Write> ser::Serializer for &'a mut Serializer<'b, W> {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = Compound<'a, 'b, W>;
@@ -266,12 +366,12 @@ enum State {
     Raw,
 }
 
-struct Compound<'a, 'b, W: ?Sized> {
+struct Compound<'a, 'b, W: Write> {
     ser: &'a mut Serializer<'b, W>,
     state: State,
 }
 
-impl<W: Write + ?Sized> Compound<'_, '_, W> {
+impl<W: Write> Compound<'_, '_, W> {
     #[inline]
     fn comma(&mut self) -> Result {
         if self.state == State::First {
@@ -290,7 +390,7 @@ impl<W: Write + ?Sized> Compound<'_, '_, W> {
     }
 }
 
-impl<W: Write + ?Sized> ser::SerializeSeq for Compound<'_, '_, W> {
+impl<W: Write> ser::SerializeSeq for Compound<'_, '_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
@@ -302,7 +402,7 @@ impl<W: Write + ?Sized> ser::SerializeSeq for Compound<'_, '_, W> {
     }
 }
 
-impl<W: Write + ?Sized> ser::SerializeTuple for Compound<'_, '_, W> {
+impl<W: Write> ser::SerializeTuple for Compound<'_, '_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
@@ -313,7 +413,7 @@ impl<W: Write + ?Sized> ser::SerializeTuple for Compound<'_, '_, W> {
     }
 }
 
-impl<W: Write + ?Sized> ser::SerializeTupleStruct for Compound<'_, '_, W> {
+impl<W: Write> ser::SerializeTupleStruct for Compound<'_, '_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
@@ -324,7 +424,7 @@ impl<W: Write + ?Sized> ser::SerializeTupleStruct for Compound<'_, '_, W> {
     }
 }
 
-impl<W: Write + ?Sized> ser::SerializeTupleVariant for Compound<'_, '_, W> {
+impl<W: Write> ser::SerializeTupleVariant for Compound<'_, '_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
@@ -339,7 +439,7 @@ impl<W: Write + ?Sized> ser::SerializeTupleVariant for Compound<'_, '_, W> {
     }
 }
 
-impl<W: Write + ?Sized> ser::SerializeMap for Compound<'_, '_, W> {
+impl<W: Write> ser::SerializeMap for Compound<'_, '_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
@@ -355,7 +455,7 @@ impl<W: Write + ?Sized> ser::SerializeMap for Compound<'_, '_, W> {
     }
 }
 
-impl<W: Write + ?Sized> ser::SerializeStruct for Compound<'_, '_, W> {
+impl<W: Write> ser::SerializeStruct for Compound<'_, '_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
@@ -372,7 +472,7 @@ impl<W: Write + ?Sized> ser::SerializeStruct for Compound<'_, '_, W> {
     }
 }
 
-impl<W: Write + ?Sized> ser::SerializeStructVariant for Compound<'_, '_, W> {
+impl<W: Write> ser::SerializeStructVariant for Compound<'_, '_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
@@ -389,11 +489,11 @@ impl<W: Write + ?Sized> ser::SerializeStructVariant for Compound<'_, '_, W> {
 
 /// A map's key, as `serde_json` writes it: a string as it is, a number or a boolean in quotes; anything else is
 /// an error.
-struct MapKey<'a, 'b, W: ?Sized> {
+struct MapKey<'a, 'b, W: Write> {
     ser: &'a mut Serializer<'b, W>,
 }
 
-impl<W: Write + ?Sized> MapKey<'_, '_, W> {
+impl<W: Write> MapKey<'_, '_, W> {
     fn quoted<T: Serialize>(self, value: T) -> Result {
         self.ser.put(b"\"")?;
         self.ser.scalar(value)?;
@@ -405,7 +505,7 @@ fn key_must_be_a_string() -> Error {
     ser::Error::custom("key must be a string")
 }
 
-impl<W: Write + ?Sized> ser::Serializer for MapKey<'_, '_, W> {
+impl<W: Write> ser::Serializer for MapKey<'_, '_, W> {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = ser::Impossible<(), Error>;
@@ -534,7 +634,7 @@ impl<W: Write + ?Sized> ser::Serializer for MapKey<'_, '_, W> {
 
 /// The one field of a raw value: its text, written as it is (only a string is accepted, as `serde_json`
 /// accepts only a string there).
-struct RawText<'a, 'b, W: ?Sized> {
+struct RawText<'a, 'b, W: Write> {
     ser: &'a mut Serializer<'b, W>,
 }
 
@@ -542,7 +642,7 @@ fn invalid_raw_value() -> Error {
     ser::Error::custom("invalid raw value")
 }
 
-impl<W: Write + ?Sized> ser::Serializer for RawText<'_, '_, W> {
+impl<W: Write> ser::Serializer for RawText<'_, '_, W> {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = ser::Impossible<(), Error>;
@@ -662,9 +762,10 @@ mod tests {
     use super::*;
 
     fn ours<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = Out::new(Vec::new());
         to_writer(&mut out, value).expect("written");
-        out
+        out.flush().expect("flushed");
+        out.inner
     }
 
     fn same<T: Serialize + ?Sized>(value: &T) {
@@ -689,6 +790,12 @@ mod tests {
         }
         same(&'"');
         same(&'\u{1b}');
+        // Longer than the buffer, with escapes at its edges, and after other output.
+        for len in [CAP - 3, CAP - 2, CAP, CAP + 1, 3 * CAP + 5] {
+            let text: String = (0..len).map(|i| if i % 1000 == 0 { '"' } else { 'é' }).collect();
+            same(&text);
+            same(&vec![text.clone(), text]);
+        }
     }
 
     #[test]

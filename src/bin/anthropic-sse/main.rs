@@ -7,7 +7,7 @@ mod input;
 mod json;
 
 use std::fmt::Display;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use anthropic_sse::framing::{EventStreamDecoder, EventStreamMessage, Frame, Framing, HeaderValue, SseDecoder};
@@ -16,11 +16,10 @@ use anthropic_sse::{BlockingEvents, Delta, EventDecoder, PartialMode, RawJson, S
 use args::{Format, Mode, Options, Parsed, USAGE};
 use input::{FullReads, Recorder};
 
-const DEFAULT_READ: usize = 64 * 1024;
+/// The tool's output: standard output, through one buffer (see [`json::Out`]).
+type Out = json::Out<io::StdoutLock<'static>>;
 
-/// What the output gathers before it is written (and after each read that completed events): a pipe's
-/// capacity, so that a large message goes out in few writes.
-const OUTPUT_BUFFER: usize = 64 * 1024;
+const DEFAULT_READ: usize = 64 * 1024;
 
 /// The failure kind of a write to a reader that went away: not reported, and the exit status is 0.
 const BROKEN_PIPE: &str = "broken_pipe";
@@ -92,7 +91,7 @@ fn main() -> ExitCode {
         eprintln!("error[io]: standard output is closed; nothing can be written");
         return ExitCode::from(1);
     }
-    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, io::stdout().lock());
+    let mut out = Out::new(io::stdout().lock());
     let result = run(&options, &mut out).and_then(|()| out.flush().map_err(Failure::write));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -124,7 +123,7 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn run(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
+fn run(options: &Options, out: &mut Out) -> Result<(), Failure> {
     let opened = input::open(&options.input)?;
     let mut input = Recorder::new(opened.reader);
     let (format, start) = match options.format {
@@ -307,13 +306,13 @@ impl StopWatch {
 
 /// One JSON value and its line end: every line the tool writes is one standard JSON value, the library's
 /// model and raw JSON serializing on one line.
-fn write_json(out: &mut (impl Write + ?Sized), value: &impl serde::Serialize) -> Result<(), Failure> {
+fn write_json(out: &mut Out, value: &impl serde::Serialize) -> Result<(), Failure> {
     json::to_writer(out, value).map_err(|e| Failure::write(e.into()))?;
     out.write_all(b"\n").map_err(Failure::write)
 }
 
 /// `--final`: the events folded without being handed out.
-fn final_message(options: &Options, format: Format, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+fn final_message(options: &Options, format: Format, input: &mut dyn Read, out: &mut Out) -> Result<(), Failure> {
     let mode = if options.trailing_strings { PartialMode::TrailingStrings } else { PartialMode::default() };
     let mut events = BlockingEvents::new(reads(options, input))
         .with_format(library_format(format))
@@ -328,12 +327,7 @@ fn final_message(options: &Options, format: Format, input: &mut dyn Read, out: &
 /// `--final` on a regular file: [`final_message`]'s answer, from pieces read by [`Feeder::File`], folded
 /// whole (with no event built) until `message_stop` may have come, then typed one event at a time to stop
 /// reading at it.
-fn final_message_of_file(
-    options: &Options,
-    format: Format,
-    input: &mut Feeder,
-    out: &mut impl Write,
-) -> Result<(), Failure> {
+fn final_message_of_file(options: &Options, format: Format, input: &mut Feeder, out: &mut Out) -> Result<(), Failure> {
     let mut decoder = decoder(options, format);
     'reading: loop {
         if input.may_have_stopped() {
@@ -363,10 +357,7 @@ fn final_message_of_file(
 }
 
 /// Writes the final message, or the message so far and then fails.
-fn write_final(
-    result: Result<anthropic_sse::Message, anthropic_sse::Error>,
-    out: &mut impl Write,
-) -> Result<(), Failure> {
+fn write_final(result: Result<anthropic_sse::Message, anthropic_sse::Error>, out: &mut Out) -> Result<(), Failure> {
     match result {
         Ok(message) => write_json(out, &message),
         Err(error) => {
@@ -380,7 +371,7 @@ fn write_final(
 }
 
 /// `--events` and `--text`: each read's events written, then flushed.
-fn events(options: &Options, format: Format, input: &mut Feeder, out: &mut impl Write) -> Result<(), Failure> {
+fn events(options: &Options, format: Format, input: &mut Feeder, out: &mut Out) -> Result<(), Failure> {
     let mut decoder = decoder(options, format);
     let mut wrote_text = false;
     let result = loop {
@@ -426,12 +417,7 @@ fn events(options: &Options, format: Format, input: &mut Feeder, out: &mut impl 
 
 /// Writes what the input fed so far completes, as the mode asks (an error ends the stream: the decoder keeps
 /// it); says whether anything was written.
-fn write_ready(
-    mode: Mode,
-    decoder: &mut EventDecoder,
-    out: &mut impl Write,
-    wrote_text: &mut bool,
-) -> Result<bool, Failure> {
+fn write_ready(mode: Mode, decoder: &mut EventDecoder, out: &mut Out, wrote_text: &mut bool) -> Result<bool, Failure> {
     let mut wrote = false;
     if mode == Mode::SdkEvents {
         while let Some(Ok(item)) = decoder.next_sdk_event() {
@@ -448,7 +434,7 @@ fn write_ready(
 }
 
 /// Writes one event as `--events` or `--text` does; says whether anything was written.
-fn write_event(mode: Mode, event: &StreamEvent, out: &mut impl Write, wrote_text: &mut bool) -> Result<bool, Failure> {
+fn write_event(mode: Mode, event: &StreamEvent, out: &mut Out, wrote_text: &mut bool) -> Result<bool, Failure> {
     match mode {
         Mode::Events | Mode::ToJsonl => {
             write_json(out, event)?;
@@ -470,7 +456,7 @@ fn write_event(mode: Mode, event: &StreamEvent, out: &mut impl Write, wrote_text
     Ok(false)
 }
 
-fn write_frame(out: &mut impl Write, frame: &Frame) -> io::Result<()> {
+fn write_frame(out: &mut Out, frame: &Frame) -> io::Result<()> {
     // Written field by field to keep the documented key order and avoid building a map per frame.
     out.write_all(b"{\"event\":")?;
     json::to_writer(out, frame.event())?;
@@ -485,7 +471,7 @@ fn write_frame(out: &mut impl Write, frame: &Frame) -> io::Result<()> {
 }
 
 /// `--frames`: the framing layer alone, for each format; each read's frames written, then flushed.
-fn frames(options: &Options, format: Format, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+fn frames(options: &Options, format: Format, input: &mut dyn Read, out: &mut Out) -> Result<(), Failure> {
     match format {
         Format::Sse => sse_frames(options, input, out),
         Format::Bedrock => bedrock_frames(options, input, out),
@@ -497,8 +483,8 @@ fn frames(options: &Options, format: Format, input: &mut dyn Read, out: &mut imp
 fn each_read(
     options: &Options,
     input: &mut dyn Read,
-    out: &mut impl Write,
-    mut feed: impl FnMut(&[u8], &mut dyn Write) -> Result<bool, Failure>,
+    out: &mut Out,
+    mut feed: impl FnMut(&[u8], &mut Out) -> Result<bool, Failure>,
 ) -> Result<(), Failure> {
     let mut reader = reads(options, input);
     let mut buf = vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)];
@@ -517,7 +503,7 @@ fn each_read(
 
 /// One event-stream message as a JSON line: its headers in wire order, values as JSON (bytes in base64,
 /// timestamps in milliseconds, UUIDs as text), and the payload as a string when it is UTF-8.
-fn write_message(out: &mut dyn Write, message: &EventStreamMessage) -> io::Result<()> {
+fn write_message(out: &mut Out, message: &EventStreamMessage) -> io::Result<()> {
     let b64 = |bytes: &[u8]| base64_simd::STANDARD.encode_to_string(bytes);
     out.write_all(b"{\"headers\":{")?;
     for (i, (name, value)) in message.headers().enumerate() {
@@ -556,7 +542,7 @@ fn write_message(out: &mut dyn Write, message: &EventStreamMessage) -> io::Resul
     out.write_all(b"}\n")
 }
 
-fn bedrock_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+fn bedrock_frames(options: &Options, input: &mut dyn Read, out: &mut Out) -> Result<(), Failure> {
     let mut decoder = EventStreamDecoder::new();
     each_read(options, input, out, |bytes, out| {
         decoder.feed(bytes);
@@ -576,12 +562,12 @@ fn bedrock_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write)
 }
 
 /// A JSON event as it came, on one line (see [`write_json`]); a line that is not JSON ends the output.
-fn write_json_event(out: &mut (impl Write + ?Sized), json: &str) -> Result<(), Failure> {
+fn write_json_event(out: &mut Out, json: &str) -> Result<(), Failure> {
     let raw = RawJson::from_text(json).map_err(|e| Failure::new("json", format_args!("a line is not JSON: {e}")))?;
     write_json(out, &raw)
 }
 
-fn json_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+fn json_frames(options: &Options, input: &mut dyn Read, out: &mut Out) -> Result<(), Failure> {
     let mut lines = anthropic_sse::framing::Format::JsonLines.framing();
     each_read(options, input, out, |bytes, out| {
         lines.feed(bytes::Bytes::copy_from_slice(bytes));
@@ -603,7 +589,7 @@ fn json_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) ->
 }
 
 /// `--frames` on SSE: the SSE layer alone.
-fn sse_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+fn sse_frames(options: &Options, input: &mut dyn Read, out: &mut Out) -> Result<(), Failure> {
     let mut reader = reads(options, input);
     let mut decoder = SseDecoder::new();
     let mut buf = vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)];
