@@ -161,16 +161,32 @@ pub fn detect(input: &mut impl Read) -> io::Result<(Format, Vec<u8>)> {
 /// the API or of a proxy is far smaller.
 const KEPT: usize = 1 << 20;
 
-/// A reader that keeps the first bytes it reads (up to 1 MiB) and counts the rest.
+/// A reader that keeps the first bytes it reads (up to 1 MiB) and counts the rest. From a regular file it keeps
+/// nothing: the start is read again from the file when it is asked for (only when the input held no event).
 pub struct Recorder<R> {
     inner: R,
     start: Vec<u8>,
     total: u64,
+    /// The input as a file, and the offset it was read from.
+    file: Option<(std::fs::File, u64)>,
 }
 
 impl<R: Read> Recorder<R> {
     pub fn new(inner: R) -> Self {
-        Recorder { inner, start: Vec::new(), total: 0 }
+        Recorder { inner, start: Vec::new(), total: 0, file: None }
+    }
+
+    /// A recorder of `inner`, which reads `file` from where it is now.
+    #[cfg(unix)]
+    pub fn of_file(inner: R, file: &std::fs::File) -> Self {
+        use std::io::Seek;
+        let file = file.try_clone().and_then(|mut file| Ok((file.stream_position()?, file)));
+        Recorder { file: file.ok().map(|(at, file)| (file, at)), ..Recorder::new(inner) }
+    }
+
+    #[cfg(not(unix))]
+    pub fn of_file(inner: R, _file: &std::fs::File) -> Self {
+        Recorder::new(inner)
     }
 
     /// Reads on to the end of the input, or as far as is kept (to judge it as one document).
@@ -181,7 +197,8 @@ impl<R: Read> Recorder<R> {
     /// The failure to report for an input that held no event at all, when that is what it was (judged from
     /// its start: no line of it is an SSE field). `None` when the input looks like an event stream.
     pub fn not_an_event_stream(&self, request_id: Option<&str>) -> Option<Failure> {
-        let text = content(&self.start);
+        let start = self.start();
+        let text = content(&start);
         if text.is_empty() {
             return Some(self.empty());
         }
@@ -191,7 +208,7 @@ impl<R: Read> Recorder<R> {
         {
             return None;
         }
-        if self.total as usize == self.start.len() {
+        if self.total as usize == start.len() {
             if let Ok(value) = serde_json::from_slice::<serde_json::Value>(text) {
                 if let Some(failure) = json_document(text, &value, request_id) {
                     return Some(failure);
@@ -215,11 +232,12 @@ impl<R> Recorder<R> {
     /// For JSON input that held no event: the failure its one JSON document stands for (an error body, a
     /// whole message), or `empty`; `None` when it is not one such document (the failure found stands).
     pub fn one_json_document(&self, request_id: Option<&str>) -> Option<Failure> {
-        let text = content(&self.start).trim_ascii_end();
+        let start = self.start();
+        let text = content(&start).trim_ascii_end();
         if text.is_empty() {
             return Some(self.empty());
         }
-        if self.total as usize != self.start.len() {
+        if self.total as usize != start.len() {
             return None;
         }
         let value = serde_json::from_slice::<serde_json::Value>(text).ok()?;
@@ -273,9 +291,32 @@ fn json_document(text: &[u8], value: &serde_json::Value, request_id: Option<&str
 impl<R> Recorder<R> {
     /// Records bytes of the input read without this reader (from the same input as a file).
     pub fn record(&mut self, bytes: &[u8]) {
-        let keep = bytes.len().min(KEPT.saturating_sub(self.start.len()));
-        self.start.extend_from_slice(&bytes[..keep]);
+        if self.file.is_none() {
+            let keep = bytes.len().min(KEPT.saturating_sub(self.start.len()));
+            self.start.extend_from_slice(&bytes[..keep]);
+        }
         self.total += bytes.len() as u64;
+    }
+
+    /// The input's first bytes (up to 1 MiB): those kept, or read again from the file.
+    fn start(&self) -> std::borrow::Cow<'_, [u8]> {
+        #[cfg(unix)]
+        if let Some((file, at)) = &self.file {
+            use std::os::unix::fs::FileExt;
+            let mut start = vec![0; (self.total as usize).min(KEPT)];
+            let mut read = 0;
+            while read < start.len() {
+                match file.read_at(&mut start[read..], at + read as u64) {
+                    Ok(0) => break,
+                    Ok(n) => read += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            start.truncate(read);
+            return std::borrow::Cow::Owned(start);
+        }
+        std::borrow::Cow::Borrowed(&self.start)
     }
 }
 

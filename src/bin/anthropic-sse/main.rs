@@ -125,7 +125,10 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 
 fn run(options: &Options, out: &mut Out) -> Result<(), Failure> {
     let opened = input::open(&options.input)?;
-    let mut input = Recorder::new(opened.reader);
+    let mut input = match &opened.file {
+        Some(file) => Recorder::of_file(opened.reader, file),
+        None => Recorder::new(opened.reader),
+    };
     let (format, start) = match options.format {
         Some(format) => (format, Vec::new()),
         None => {
