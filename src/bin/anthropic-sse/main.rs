@@ -139,12 +139,12 @@ fn run(options: &Options, out: &mut Out) -> Result<(), Failure> {
         // A regular file is read in large pieces handed to the decoder as they are (unless `--chunk` sets the
         // pieces).
         (Mode::Final, Some(file)) if options.chunk.is_none() => {
-            final_message_of_file(options, format, &mut Feeder::file(file, start, &mut input), out)
+            final_message_of_file(options, format, &mut Feeder::file(file, start, &mut input, true), out)
         }
         (Mode::Events | Mode::Text | Mode::SdkEvents | Mode::ToSse | Mode::ToJsonl, Some(file))
             if options.chunk.is_none() =>
         {
-            events(options, format, &mut Feeder::file(file, start, &mut input), out)
+            events(options, format, &mut Feeder::file(file, start, &mut input, false), out)
         }
         (mode, _) => {
             let mut reader = io::Cursor::new(start).chain(&mut input);
@@ -214,15 +214,17 @@ enum Feeder<'a> {
         buf: bytes::BytesMut,
         start: Vec<u8>,
         recorder: &'a mut Recorder<Box<dyn Read>>,
-        stop: Box<StopWatch>,
+        stop: Option<Box<StopWatch>>,
     },
     /// Anything else: reads of up to 64 KiB, or of exactly `--chunk` bytes, copied into the decoder.
     Reads { reader: Box<dyn Read + 'a>, buf: Vec<u8> },
 }
 
 impl<'a> Feeder<'a> {
-    fn file(file: std::fs::File, start: Vec<u8>, recorder: &'a mut Recorder<Box<dyn Read>>) -> Self {
-        Feeder::File { file, buf: bytes::BytesMut::new(), start, recorder, stop: Box::default() }
+    /// `watch`: whether to watch for `message_stop` (`--final`, which stops reading there; see [`StopWatch`]).
+    fn file(file: std::fs::File, start: Vec<u8>, recorder: &'a mut Recorder<Box<dyn Read>>, watch: bool) -> Self {
+        let stop = watch.then(Box::default);
+        Feeder::File { file, buf: bytes::BytesMut::new(), start, recorder, stop }
     }
 
     fn reads(options: &Options, input: &'a mut dyn Read) -> Self {
@@ -241,7 +243,9 @@ impl<'a> Feeder<'a> {
             Feeder::File { file, buf, start, recorder, stop } => {
                 if !start.is_empty() {
                     let start = std::mem::take(start);
-                    stop.watch(&start);
+                    if let Some(stop) = stop {
+                        stop.watch(&start);
+                    }
                     decoder.feed(&start);
                     return Ok(start.len());
                 }
@@ -253,7 +257,9 @@ impl<'a> Feeder<'a> {
                 buf.truncate(n);
                 let piece = buf.split().freeze();
                 recorder.record(&piece);
-                stop.watch(&piece);
+                if let Some(stop) = stop {
+                    stop.watch(&piece);
+                }
                 decoder.feed_bytes(piece);
                 Ok(n)
             }
@@ -262,7 +268,7 @@ impl<'a> Feeder<'a> {
 
     /// Whether `message_stop` may have been fed: the bytes `message_stop` were (see [`StopWatch`]).
     fn may_have_stopped(&self) -> bool {
-        matches!(self, Feeder::File { stop, .. } if stop.seen)
+        matches!(self, Feeder::File { stop: Some(stop), .. } if stop.seen)
     }
 }
 
