@@ -17,7 +17,13 @@
 //! hyperfine -N --warmup 3 --runs 31 'target/release/anthropic-sse --events /tmp/text.sse'
 //! ```
 //!
-//! (`-N` runs without a shell, and hyperfine sends the output to `/dev/null`.)
+//! (`-N` runs without a shell, and hyperfine sends the output to `/dev/null`.) hyperfine runs one command's
+//! runs, then the next's; `benches/whole_process.py` alternates them (each round runs every command once, so a
+//! noisy neighbour slows all alike) and prints the medians and the ratio:
+//!
+//! ```sh
+//! python3 benches/whole_process.py /tmp/text.sse --runs 41
+//! ```
 
 use std::io::Read;
 
