@@ -4,6 +4,8 @@
 use std::io::Read;
 use std::marker::PhantomData;
 
+use bytes::BytesMut;
+
 use super::{MAX_READ_SIZE, READ_SIZE, Run, decoder_options, next_text};
 use crate::error::Error;
 use crate::fold::helpers::SdkEvent;
@@ -34,7 +36,10 @@ pub struct BlockingEvents<R, T = StreamEvent> {
     /// `None` once the input has ended or failed.
     reader: Option<R>,
     run: Run,
-    buf: Vec<u8>,
+    /// Each read goes into this buffer, which the decoder then takes as it is (no copy); its allocation comes
+    /// back for a later read once the decoder has let go of the bytes.
+    buf: BytesMut,
+    read_size: usize,
     item: PhantomData<fn() -> T>,
 }
 
@@ -45,7 +50,8 @@ impl<R: Read> BlockingEvents<R> {
         BlockingEvents {
             reader: Some(reader),
             run: Run::new(EventDecoder::new()),
-            buf: vec![0; READ_SIZE],
+            buf: BytesMut::new(),
+            read_size: READ_SIZE,
             item: PhantomData,
         }
     }
@@ -57,7 +63,7 @@ impl<R: Read, T> BlockingEvents<R, T> {
     /// Sets the size of each read: at least 1 byte, at most 16 MiB (larger values are capped, so that a size
     /// from user input cannot ask for an impossible allocation).
     pub fn with_read_size(mut self, read_size: usize) -> Self {
-        self.buf = vec![0; read_size.clamp(1, MAX_READ_SIZE)];
+        self.read_size = read_size.clamp(1, MAX_READ_SIZE);
         self
     }
 
@@ -73,7 +79,13 @@ impl<R: Read, T> BlockingEvents<R, T> {
     }
 
     fn into_items<U>(self) -> BlockingEvents<R, U> {
-        BlockingEvents { reader: self.reader, run: self.run, buf: self.buf, item: PhantomData }
+        BlockingEvents {
+            reader: self.reader,
+            run: self.run,
+            buf: self.buf,
+            read_size: self.read_size,
+            item: PhantomData,
+        }
     }
 
     /// Reads up to `message_stop` (or the end) and returns the final message (see
@@ -97,10 +109,14 @@ impl<R: Read, T> BlockingEvents<R, T> {
     /// Feeds the decoder the reader's next chunk, or its end. `Err` is the error that ends the stream.
     fn read_chunk(&mut self) -> Result<(), Error> {
         let Some(reader) = self.reader.as_mut() else { return Ok(()) };
-        let end = match reader.read(&mut self.buf) {
+        self.buf.reserve(self.read_size);
+        self.buf.resize(self.read_size, 0);
+        let read = reader.read(&mut self.buf);
+        self.buf.truncate(*read.as_ref().unwrap_or(&0));
+        let end = match read {
             Ok(0) => None,
-            Ok(n) => {
-                self.run.decoder.feed(&self.buf[..n]);
+            Ok(_) => {
+                self.run.decoder.feed_bytes(self.buf.split().freeze());
                 return Ok(());
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Ok(()),

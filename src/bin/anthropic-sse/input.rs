@@ -5,46 +5,18 @@ use std::io::{self, Read};
 use crate::Failure;
 use crate::args::{Format, Input};
 
-/// The input opened: a reader, and the same input as a regular file when it is one (a FILE, or standard input
-/// redirected from one), which the tool reads in larger pieces.
-pub struct Opened {
-    pub reader: Box<dyn Read>,
-    pub file: Option<std::fs::File>,
-}
-
 /// Opens the input. With no FILE, standard input is read unless it is a terminal, `/dev/null` or closed, which
 /// give the embedded sample (so that `anthropic-sse` alone, or `< /dev/null`, shows it): a pipe, a FIFO, a
 /// socket, a regular file or a character device such as `/dev/zero` is read.
-pub fn open(input: &Input) -> Result<Opened, Failure> {
+pub fn open(input: &Input) -> Result<Box<dyn Read>, Failure> {
     Ok(match input {
-        Input::Default if !stdin_has_input() => Opened { reader: Box::new(anthropic_sse::SAMPLE_STREAM), file: None },
-        // Standard input redirected from a regular file is read as that file (not through `Stdin`'s buffer, which
-        // would hold bytes the file's reads then skip).
-        Input::Default | Input::Stdin => match stdin_file().and_then(|file| Some((file.try_clone().ok()?, file))) {
-            Some((reader, file)) => Opened { reader: Box::new(reader), file: Some(file) },
-            None => Opened { reader: Box::new(io::stdin().lock()), file: None },
-        },
-        Input::File(path) => {
-            let file = std::fs::File::open(path)
-                .map_err(|e| Failure::new("io", format_args!("cannot open {}: {e}", path.to_string_lossy())))?;
-            let regular = file.metadata().is_ok_and(|meta| meta.is_file()).then(|| file.try_clone().ok()).flatten();
-            Opened { reader: Box::new(file), file: regular }
-        }
+        Input::Default if !stdin_has_input() => Box::new(anthropic_sse::SAMPLE_STREAM),
+        Input::Default | Input::Stdin => Box::new(io::stdin().lock()),
+        Input::File(path) => Box::new(
+            std::fs::File::open(path)
+                .map_err(|e| Failure::new("io", format_args!("cannot open {}: {e}", path.to_string_lossy())))?,
+        ),
     })
-}
-
-/// Standard input as a file when it is a regular file (its descriptor duplicated: reads through either move the
-/// same offset).
-#[cfg(unix)]
-fn stdin_file() -> Option<std::fs::File> {
-    use std::os::fd::AsFd;
-    let file = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned().ok()?);
-    file.metadata().is_ok_and(|meta| meta.is_file()).then_some(file)
-}
-
-#[cfg(not(unix))]
-fn stdin_file() -> Option<std::fs::File> {
-    None
 }
 
 #[cfg(unix)]
@@ -161,32 +133,16 @@ pub fn detect(input: &mut impl Read) -> io::Result<(Format, Vec<u8>)> {
 /// the API or of a proxy is far smaller.
 const KEPT: usize = 1 << 20;
 
-/// A reader that keeps the first bytes it reads (up to 1 MiB) and counts the rest. From a regular file it keeps
-/// nothing: the start is read again from the file when it is asked for (only when the input held no event).
+/// A reader that keeps the first bytes it reads (up to 1 MiB) and counts the rest.
 pub struct Recorder<R> {
     inner: R,
     start: Vec<u8>,
     total: u64,
-    /// The input as a file, and the offset it was read from.
-    file: Option<(std::fs::File, u64)>,
 }
 
 impl<R: Read> Recorder<R> {
     pub fn new(inner: R) -> Self {
-        Recorder { inner, start: Vec::new(), total: 0, file: None }
-    }
-
-    /// A recorder of `inner`, which reads `file` from where it is now.
-    #[cfg(unix)]
-    pub fn of_file(inner: R, file: &std::fs::File) -> Self {
-        use std::io::Seek;
-        let file = file.try_clone().and_then(|mut file| Ok((file.stream_position()?, file)));
-        Recorder { file: file.ok().map(|(at, file)| (file, at)), ..Recorder::new(inner) }
-    }
-
-    #[cfg(not(unix))]
-    pub fn of_file(inner: R, _file: &std::fs::File) -> Self {
-        Recorder::new(inner)
+        Recorder { inner, start: Vec::new(), total: 0 }
     }
 
     /// Reads on to the end of the input, or as far as is kept (to judge it as one document).
@@ -197,8 +153,7 @@ impl<R: Read> Recorder<R> {
     /// The failure to report for an input that held no event at all, when that is what it was (judged from
     /// its start: no line of it is an SSE field). `None` when the input looks like an event stream.
     pub fn not_an_event_stream(&self, request_id: Option<&str>) -> Option<Failure> {
-        let start = self.start();
-        let text = content(&start);
+        let text = content(&self.start);
         if text.is_empty() {
             return Some(self.empty());
         }
@@ -208,7 +163,7 @@ impl<R: Read> Recorder<R> {
         {
             return None;
         }
-        if self.total as usize == start.len() {
+        if self.total as usize == self.start.len() {
             if let Ok(value) = serde_json::from_slice::<serde_json::Value>(text) {
                 if let Some(failure) = json_document(text, &value, request_id) {
                     return Some(failure);
@@ -232,12 +187,11 @@ impl<R> Recorder<R> {
     /// For JSON input that held no event: the failure its one JSON document stands for (an error body, a
     /// whole message), or `empty`; `None` when it is not one such document (the failure found stands).
     pub fn one_json_document(&self, request_id: Option<&str>) -> Option<Failure> {
-        let start = self.start();
-        let text = content(&start).trim_ascii_end();
+        let text = content(&self.start).trim_ascii_end();
         if text.is_empty() {
             return Some(self.empty());
         }
-        if self.total as usize != start.len() {
+        if self.total as usize != self.start.len() {
             return None;
         }
         let value = serde_json::from_slice::<serde_json::Value>(text).ok()?;
@@ -288,42 +242,12 @@ fn json_document(text: &[u8], value: &serde_json::Value, request_id: Option<&str
     None
 }
 
-impl<R> Recorder<R> {
-    /// Records bytes of the input read without this reader (from the same input as a file).
-    pub fn record(&mut self, bytes: &[u8]) {
-        if self.file.is_none() {
-            let keep = bytes.len().min(KEPT.saturating_sub(self.start.len()));
-            self.start.extend_from_slice(&bytes[..keep]);
-        }
-        self.total += bytes.len() as u64;
-    }
-
-    /// The input's first bytes (up to 1 MiB): those kept, or read again from the file.
-    fn start(&self) -> std::borrow::Cow<'_, [u8]> {
-        #[cfg(unix)]
-        if let Some((file, at)) = &self.file {
-            use std::os::unix::fs::FileExt;
-            let mut start = vec![0; (self.total as usize).min(KEPT)];
-            let mut read = 0;
-            while read < start.len() {
-                match file.read_at(&mut start[read..], at + read as u64) {
-                    Ok(0) => break,
-                    Ok(n) => read += n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(_) => break,
-                }
-            }
-            start.truncate(read);
-            return std::borrow::Cow::Owned(start);
-        }
-        std::borrow::Cow::Borrowed(&self.start)
-    }
-}
-
 impl<R: Read> Read for Recorder<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.record(&buf[..n]);
+        let keep = n.min(KEPT.saturating_sub(self.start.len()));
+        self.start.extend_from_slice(&buf[..keep]);
+        self.total += n as u64;
         Ok(n)
     }
 }

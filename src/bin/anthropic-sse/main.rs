@@ -4,10 +4,9 @@
 
 mod args;
 mod input;
-mod json;
 
 use std::fmt::Display;
-use std::io::{self, Read, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use anthropic_sse::framing::{EventStreamDecoder, EventStreamMessage, Frame, Framing, HeaderValue, SseDecoder};
@@ -15,9 +14,6 @@ use anthropic_sse::{BlockingEvents, Delta, EventDecoder, PartialMode, RawJson, S
 
 use args::{Format, Mode, Options, Parsed, USAGE};
 use input::{FullReads, Recorder};
-
-/// The tool's output: standard output, through one buffer (see [`json::Out`]).
-type Out = json::Out<io::StdoutLock<'static>>;
 
 const DEFAULT_READ: usize = 64 * 1024;
 
@@ -91,7 +87,8 @@ fn main() -> ExitCode {
         eprintln!("error[io]: standard output is closed; nothing can be written");
         return ExitCode::from(1);
     }
-    let mut out = Out::new(io::stdout().lock());
+    // A pipe's capacity: a large message or a read's many events go out in few writes.
+    let mut out = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let result = run(&options, &mut out).and_then(|()| out.flush().map_err(Failure::write));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -123,38 +120,20 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn run(options: &Options, out: &mut Out) -> Result<(), Failure> {
-    let opened = input::open(&options.input)?;
-    let mut input = match &opened.file {
-        Some(file) => Recorder::of_file(opened.reader, file),
-        None => Recorder::new(opened.reader),
-    };
+fn run(options: &Options, out: &mut impl Write) -> Result<(), Failure> {
+    let mut input = Recorder::new(input::open(&options.input)?);
     let (format, start) = match options.format {
         Some(format) => (format, Vec::new()),
         None => {
             input::detect(&mut input).map_err(|e| Failure::new("io", format_args!("reading the input failed: {e}")))?
         }
     };
-    let result = match (options.mode, opened.file) {
-        // A regular file is read in large pieces handed to the decoder as they are (unless `--chunk` sets the
-        // pieces).
-        (Mode::Final, Some(file)) if options.chunk.is_none() => {
-            final_message_of_file(options, format, &mut Feeder::file(file, start, &mut input, true), out)
-        }
-        (Mode::Events | Mode::Text | Mode::SdkEvents | Mode::ToSse | Mode::ToJsonl, Some(file))
-            if options.chunk.is_none() =>
-        {
-            events(options, format, &mut Feeder::file(file, start, &mut input, false), out)
-        }
-        (mode, _) => {
-            let mut reader = io::Cursor::new(start).chain(&mut input);
-            match mode {
-                Mode::Frames => return frames(options, format, &mut reader, out),
-                Mode::Final => final_message(options, format, &mut reader, out),
-                Mode::Events | Mode::Text | Mode::SdkEvents | Mode::ToSse | Mode::ToJsonl => {
-                    events(options, format, &mut Feeder::reads(options, &mut reader), out)
-                }
-            }
+    let mut reader = io::Cursor::new(start).chain(&mut input);
+    let result = match options.mode {
+        Mode::Frames => return frames(options, format, &mut reader, out),
+        Mode::Final => final_message(options, format, &mut reader, out),
+        Mode::Events | Mode::Text | Mode::SdkEvents | Mode::ToSse | Mode::ToJsonl => {
+            events(options, format, &mut reader, out)
         }
     };
     match result {
@@ -198,130 +177,15 @@ fn reads<'a>(options: &Options, input: &'a mut dyn Read) -> Box<dyn Read + 'a> {
     }
 }
 
-/// How much of a regular file each read takes. Each piece is read into a buffer of its own that the decoder
-/// takes without a copy (and frees once read, for the next piece to reuse). Larger pieces were measured and
-/// were slower on the 14.4 MB text stream (256 KiB to 4 MiB: the pieces leave the cache before they are read,
-/// and new ones come from fresh pages), so a regular file is read as a pipe is, only without the copy.
-const FILE_READ: usize = DEFAULT_READ;
-
-/// Where the decoder's input comes from.
-enum Feeder<'a> {
-    /// A regular file: pieces of [`FILE_READ`] bytes, each read into a buffer that the decoder takes without a
-    /// copy; the bytes read to detect the format go first. The recorder sees them all, as it sees what is read
-    /// through it.
-    File {
-        file: std::fs::File,
-        buf: bytes::BytesMut,
-        start: Vec<u8>,
-        recorder: &'a mut Recorder<Box<dyn Read>>,
-        stop: Option<Box<StopWatch>>,
-    },
-    /// Anything else: reads of up to 64 KiB, or of exactly `--chunk` bytes, copied into the decoder.
-    Reads { reader: Box<dyn Read + 'a>, buf: Vec<u8> },
-}
-
-impl<'a> Feeder<'a> {
-    /// `watch`: whether to watch for `message_stop` (`--final`, which stops reading there; see [`StopWatch`]).
-    fn file(file: std::fs::File, start: Vec<u8>, recorder: &'a mut Recorder<Box<dyn Read>>, watch: bool) -> Self {
-        let stop = watch.then(Box::default);
-        Feeder::File { file, buf: bytes::BytesMut::new(), start, recorder, stop }
-    }
-
-    fn reads(options: &Options, input: &'a mut dyn Read) -> Self {
-        Feeder::Reads { reader: reads(options, input), buf: vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)] }
-    }
-
-    /// Feeds the decoder the input's next piece; `Ok(0)` at its end. A failed read after some bytes feeds
-    /// those, and fails on the next call.
-    fn feed(&mut self, decoder: &mut EventDecoder) -> io::Result<usize> {
-        match self {
-            Feeder::Reads { reader, buf } => {
-                let n = reader.read(buf)?;
-                decoder.feed(&buf[..n]);
-                Ok(n)
-            }
-            Feeder::File { file, buf, start, recorder, stop } => {
-                if !start.is_empty() {
-                    let start = std::mem::take(start);
-                    if let Some(stop) = stop {
-                        stop.watch(&start);
-                    }
-                    decoder.feed(&start);
-                    return Ok(start.len());
-                }
-                // The buffer the previous piece was read into, once the decoder has let go of it (else a new
-                // one).
-                buf.reserve(FILE_READ);
-                buf.resize(FILE_READ, 0);
-                let n = file.read(buf)?;
-                buf.truncate(n);
-                let piece = buf.split().freeze();
-                recorder.record(&piece);
-                if let Some(stop) = stop {
-                    stop.watch(&piece);
-                }
-                decoder.feed_bytes(piece);
-                Ok(n)
-            }
-        }
-    }
-
-    /// Whether `message_stop` may have been fed: the bytes `message_stop` were (see [`StopWatch`]).
-    fn may_have_stopped(&self) -> bool {
-        matches!(self, Feeder::File { stop: Some(stop), .. } if stop.seen)
-    }
-}
-
-/// Watches the bytes fed for the name `message_stop`, within a piece or across two. `--final` on a file folds
-/// whole pieces at a time, and the decoder does not say when the message is complete; once these bytes have
-/// come, it types the events one at a time instead, to stop reading at `message_stop` as the library's own
-/// readers do (an event written with an escape in its type is still read to the file's end, and gives the
-/// same message).
-struct StopWatch {
-    seen: bool,
-    /// The last bytes fed, to find the name across two pieces.
-    tail: Vec<u8>,
-    finder: memchr::memmem::Finder<'static>,
-}
-
-impl Default for StopWatch {
-    fn default() -> Self {
-        let finder = memchr::memmem::Finder::new(Self::NAME);
-        StopWatch { seen: false, tail: Vec::new(), finder }
-    }
-}
-
-impl StopWatch {
-    const NAME: &'static [u8] = b"message_stop";
-
-    fn watch(&mut self, piece: &[u8]) {
-        const KEPT: usize = StopWatch::NAME.len() - 1;
-        if self.seen {
-            return;
-        }
-        // The last bytes fed before this piece, then its first ones.
-        let mut joint = std::mem::take(&mut self.tail);
-        joint.extend_from_slice(&piece[..piece.len().min(KEPT)]);
-        self.seen = self.finder.find(&joint).is_some() || self.finder.find(piece).is_some();
-        if piece.len() >= KEPT {
-            joint.clear();
-            joint.extend_from_slice(&piece[piece.len() - KEPT..]);
-        } else {
-            joint.drain(..joint.len().saturating_sub(KEPT));
-        }
-        self.tail = joint;
-    }
-}
-
 /// One JSON value and its line end: every line the tool writes is one standard JSON value, the library's
 /// model and raw JSON serializing on one line.
-fn write_json(out: &mut Out, value: &impl serde::Serialize) -> Result<(), Failure> {
-    json::to_writer(out, value).map_err(|e| Failure::write(e.into()))?;
+fn write_json(out: &mut (impl Write + ?Sized), value: &impl serde::Serialize) -> Result<(), Failure> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| Failure::write(e.into()))?;
     out.write_all(b"\n").map_err(Failure::write)
 }
 
 /// `--final`: the events folded without being handed out.
-fn final_message(options: &Options, format: Format, input: &mut dyn Read, out: &mut Out) -> Result<(), Failure> {
+fn final_message(options: &Options, format: Format, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
     let mode = if options.trailing_strings { PartialMode::TrailingStrings } else { PartialMode::default() };
     let mut events = BlockingEvents::new(reads(options, input))
         .with_format(library_format(format))
@@ -330,44 +194,7 @@ fn final_message(options: &Options, format: Format, input: &mut dyn Read, out: &
     if let Some(id) = &options.request_id {
         events = events.with_request_id(id.clone());
     }
-    write_final(events.final_message(), out)
-}
-
-/// `--final` on a regular file: [`final_message`]'s answer, from pieces read by [`Feeder::File`], folded
-/// whole (with no event built) until `message_stop` may have come, then typed one event at a time to stop
-/// reading at it.
-fn final_message_of_file(options: &Options, format: Format, input: &mut Feeder, out: &mut Out) -> Result<(), Failure> {
-    let mut decoder = decoder(options, format);
-    'reading: loop {
-        if input.may_have_stopped() {
-            while let Some(event) = decoder.next_event() {
-                if let Ok(StreamEvent::MessageStop(_)) = event {
-                    break 'reading;
-                }
-            }
-        } else {
-            // An error is kept by the decoder, and is its final answer.
-            let _ = decoder.fold_buffered();
-        }
-        if decoder.failure().is_some() {
-            break;
-        }
-        match input.feed(&mut decoder) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                decoder.fail(e.into());
-                break;
-            }
-        }
-    }
-    write_final(decoder.into_final_message(), out)
-}
-
-/// Writes the final message, or the message so far and then fails.
-fn write_final(result: Result<anthropic_sse::Message, anthropic_sse::Error>, out: &mut Out) -> Result<(), Failure> {
-    match result {
+    match events.final_message() {
         Ok(message) => write_json(out, &message),
         Err(error) => {
             // Nothing is lost: the message so far (complete, for invalid tool input) goes out first.
@@ -380,21 +207,31 @@ fn write_final(result: Result<anthropic_sse::Message, anthropic_sse::Error>, out
 }
 
 /// `--events` and `--text`: each read's events written, then flushed.
-fn events(options: &Options, format: Format, input: &mut Feeder, out: &mut Out) -> Result<(), Failure> {
+fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
+    let mut reader = reads(options, input);
     let mut decoder = decoder(options, format);
+    // Each read goes into a buffer the decoder takes as it is, as `BlockingEvents` does: no copy.
+    let read_size = options.chunk.unwrap_or(DEFAULT_READ);
+    let mut buf = bytes::BytesMut::new();
     let mut wrote_text = false;
     let result = loop {
-        match input.feed(&mut decoder) {
+        buf.reserve(read_size);
+        buf.resize(read_size, 0);
+        let read = reader.read(&mut buf);
+        buf.truncate(*read.as_ref().unwrap_or(&0));
+        let n = match read {
             Ok(0) => {
                 // What the end completes (a last JSON line without its line end) is written too.
                 decoder.end_input();
                 write_ready(options.mode, &mut decoder, out, &mut wrote_text)?;
                 break decoder.finish();
             }
-            Ok(_) => {}
+            Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => break Err(decoder.fail(e.into())),
-        }
+        };
+        debug_assert_eq!(n, buf.len());
+        decoder.feed_bytes(buf.split().freeze());
         let wrote = write_ready(options.mode, &mut decoder, out, &mut wrote_text)?;
         if let Some(error) = decoder.failure() {
             break Err(error.clone());
@@ -426,7 +263,12 @@ fn events(options: &Options, format: Format, input: &mut Feeder, out: &mut Out) 
 
 /// Writes what the input fed so far completes, as the mode asks (an error ends the stream: the decoder keeps
 /// it); says whether anything was written.
-fn write_ready(mode: Mode, decoder: &mut EventDecoder, out: &mut Out, wrote_text: &mut bool) -> Result<bool, Failure> {
+fn write_ready(
+    mode: Mode,
+    decoder: &mut EventDecoder,
+    out: &mut impl Write,
+    wrote_text: &mut bool,
+) -> Result<bool, Failure> {
     let mut wrote = false;
     if mode == Mode::SdkEvents {
         while let Some(Ok(item)) = decoder.next_sdk_event() {
@@ -443,7 +285,7 @@ fn write_ready(mode: Mode, decoder: &mut EventDecoder, out: &mut Out, wrote_text
 }
 
 /// Writes one event as `--events` or `--text` does; says whether anything was written.
-fn write_event(mode: Mode, event: &StreamEvent, out: &mut Out, wrote_text: &mut bool) -> Result<bool, Failure> {
+fn write_event(mode: Mode, event: &StreamEvent, out: &mut impl Write, wrote_text: &mut bool) -> Result<bool, Failure> {
     match mode {
         Mode::Events | Mode::ToJsonl => {
             write_json(out, event)?;
@@ -465,14 +307,14 @@ fn write_event(mode: Mode, event: &StreamEvent, out: &mut Out, wrote_text: &mut 
     Ok(false)
 }
 
-fn write_frame(out: &mut Out, frame: &Frame) -> io::Result<()> {
+fn write_frame(out: &mut impl Write, frame: &Frame) -> io::Result<()> {
     // Written field by field to keep the documented key order and avoid building a map per frame.
     out.write_all(b"{\"event\":")?;
-    json::to_writer(out, frame.event())?;
+    serde_json::to_writer(&mut *out, frame.event())?;
     out.write_all(b",\"data\":")?;
-    json::to_writer(out, frame.data())?;
+    serde_json::to_writer(&mut *out, frame.data())?;
     out.write_all(b",\"id\":")?;
-    json::to_writer(out, frame.id())?;
+    serde_json::to_writer(&mut *out, frame.id())?;
     if let Some(retry) = frame.retry() {
         write!(out, ",\"retry\":{retry}")?;
     }
@@ -480,7 +322,7 @@ fn write_frame(out: &mut Out, frame: &Frame) -> io::Result<()> {
 }
 
 /// `--frames`: the framing layer alone, for each format; each read's frames written, then flushed.
-fn frames(options: &Options, format: Format, input: &mut dyn Read, out: &mut Out) -> Result<(), Failure> {
+fn frames(options: &Options, format: Format, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
     match format {
         Format::Sse => sse_frames(options, input, out),
         Format::Bedrock => bedrock_frames(options, input, out),
@@ -492,8 +334,8 @@ fn frames(options: &Options, format: Format, input: &mut dyn Read, out: &mut Out
 fn each_read(
     options: &Options,
     input: &mut dyn Read,
-    out: &mut Out,
-    mut feed: impl FnMut(&[u8], &mut Out) -> Result<bool, Failure>,
+    out: &mut impl Write,
+    mut feed: impl FnMut(&[u8], &mut dyn Write) -> Result<bool, Failure>,
 ) -> Result<(), Failure> {
     let mut reader = reads(options, input);
     let mut buf = vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)];
@@ -512,14 +354,14 @@ fn each_read(
 
 /// One event-stream message as a JSON line: its headers in wire order, values as JSON (bytes in base64,
 /// timestamps in milliseconds, UUIDs as text), and the payload as a string when it is UTF-8.
-fn write_message(out: &mut Out, message: &EventStreamMessage) -> io::Result<()> {
+fn write_message(out: &mut dyn Write, message: &EventStreamMessage) -> io::Result<()> {
     let b64 = |bytes: &[u8]| base64_simd::STANDARD.encode_to_string(bytes);
     out.write_all(b"{\"headers\":{")?;
     for (i, (name, value)) in message.headers().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
-        json::to_writer(out, name)?;
+        serde_json::to_writer(&mut *out, name)?;
         out.write_all(b":")?;
         let value = match value {
             HeaderValue::Bool(v) => serde_json::json!(v),
@@ -541,17 +383,17 @@ fn write_message(out: &mut Out, message: &EventStreamMessage) -> io::Result<()> 
                 ))
             }
         };
-        json::to_writer(out, &value)?;
+        serde_json::to_writer(&mut *out, &value)?;
     }
     out.write_all(b"},\"payload\":")?;
     match std::str::from_utf8(message.payload()) {
-        Ok(text) => json::to_writer(out, text)?,
-        Err(_) => json::to_writer(out, &serde_json::json!({ "base64": b64(message.payload()) }))?,
+        Ok(text) => serde_json::to_writer(&mut *out, text)?,
+        Err(_) => serde_json::to_writer(&mut *out, &serde_json::json!({ "base64": b64(message.payload()) }))?,
     }
     out.write_all(b"}\n")
 }
 
-fn bedrock_frames(options: &Options, input: &mut dyn Read, out: &mut Out) -> Result<(), Failure> {
+fn bedrock_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
     let mut decoder = EventStreamDecoder::new();
     each_read(options, input, out, |bytes, out| {
         decoder.feed(bytes);
@@ -571,12 +413,12 @@ fn bedrock_frames(options: &Options, input: &mut dyn Read, out: &mut Out) -> Res
 }
 
 /// A JSON event as it came, on one line (see [`write_json`]); a line that is not JSON ends the output.
-fn write_json_event(out: &mut Out, json: &str) -> Result<(), Failure> {
+fn write_json_event(out: &mut (impl Write + ?Sized), json: &str) -> Result<(), Failure> {
     let raw = RawJson::from_text(json).map_err(|e| Failure::new("json", format_args!("a line is not JSON: {e}")))?;
     write_json(out, &raw)
 }
 
-fn json_frames(options: &Options, input: &mut dyn Read, out: &mut Out) -> Result<(), Failure> {
+fn json_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
     let mut lines = anthropic_sse::framing::Format::JsonLines.framing();
     each_read(options, input, out, |bytes, out| {
         lines.feed(bytes::Bytes::copy_from_slice(bytes));
@@ -598,7 +440,7 @@ fn json_frames(options: &Options, input: &mut dyn Read, out: &mut Out) -> Result
 }
 
 /// `--frames` on SSE: the SSE layer alone.
-fn sse_frames(options: &Options, input: &mut dyn Read, out: &mut Out) -> Result<(), Failure> {
+fn sse_frames(options: &Options, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
     let mut reader = reads(options, input);
     let mut decoder = SseDecoder::new();
     let mut buf = vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)];
@@ -624,27 +466,4 @@ fn sse_frames(options: &Options, input: &mut dyn Read, out: &mut Out) -> Result<
         return Err(Failure::new("incomplete", format_args!("the stream ended inside an event: {rest}")));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::StopWatch;
-
-    /// Whether the watch sees `message_stop` in `text` fed in pieces of `size` bytes.
-    fn sees(text: &[u8], size: usize) -> bool {
-        let mut watch = StopWatch::default();
-        text.chunks(size).for_each(|piece| watch.watch(piece));
-        watch.seen
-    }
-
-    #[test]
-    fn the_stop_watch_sees_the_name_in_any_pieces() {
-        let text = b"data: {\"type\":\"message_stop\"}\n\n";
-        for size in 1..=text.len() {
-            assert!(sees(text, size), "pieces of {size}");
-            // Cut anywhere else, it is not there.
-            assert!(!sees(b"data: {\"type\":\"message_sto\"}p", size), "pieces of {size}");
-            assert!(!sees(b"message_", size) && !sees(b"", size.max(1)));
-        }
-    }
 }
