@@ -1,5 +1,5 @@
 //! Claude on Amazon Bedrock: the 100,000-delta text stream as a Bedrock body, to the final message, against
-//! the SSE path on the same events (throughput in events); and event-stream frame decoding against
+//! the SSE path on the same events (throughput in events), at 16 KiB and 130-byte chunks; and event-stream frame decoding against
 //! `aws-smithy-eventstream`'s `MessageFrameDecoder` on the same bytes (throughput in bytes). Same chunks,
 //! same run.
 
@@ -40,7 +40,8 @@ fn smithy(chunks: &[Bytes]) -> usize {
         buf.extend_from_slice(chunk);
         while let DecodedFrame::Complete(message) = decoder.decode_frame(&mut buf).expect("valid messages") {
             let event_type = message.headers().iter().find(|h| h.name().as_str() == ":event-type");
-            n += message.payload().len() + event_type.and_then(|h| h.value().as_string().ok()).map_or(0, |s| s.as_str().len());
+            n += message.payload().len()
+                + event_type.and_then(|h| h.value().as_string().ok()).map_or(0, |s| s.as_str().len());
         }
     }
     n
@@ -52,12 +53,19 @@ fn bench(c: &mut Criterion) {
     let events = support::frame_count(std::slice::from_ref(&sse)) as u64;
     let mut group = c.benchmark_group("bedrock-text-stream");
     group.sample_size(20).throughput(Throughput::Elements(events));
-    let (sse_chunks, body_chunks) = (support::chunked(&sse, 16 * 1024), support::chunked(&body, 16 * 1024));
-    assert_eq!(fold(EventDecoder::new(), &sse_chunks), fold(EventDecoder::for_format(Format::Bedrock), &body_chunks));
-    group.bench_function("anthropic-sse/sse", |b| b.iter(|| fold(EventDecoder::new(), &sse_chunks)));
-    group.bench_function("anthropic-sse/bedrock", |b| {
-        b.iter(|| fold(EventDecoder::for_format(Format::Bedrock), &body_chunks))
-    });
+    for (name, size) in [("16KiB", 16 * 1024), ("130B", 130)] {
+        let (sse_chunks, body_chunks) = (support::chunked(&sse, size), support::chunked(&body, size));
+        assert_eq!(
+            fold(EventDecoder::new(), &sse_chunks),
+            fold(EventDecoder::for_format(Format::Bedrock), &body_chunks)
+        );
+        group.bench_with_input(BenchmarkId::new("anthropic-sse/sse", name), &sse_chunks, |b, c| {
+            b.iter(|| fold(EventDecoder::new(), c))
+        });
+        group.bench_with_input(BenchmarkId::new("anthropic-sse/bedrock", name), &body_chunks, |b, c| {
+            b.iter(|| fold(EventDecoder::for_format(Format::Bedrock), c))
+        });
+    }
     group.finish();
 
     let mut group = c.benchmark_group("eventstream-frames");
