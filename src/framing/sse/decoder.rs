@@ -237,7 +237,7 @@ impl Decoder {
     fn advance<T: Take>(&mut self) -> Result<Option<T::Out>, LimitError> {
         while let Some(chunk) = self.queue.front() {
             let len = chunk.len();
-            if self.pos < len && self.skip_lf {
+            if self.skip_lf && self.pos < len {
                 self.skip_lf = false;
                 if chunk[self.pos] == b'\n' {
                     self.pos += 1;
@@ -266,6 +266,9 @@ impl Decoder {
                 // A blank line (the end of every event) needs no search.
                 let line_end = match rest[0] {
                     b'\n' | b'\r' => Some(0),
+                    // A few bytes (a line fed in small pieces) are looked at one by one, cheaper than setting
+                    // up the vector search.
+                    _ if rest.len() < 16 => rest.iter().position(|&b| b == b'\n' || b == b'\r'),
                     _ => memchr::memchr2(b'\n', b'\r', rest),
                 };
                 let Some(i) = line_end else {

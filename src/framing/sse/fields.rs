@@ -201,10 +201,11 @@ impl Fields {
     pub(super) fn build(&self, chunk: &CheckedChunk, event: InChunk) -> Frame {
         let name = match event.event {
             EventName::Absent => None,
+            // Never empty: no check.
             EventName::Known(name) => Some(BytesStr::from_static(name)),
-            EventName::At(range) => Some(chunk.text(range)),
+            EventName::At(range) => Some(chunk.text(range)).filter(|name| !name.is_empty()),
         };
-        Frame::new(name, chunk.text(event.data), self.id(), None)
+        Frame::named(name, chunk.text(event.data), self.id())
     }
 
     /// The id a frame dispatched now carries.

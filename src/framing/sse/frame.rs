@@ -20,6 +20,12 @@ impl Frame {
         Frame { event, data, id, retry }
     }
 
+    /// A frame whose `event`, when given, is not empty (no check needed).
+    pub(super) fn named(event: Option<BytesStr>, data: BytesStr, id: BytesStr) -> Self {
+        debug_assert!(event.as_ref().is_none_or(|e| !e.is_empty()));
+        Frame { event, data, id, retry: None }
+    }
+
     /// The event type: the last `event:` field of the event, or `message` when it had none.
     pub fn event(&self) -> &str {
         self.event.as_deref().unwrap_or("message")
