@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use super::fields::{DataBuf, Fields, KEEP_LINE_BUFFER, line_too_long};
 use super::fields::{EventName, InChunk};
@@ -15,6 +15,13 @@ use crate::framing::raw::{Framing, RawEvent};
 use crate::limits::{LimitError, Limits};
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// A chunk up to this long is joined whole to the start of an event that the chunk before it cut off: one
+/// small copy, rather than a search for that event's end and a second chunk for the rest.
+const JOIN_WHOLE: usize = 4096;
+
+/// The size of the first buffer joined chunks are written to, and of the largest (see `Decoder::join`).
+const JOIN_BUFFER: (usize, usize) = (8 * 1024, 64 * 1024);
 
 /// The Server-Sent Events decoder: sans-IO and incremental, from bytes to [`Frame`]s.
 ///
@@ -65,6 +72,17 @@ pub struct Decoder {
     failed: Option<LimitError>,
     /// The frame [`next_frame_ref`](Decoder::next_frame_ref) lent out last, when it had to be built.
     lent: Option<Frame>,
+    /// The front chunk, the only one queued, ends with the start of an event of the common shape, cut off,
+    /// from `pos` on: it is held there, not yet read, until the next chunk brings the rest (see
+    /// [`join_len`]).
+    held: bool,
+    /// Set by `finish`: read a cut event line by line rather than hold it.
+    no_hold: bool,
+    /// Where joined chunks are written: one buffer, taken again once the chunks cut from it are dropped (as
+    /// they are when frames are borrowed), so that a join costs no allocation.
+    joins: BytesMut,
+    /// The size of the next buffer for joins.
+    join_size: usize,
 }
 
 impl Default for Decoder {
@@ -99,6 +117,10 @@ impl Decoder {
             },
             failed: None,
             lent: None,
+            held: false,
+            no_hold: false,
+            joins: BytesMut::new(),
+            join_size: JOIN_BUFFER.0,
         }
     }
 
@@ -121,10 +143,72 @@ impl Decoder {
     }
 
     /// Adds input without copying it: field values that lie inside this chunk are handed out as views of it.
+    /// (An event that the previous chunk cut off is completed in a small copy, read whole from there.)
     pub fn feed_bytes(&mut self, chunk: Bytes) {
-        if !chunk.is_empty() {
+        if chunk.is_empty() {
+            return;
+        }
+        if self.held {
+            return self.feed_held(chunk);
+        }
+        self.queue.push_back(CheckedChunk::new(chunk));
+    }
+
+    /// Feeds `chunk` after the start of a cut event was held: joined to it when [`join_len`] says so.
+    fn feed_held(&mut self, chunk: Bytes) {
+        self.held = false;
+        if let Some(take) = self.queue.front().and_then(|front| join_len(&front[self.pos..], &chunk)) {
+            let Some(front) = self.queue.pop_front() else { unreachable!("the held chunk") };
+            self.join(front, chunk, take);
+        } else {
             self.queue.push_back(CheckedChunk::new(chunk));
         }
+    }
+
+    /// Puts at the front of the queue, in place of `front`, one chunk made of the rest of `front` (the start
+    /// of a cut event) and the first `take` bytes of `next`, then the rest of `next`.
+    fn join(&mut self, front: CheckedChunk, next: Bytes, take: usize) {
+        let tail_len = front.len() - self.pos;
+        // The tail's valid UTF-8 (up to a character that the chunk's end cut, if any) is not checked again.
+        let checked = front.valid_len().saturating_sub(self.pos).min(tail_len);
+        let need = tail_len + take;
+        let front = if self.joins.capacity() < need { self.make_room(front, need) } else { Some(front) };
+        if let Some(front) = &front {
+            self.joins.extend_from_slice(&front[self.pos..]);
+        }
+        self.joins.extend_from_slice(&next[..take]);
+        let joined = self.joins.split().freeze();
+        self.front_offset += self.pos as u64;
+        self.pos = 0;
+        if take < next.len() {
+            self.queue.push_front(CheckedChunk::new(next.slice(take..)));
+        }
+        self.queue.push_front(CheckedChunk::with_valid_prefix(joined, checked));
+    }
+
+    /// Room for `need` bytes in the buffer for joins: the same buffer taken again when nothing else uses it,
+    /// else a new one, each twice as large as the last up to a bound (so that a buffer that frames or values
+    /// the caller keeps hold on to costs an allocation less and less often). A short tail of `front` is
+    /// written first (and `None` given back), so that `front`, often cut from that buffer itself, lets it go.
+    #[cold]
+    fn make_room(&mut self, front: CheckedChunk, need: usize) -> Option<CheckedChunk> {
+        let mut copy = [0u8; 256];
+        let tail_len = front.len() - self.pos;
+        let front = if tail_len <= copy.len() {
+            copy[..tail_len].copy_from_slice(&front[self.pos..]);
+            drop(front);
+            None
+        } else {
+            Some(front)
+        };
+        if !self.joins.try_reclaim(need) {
+            self.joins = BytesMut::with_capacity(need.max(self.join_size));
+            self.join_size = (self.join_size * 2).min(JOIN_BUFFER.1);
+        }
+        if front.is_none() {
+            self.joins.extend_from_slice(&copy[..tail_len]);
+        }
+        front
     }
 
     /// The last event id in force (persists across events).
@@ -220,6 +304,7 @@ impl Decoder {
         let result = self.advance::<T>();
         if let Err(err) = &result {
             self.failed = Some(err.clone());
+            self.held = false;
             self.queue.clear();
             self.line = Vec::new();
             self.fields.data = DataBuf::Empty;
@@ -235,7 +320,7 @@ impl Decoder {
 
     /// Reads up to the next frame, handed back as `T` says.
     fn advance<T: Take>(&mut self) -> Result<Option<T::Out>, LimitError> {
-        while let Some(chunk) = self.queue.front() {
+        'chunks: while let Some(chunk) = self.queue.front() {
             let len = chunk.len();
             if self.skip_lf && self.pos < len {
                 self.skip_lf = false;
@@ -254,12 +339,38 @@ impl Decoder {
             }
             while self.pos < len {
                 if self.line.is_empty() && self.fields.is_clear() {
-                    if let Some(event) = self.fields.whole_event(chunk, self.pos) {
+                    let mut cut = false;
+                    if let Some(event) = self.fields.whole_event(chunk, self.pos, &mut cut) {
                         self.pos = event.next;
                         self.line_start = self.front_offset + event.next as u64;
                         // For a borrowed frame, the chunk stays at the front of the queue until the next call:
                         // the event is read from it.
                         return Ok(Some(T::whole(&self.fields, chunk, event)));
+                    }
+                    // An event cut off by the chunk's end, small enough that reading it line by line could not
+                    // have failed yet: rather than piece its lines together (a copy and an allocation per
+                    // value), it is completed with the start of the next chunk in one small chunk and read whole
+                    // from there, in place.
+                    // An event cut off by the chunk's end, small enough that reading it line by line could not
+                    // have failed yet: rather than piece its lines together (a copy and an allocation per
+                    // value), it is held until more input comes, or completed with the start of the next chunk
+                    // in one small chunk and read whole from there, in place.
+                    if cut
+                        && len - self.pos
+                            <= self.fields.limits.max_line_bytes().min(self.fields.limits.max_event_bytes())
+                        && !self.no_hold
+                    {
+                        let Some(next) = self.queue.get(1) else {
+                            self.held = true;
+                            return Ok(None);
+                        };
+                        if let Some(take) = join_len(&chunk[self.pos..], next) {
+                            let (Some(front), Some(next)) = (self.queue.pop_front(), self.queue.pop_front()) else {
+                                unreachable!("two chunks queued")
+                            };
+                            self.join(front, next.into_bytes(), take);
+                            continue 'chunks;
+                        }
                     }
                 }
                 let rest = &chunk[self.pos..];
@@ -336,6 +447,13 @@ impl Decoder {
     ///
     /// The decoder is reset to the start of a new stream, keeping its limits.
     pub(crate) fn finish(&mut self) -> Option<Unterminated> {
+        if self.held {
+            // The held start of a cut event is read line by line, as it would have been without the hold: it
+            // holds no blank line, so no frame, and no error (it is within the limits).
+            self.held = false;
+            self.no_hold = true;
+            while let Ok(Some(_)) = self.next_found::<Owned>() {}
+        }
         let queued: usize = self.queue.iter().map(|c| c.len()).sum::<usize>() - self.pos.min(self.queue_front_len());
         let partial_line_bytes = self.line.len() + queued + self.bom.unwrap_or(0);
         let event = self.fields.event.take().map(String::from);
@@ -351,6 +469,29 @@ impl Decoder {
     fn queue_front_len(&self) -> usize {
         self.queue.front().map_or(0, |c| c.len())
     }
+}
+
+/// How much of `next` to join to `tail`, the start of an event cut off by its chunk's end: all of a small
+/// `next` (no search), else up to the end of the event's blank line (the first blank line: that event's
+/// shape has no other), or all of `next` when the event does not end there either; all of `next` only when
+/// `tail` is no longer than it. `None` (read `tail` line by line) otherwise. So each join copies at most twice
+/// the bytes it takes from `next`, or the bytes up to an event's end once: time stays linear.
+fn join_len(tail: &[u8], next: &[u8]) -> Option<usize> {
+    if next.len() <= JOIN_WHOLE && tail.len() <= next.len() {
+        return Some(next.len());
+    }
+    if tail.last() == Some(&b'\n') && next.first() == Some(&b'\n') {
+        return Some(1);
+    }
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'\n', &next[from..]) {
+        let at = from + i;
+        if next.get(at + 1) == Some(&b'\n') {
+            return Some(at + 2);
+        }
+        from = at + 1;
+    }
+    (tail.len() <= next.len()).then_some(next.len())
 }
 
 /// Skips a byte order mark at the very start of the stream, which may arrive split across chunks. Returns

@@ -169,9 +169,10 @@ impl Fields {
     /// The whole event at `chunk[start..]`, with the offset after it, when it has the shape nearly every
     /// event has: an optional `event:` line, one `data:` line and a blank line, all ended by `\n` and within
     /// the limits. It gives exactly the frame that reading it line by line gives, which happens for every
-    /// other shape (comments, ids, several data lines, CR line ends, an event the chunk cuts off); each byte
-    /// is searched at most once more than on that path, so time stays linear.
-    pub(super) fn whole_event(&self, chunk: &CheckedChunk, start: usize) -> Option<InChunk> {
+    /// other shape (comments, ids, several data lines, CR line ends); each byte is searched at most once more
+    /// than on that path, so time stays linear. `None` with `cut` set when what the chunk holds is the start
+    /// of an event of that shape, cut off by the chunk's end.
+    pub(super) fn whole_event(&self, chunk: &CheckedChunk, start: usize, cut: &mut bool) -> Option<InChunk> {
         let rest = &chunk[start..];
         let (event, data_line) = if rest.starts_with(b"event:") {
             let value = 6 + usize::from(rest.get(6) == Some(&b' '));
@@ -179,7 +180,7 @@ impl Fields {
                 // A name streams repeat, ended by LF: no search for the line end.
                 Some((name, len)) => (EventName::Known(name), value + len + 1),
                 None => {
-                    let (value, end) = field_value(rest, 6)?;
+                    let (value, end) = field_value(rest, 6, cut)?;
                     (EventName::At(start + value..start + end), end + 1)
                 }
             }
@@ -187,11 +188,13 @@ impl Fields {
             (EventName::Absent, 0)
         };
         if !rest[data_line..].starts_with(b"data:") {
+            *cut = b"data:".starts_with(&rest[data_line..]) || (data_line == 0 && b"event:".starts_with(rest));
             return None;
         }
-        let (value, end) = field_value(rest, data_line + 5)?;
+        let (value, end) = field_value(rest, data_line + 5, cut)?;
         let limit = self.limits.max_line_bytes().min(self.limits.max_event_bytes());
         if rest.get(end + 1) != Some(&b'\n') || data_line > self.limits.max_line_bytes() || end - data_line > limit {
+            *cut = end + 1 == rest.len();
             return None;
         }
         Some(InChunk { event, data: start + value..start + end, next: start + end + 2 })
@@ -223,11 +226,15 @@ impl Fields {
 }
 
 /// For a line at the start of `rest` whose field name and colon take `after_colon` bytes: where its value
-/// starts (after one optional space) and where it ends, at a `\n`. `None` when the line ends with a CR or
-/// not at all in `rest`.
-pub(super) fn field_value(rest: &[u8], after_colon: usize) -> Option<(usize, usize)> {
+/// starts (after one optional space) and where it ends, at a `\n`. `None` when the line ends with a CR, or
+/// not at all in `rest` (then `cut` is set).
+pub(super) fn field_value(rest: &[u8], after_colon: usize, cut: &mut bool) -> Option<(usize, usize)> {
     let value = after_colon + usize::from(rest.get(after_colon) == Some(&b' '));
-    let end = value + memchr::memchr2(b'\n', b'\r', rest.get(value..)?)?;
+    let end = value
+        + memchr::memchr2(b'\n', b'\r', &rest[value..]).or_else(|| {
+            *cut = true;
+            None
+        })?;
     (rest[end] == b'\n').then_some((value, end))
 }
 

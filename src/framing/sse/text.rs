@@ -99,6 +99,18 @@ impl CheckedChunk {
         CheckedChunk { bytes, valid }
     }
 
+    /// A chunk whose first `checked` bytes are known to be valid UTF-8 ending at a character boundary (a
+    /// prefix of another checked chunk's valid prefix): only the rest is checked.
+    pub(crate) fn with_valid_prefix(bytes: Bytes, checked: usize) -> Self {
+        let valid = checked + valid_up_to(&bytes[checked..]);
+        CheckedChunk { bytes, valid }
+    }
+
+    /// The chunk's bytes.
+    pub(crate) fn into_bytes(self) -> Bytes {
+        self.bytes
+    }
+
     /// How long the chunk's prefix of valid UTF-8 is.
     pub(crate) fn valid_len(&self) -> usize {
         self.valid
