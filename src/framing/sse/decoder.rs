@@ -159,7 +159,7 @@ impl Decoder {
         self.held = false;
         if let Some(take) = self.queue.front().and_then(|front| join_len(&front[self.pos..], &chunk)) {
             let Some(front) = self.queue.pop_front() else { unreachable!("the held chunk") };
-            self.join(front, chunk, take);
+            self.join(front, chunk, None, take);
         } else {
             self.queue.push_back(CheckedChunk::new(chunk));
         }
@@ -167,7 +167,8 @@ impl Decoder {
 
     /// Puts at the front of the queue, in place of `front`, one chunk made of the rest of `front` (the start
     /// of a cut event) and the first `take` bytes of `next`, then the rest of `next`.
-    fn join(&mut self, front: CheckedChunk, next: Bytes, take: usize) {
+    /// `next_valid`, when known, is the length of `next`'s valid UTF-8 prefix (`next` was checked when fed).
+    fn join(&mut self, front: CheckedChunk, next: Bytes, next_valid: Option<usize>, take: usize) {
         let tail_len = front.len() - self.pos;
         // The tail's valid UTF-8 (up to a character that the chunk's end cut, if any) is not checked again.
         let checked = front.valid_len().saturating_sub(self.pos).min(tail_len);
@@ -181,7 +182,13 @@ impl Decoder {
         self.front_offset += self.pos as u64;
         self.pos = 0;
         if take < next.len() {
-            self.queue.push_front(CheckedChunk::new(next.slice(take..)));
+            let rest = next.slice(take..);
+            // `take` ends at a line end: a character boundary, so what was checked of `next` past it need not be
+            // checked again.
+            self.queue.push_front(match next_valid {
+                Some(valid) => CheckedChunk::with_valid_len(rest, valid.saturating_sub(take)),
+                None => CheckedChunk::new(rest),
+            });
         }
         self.queue.push_front(CheckedChunk::with_valid_prefix(joined, checked));
     }
@@ -368,7 +375,8 @@ impl Decoder {
                             let (Some(front), Some(next)) = (self.queue.pop_front(), self.queue.pop_front()) else {
                                 unreachable!("two chunks queued")
                             };
-                            self.join(front, next.into_bytes(), take);
+                            let next_valid = next.valid_len();
+                            self.join(front, next.into_bytes(), Some(next_valid), take);
                             continue 'chunks;
                         }
                     }

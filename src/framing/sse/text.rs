@@ -106,6 +106,14 @@ impl CheckedChunk {
         CheckedChunk { bytes, valid }
     }
 
+    /// A chunk whose first `valid` bytes are known to be valid UTF-8 ending at a character boundary (the rest
+    /// of a checked chunk cut at a character boundary): no check. A shorter `valid` than the longest valid
+    /// prefix only sends more values through the checked route.
+    pub(crate) fn with_valid_len(bytes: Bytes, valid: usize) -> Self {
+        let valid = valid.min(bytes.len());
+        CheckedChunk { bytes, valid }
+    }
+
     /// The chunk's bytes.
     pub(crate) fn into_bytes(self) -> Bytes {
         self.bytes
