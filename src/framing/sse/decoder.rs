@@ -228,7 +228,8 @@ impl Decoder {
         self.fields.reconnection_time
     }
 
-    /// Bytes taken in so far (fed and looked at).
+    /// Where in the stream the decoder stands, in bytes: the input read so far. An event cut off by the end of
+    /// the input fed is read whole once the rest comes, so until then its start is not counted.
     pub fn offset(&self) -> u64 {
         self.front_offset + self.pos as u64
     }
