@@ -122,3 +122,30 @@ fn bedrock_bodies_are_read_without_allocating_per_message() {
         assert!(messages < 0.01, "event-stream messages, {chunk}-byte chunks: {messages} allocations per message");
     }
 }
+
+/// A reader that hands out at most 100 bytes per read.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(100).min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn short_reads_into_a_large_read_buffer_do_not_allocate_it_again() {
+    let stream = support::text_stream(300);
+    let fold = |reader: &mut dyn std::io::Read| {
+        let (message, allocations, reallocations) =
+            counting::count(|| BlockingEvents::new(reader).with_read_size(16 << 20).final_message().expect("complete"));
+        assert!(message.text().len() > 1000);
+        allocations + reallocations
+    };
+    let whole = fold(&mut &stream[..]);
+    let trickled = fold(&mut Trickle(&stream));
+    let reads = stream.len() / 100;
+    assert!(trickled <= whole + 16, "{trickled} allocations for {reads} short reads, {whole} for one read");
+}

@@ -503,3 +503,21 @@ fn json_lines_cost_what_sse_costs() {
     let lines = peak(Format::JsonLines, format!("{start}\n{unknown}\n{{\"type\":\"message_stop\"}}\n").as_bytes());
     assert!(lines <= sse + sse / 10, "JSON lines: peak {lines}, SSE: {sse}, for an event of {}", unknown.len());
 }
+
+/// The start of an event held at a chunk's end (to be read whole with the next chunk) is joined with that
+/// chunk only as far as the limits allow: a huge next chunk without a line end is a line-limit error, not a
+/// copy of the chunk.
+#[test]
+fn a_held_event_start_is_not_joined_beyond_the_limits() {
+    let limits = Limits::default().with_max_line_bytes(1024).with_max_event_bytes(1024);
+    let huge = Bytes::from(vec![b'a'; 64 << 20]);
+    let mut decoder = anthropic_sse::framing::SseDecoder::with_limits(limits);
+    decoder.feed_bytes(Bytes::from_static(b"data: a"));
+    assert!(decoder.next_frame().expect("no error yet").is_none(), "the cut event waits for more input");
+    let base = counting::reset_peak();
+    decoder.feed_bytes(huge.clone());
+    let error = decoder.next_frame().expect_err("a line over the limit");
+    let peak = counting::peak() - base;
+    assert!(matches!(error, LimitError::LineTooLong { .. }), "{error:?}");
+    assert!(peak < 1 << 20, "{peak} bytes allocated for a 1 KiB limit");
+}

@@ -36,8 +36,10 @@ pub struct BlockingEvents<R, T = StreamEvent> {
     /// `None` once the input has ended or failed.
     reader: Option<R>,
     run: Run,
-    /// Each read goes into this buffer, which the decoder then takes as it is (no copy); its allocation comes
-    /// back for a later read once the decoder has let go of the bytes.
+    /// Reads go into this buffer of two read sizes, and what each read filled is split off for the decoder to
+    /// take as it is (no copy); the rest stays for the next reads. It is made (zeroed) afresh only once less
+    /// than a read size is left, so zeroing costs at most twice the bytes read, however short the reads, and
+    /// the allocation comes back once the decoder has let go of the bytes.
     buf: BytesMut,
     read_size: usize,
     item: PhantomData<fn() -> T>,
@@ -61,7 +63,7 @@ impl<R: Read, T> BlockingEvents<R, T> {
     decoder_options!();
 
     /// Sets the size of each read: at least 1 byte, at most 16 MiB (larger values are capped, so that a size
-    /// from user input cannot ask for an impossible allocation).
+    /// from user input cannot ask for an impossible allocation). The read buffer holds two.
     pub fn with_read_size(mut self, read_size: usize) -> Self {
         self.read_size = read_size.clamp(1, MAX_READ_SIZE);
         self
@@ -109,14 +111,15 @@ impl<R: Read, T> BlockingEvents<R, T> {
     /// Feeds the decoder the reader's next chunk, or its end. `Err` is the error that ends the stream.
     fn read_chunk(&mut self) -> Result<(), Error> {
         let Some(reader) = self.reader.as_mut() else { return Ok(()) };
-        self.buf.reserve(self.read_size);
-        self.buf.resize(self.read_size, 0);
-        let read = reader.read(&mut self.buf);
-        self.buf.truncate(*read.as_ref().unwrap_or(&0));
-        let end = match read {
+        if self.buf.len() < self.read_size {
+            self.buf.clear();
+            self.buf.reserve(2 * self.read_size);
+            self.buf.resize(2 * self.read_size, 0);
+        }
+        let end = match reader.read(&mut self.buf[..self.read_size]) {
             Ok(0) => None,
-            Ok(_) => {
-                self.run.decoder.feed_bytes(self.buf.split().freeze());
+            Ok(n) => {
+                self.run.decoder.feed_bytes(self.buf.split_to(n).freeze());
                 return Ok(());
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Ok(()),

@@ -210,16 +210,10 @@ fn final_message(options: &Options, format: Format, input: &mut dyn Read, out: &
 fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut impl Write) -> Result<(), Failure> {
     let mut reader = reads(options, input);
     let mut decoder = decoder(options, format);
-    // Each read goes into a buffer the decoder takes as it is, as `BlockingEvents` does: no copy.
-    let read_size = options.chunk.unwrap_or(DEFAULT_READ);
-    let mut buf = bytes::BytesMut::new();
+    let mut buf = vec![0u8; options.chunk.unwrap_or(DEFAULT_READ)];
     let mut wrote_text = false;
     let result = loop {
-        buf.reserve(read_size);
-        buf.resize(read_size, 0);
-        let read = reader.read(&mut buf);
-        buf.truncate(*read.as_ref().unwrap_or(&0));
-        let n = match read {
+        let n = match reader.read(&mut buf) {
             Ok(0) => {
                 // What the end completes (a last JSON line without its line end) is written too.
                 decoder.end_input();
@@ -230,8 +224,7 @@ fn events(options: &Options, format: Format, input: &mut dyn Read, out: &mut imp
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => break Err(decoder.fail(e.into())),
         };
-        debug_assert_eq!(n, buf.len());
-        decoder.feed_bytes(buf.split().freeze());
+        decoder.feed(&buf[..n]);
         let wrote = write_ready(options.mode, &mut decoder, out, &mut wrote_text)?;
         if let Some(error) = decoder.failure() {
             break Err(error.clone());

@@ -157,7 +157,8 @@ impl Decoder {
     /// Feeds `chunk` after the start of a cut event was held: joined to it when [`join_len`] says so.
     fn feed_held(&mut self, chunk: Bytes) {
         self.held = false;
-        if let Some(take) = self.queue.front().and_then(|front| join_len(&front[self.pos..], &chunk)) {
+        let room = self.join_room();
+        if let Some(take) = self.queue.front().and_then(|front| join_len(&front[self.pos..], &chunk, room)) {
             let Some(front) = self.queue.pop_front() else { unreachable!("the held chunk") };
             self.join(front, chunk, None, take);
         } else {
@@ -228,8 +229,9 @@ impl Decoder {
         self.fields.reconnection_time
     }
 
-    /// Where in the stream the decoder stands, in bytes: the input read so far. An event cut off by the end of
-    /// the input fed is read whole once the rest comes, so until then its start is not counted.
+    /// Where in the stream the decoder stands, in bytes: the input read so far. The start of an event cut off
+    /// by the end of the input fed may be held, not yet read, until the rest comes (when it is of the usual
+    /// shape and within the limits): until then it is not counted, so the figure can depend on the chunking.
     pub fn offset(&self) -> u64 {
         self.front_offset + self.pos as u64
     }
@@ -246,7 +248,7 @@ impl Decoder {
     /// ahead of the decoder and then step over it with [`skip_event`](Self::skip_event). At most as much text
     /// as the line and event limits allow an event to have, so that whatever is read from it is within them.
     pub(crate) fn text_at_event_start(&self) -> Option<&str> {
-        if self.failed.is_some() || self.skip_lf || self.bom.is_some() || !self.line.is_empty() {
+        if self.failed.is_some() || self.held || self.skip_lf || self.bom.is_some() || !self.line.is_empty() {
             return None;
         }
         if !self.fields.is_clear() {
@@ -309,6 +311,11 @@ impl Decoder {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
+        // A held start waits for the next chunk: reading it again before then would find the same cut event
+        // (and cost its length on every call).
+        if self.held {
+            return Ok(None);
+        }
         let result = self.advance::<T>();
         if let Err(err) = &result {
             self.failed = Some(err.clone());
@@ -357,10 +364,6 @@ impl Decoder {
                     }
                     // An event cut off by the chunk's end, small enough that reading it line by line could not
                     // have failed yet: rather than piece its lines together (a copy and an allocation per
-                    // value), it is completed with the start of the next chunk in one small chunk and read whole
-                    // from there, in place.
-                    // An event cut off by the chunk's end, small enough that reading it line by line could not
-                    // have failed yet: rather than piece its lines together (a copy and an allocation per
                     // value), it is held until more input comes, or completed with the start of the next chunk
                     // in one small chunk and read whole from there, in place.
                     if cut
@@ -372,7 +375,7 @@ impl Decoder {
                             self.held = true;
                             return Ok(None);
                         };
-                        if let Some(take) = join_len(&chunk[self.pos..], next) {
+                        if let Some(take) = join_len(&chunk[self.pos..], next, self.join_room()) {
                             let (Some(front), Some(next)) = (self.queue.pop_front(), self.queue.pop_front()) else {
                                 unreachable!("two chunks queued")
                             };
@@ -475,6 +478,14 @@ impl Decoder {
         Some(Unterminated { event, data, partial_line_bytes })
     }
 
+    /// How many bytes a join may take from the next chunk: the held start and what is joined to it stay
+    /// within the line and event limits, so that a join never holds more than reading line by line would.
+    fn join_room(&self) -> usize {
+        let cap = self.fields.limits.max_line_bytes().min(self.fields.limits.max_event_bytes());
+        let tail = self.queue.front().map_or(0, |front| front.len().saturating_sub(self.pos));
+        cap.saturating_sub(tail)
+    }
+
     fn queue_front_len(&self) -> usize {
         self.queue.front().map_or(0, |c| c.len())
     }
@@ -483,24 +494,27 @@ impl Decoder {
 /// How much of `next` to join to `tail`, the start of an event cut off by its chunk's end: all of a small
 /// `next` (no search), else up to the end of the event's blank line (the first blank line: that event's
 /// shape has no other), or all of `next` when the event does not end there either; all of `next` only when
-/// `tail` is no longer than it. `None` (read `tail` line by line) otherwise. So each join copies at most twice
-/// the bytes it takes from `next`, or the bytes up to an event's end once: time stays linear.
-fn join_len(tail: &[u8], next: &[u8]) -> Option<usize> {
-    if next.len() <= JOIN_WHOLE && tail.len() <= next.len() {
+/// `tail` is no longer than it. `None` (read `tail` line by line) otherwise, and whenever the join would take
+/// more than `room` bytes (the limits' bound on what may be held). So each join copies at most twice the bytes
+/// it takes from `next`, or the bytes up to an event's end once: time stays linear, memory within the limits.
+fn join_len(tail: &[u8], next: &[u8], room: usize) -> Option<usize> {
+    if next.len() <= JOIN_WHOLE.min(room) && tail.len() <= next.len() {
         return Some(next.len());
     }
     if tail.last() == Some(&b'\n') && next.first() == Some(&b'\n') {
-        return Some(1);
+        return (room >= 1).then_some(1);
     }
+    // The blank line is looked for only as far as the join may take.
+    let within = &next[..next.len().min(room)];
     let mut from = 0;
-    while let Some(i) = memchr::memchr(b'\n', &next[from..]) {
+    while let Some(i) = memchr::memchr(b'\n', &within[from..]) {
         let at = from + i;
         if next.get(at + 1) == Some(&b'\n') {
-            return Some(at + 2);
+            return (at + 2 <= room).then_some(at + 2);
         }
         from = at + 1;
     }
-    (tail.len() <= next.len()).then_some(next.len())
+    (tail.len() <= next.len() && next.len() <= room).then_some(next.len())
 }
 
 /// Skips a byte order mark at the very start of the stream, which may arrive split across chunks. Returns
