@@ -106,7 +106,7 @@ fn chunk_event(message: &MessageRef<'_>, json: &mut Vec<u8>) -> Result<(), Error
 /// `=` that completes a group of four ends the text (what follows is ignored), one before the third character
 /// of a group is skipped; a last group of one character, or of two or three without their padding, is an
 /// error, as is a character outside ASCII (botocore hands Python's decoder the JSON string, which it refuses
-/// then). Strict base64, nearly every chunk, is read by the `base64` crate before this is tried.
+/// then). Strict base64, nearly every chunk, is read by `base64-simd` before this is tried.
 fn base64_as_python_reads_it(input: &[u8], out: &mut Vec<u8>) -> Result<(), &'static str> {
     out.reserve(input.len() / 4 * 3);
     let (mut group, mut pads, mut bits) = (0u8, 0u8, 0u32);

@@ -45,9 +45,7 @@ impl Message {
         HeaderWalk::new(self.view().raw_headers()).map(|header| {
             let value = match header.kind {
                 6 | 7 => {
-                    let at = self.bytes.as_ptr() as usize;
-                    let start = header.value.as_ptr() as usize - at;
-                    let shared = self.bytes.slice(start..start + header.value.len());
+                    let shared = self.bytes.slice_ref(header.value);
                     if header.kind == 6 {
                         HeaderValue::Bytes(shared)
                     } else {

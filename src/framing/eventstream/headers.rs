@@ -53,8 +53,8 @@ impl<'a> RawHeader<'a> {
     }
 }
 
-/// The length of a value of type `kind` whose bytes start at `rest`, and where they start: `None` for an
-/// unknown type or a value cut off.
+/// Where the value of type `kind` whose encoding starts at `rest` begins (after a length, for strings and
+/// bytes) and how long it is: `None` when its length is cut off, `Err` with the type when it is unknown.
 fn value_span(kind: u8, rest: &[u8]) -> Option<Result<(usize, usize), u8>> {
     let fixed = match kind {
         0 | 1 => 0,
@@ -74,19 +74,14 @@ fn value_span(kind: u8, rest: &[u8]) -> Option<Result<(usize, usize), u8>> {
 
 /// A fixed-size value from its bytes (the types other than 6 and 7).
 pub(super) fn fixed_value(kind: u8, b: &[u8]) -> HeaderValue {
-    let n = |len: usize| -> [u8; 8] {
-        let mut word = [0; 8];
-        word[8 - len..].copy_from_slice(&b[..len]);
-        word
-    };
     match kind {
         0 => HeaderValue::Bool(true),
         1 => HeaderValue::Bool(false),
         2 => HeaderValue::Byte(b[0] as i8),
         3 => HeaderValue::Short(i16::from_be_bytes([b[0], b[1]])),
         4 => HeaderValue::Int(i32::from_be_bytes(b[..4].try_into().expect("4 bytes"))),
-        5 => HeaderValue::Long(i64::from_be_bytes(n(8))),
-        8 => HeaderValue::Timestamp(i64::from_be_bytes(n(8))),
+        5 => HeaderValue::Long(i64::from_be_bytes(b[..8].try_into().expect("8 bytes"))),
+        8 => HeaderValue::Timestamp(i64::from_be_bytes(b[..8].try_into().expect("8 bytes"))),
         _ => HeaderValue::Uuid(b[..16].try_into().expect("16 bytes")),
     }
 }

@@ -255,7 +255,7 @@ impl Decoder {
             return None;
         }
         let chunk = self.queue.front()?;
-        let limit = self.fields.limits.max_line_bytes().min(self.fields.limits.max_event_bytes());
+        let limit = self.fields.whole_event_limit();
         let end = chunk.valid_len().min(self.pos.saturating_add(limit));
         chunk.str(self.pos..end).filter(|text| !text.is_empty())
     }
@@ -366,11 +366,7 @@ impl Decoder {
                     // have failed yet: rather than piece its lines together (a copy and an allocation per
                     // value), it is held until more input comes, or completed with the start of the next chunk
                     // in one small chunk and read whole from there, in place.
-                    if cut
-                        && len - self.pos
-                            <= self.fields.limits.max_line_bytes().min(self.fields.limits.max_event_bytes())
-                        && !self.no_hold
-                    {
+                    if cut && len - self.pos <= self.fields.whole_event_limit() && !self.no_hold {
                         let Some(next) = self.queue.get(1) else {
                             self.held = true;
                             return Ok(None);
@@ -481,7 +477,7 @@ impl Decoder {
     /// How many bytes a join may take from the next chunk: the held start and what is joined to it stay
     /// within the line and event limits, so that a join never holds more than reading line by line would.
     fn join_room(&self) -> usize {
-        let cap = self.fields.limits.max_line_bytes().min(self.fields.limits.max_event_bytes());
+        let cap = self.fields.whole_event_limit();
         let tail = self.queue.front().map_or(0, |front| front.len().saturating_sub(self.pos));
         cap.saturating_sub(tail)
     }

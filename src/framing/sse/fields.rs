@@ -166,6 +166,12 @@ impl Fields {
         self.event.is_none() && matches!(self.data, DataBuf::Empty) && self.retry.is_none()
     }
 
+    /// The most a whole event read in one piece may span: within both the line and the event limits, so that
+    /// reading it line by line could not have failed.
+    pub(super) fn whole_event_limit(&self) -> usize {
+        self.limits.max_line_bytes().min(self.limits.max_event_bytes())
+    }
+
     /// The whole event at `chunk[start..]`, with the offset after it, when it has the shape nearly every
     /// event has: an optional `event:` line, one `data:` line and a blank line, all ended by `\n` and within
     /// the limits. It gives exactly the frame that reading it line by line gives, which happens for every
@@ -192,7 +198,7 @@ impl Fields {
             return None;
         }
         let (value, end) = field_value(rest, data_line + 5, cut)?;
-        let limit = self.limits.max_line_bytes().min(self.limits.max_event_bytes());
+        let limit = self.whole_event_limit();
         if rest.get(end + 1) != Some(&b'\n') || data_line > self.limits.max_line_bytes() || end - data_line > limit {
             *cut = end + 1 == rest.len();
             return None;
